@@ -1,0 +1,101 @@
+# analyticsd — build, test, demo, install.
+#   make            build analyticsd and analyticsctl into build/
+#   make check      unit and integration tests, built with ASan+UBSan
+#   make demo       throwaway PostgreSQL, demo data, daemon, status
+#   make deps       install the Debian packages needed (asks for root)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS      := libpq libevent libconfig libsystemd jansson
+
+BUILD     ?= build
+SAN       ?=
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+             -Wmissing-prototypes -Wno-unused-parameter
+comma     := ,
+SANFLAGS  := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
+              -DANALYTICSD_VERSION=\"$(VERSION)\" -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+
+LIB_SRC    := lib/proto.c
+DAEMON_SRC := $(wildcard daemon/*.c)
+CTL_SRC    := $(wildcard ctl/*.c)
+SQL_FILES  := $(sort $(wildcard sql/queries/*.sql)) $(sort $(wildcard sql/migrations/*.sql))
+
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sqlfiles.o
+CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all check unit integration demo deps install clean
+all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
+
+$(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h: $(SQL_FILES) tools/embed-sql.sh
+	@mkdir -p $(BUILD)/gen
+	sh tools/embed-sql.sh $(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h $(SQL_FILES)
+
+$(BUILD)/%.o: %.c $(BUILD)/gen/sqlfiles.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/sqlfiles.o: $(BUILD)/gen/sqlfiles.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libanalytics.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/analyticsd: $(DAEMON_OBJ) $(BUILD)/libanalytics.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/analyticsctl: $(CTL_OBJ) $(BUILD)/libanalytics.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests link the module under test (not main.c) with cmocka.
+$(BUILD)/tests/test_proto: tests/unit/test_proto.c $(BUILD)/libanalytics.a
+$(BUILD)/tests/test_config: tests/unit/test_config.c $(BUILD)/daemon/config.o
+$(BUILD)/tests/test_args: tests/unit/test_args.c $(BUILD)/ctl/args.o $(BUILD)/libanalytics.a
+$(BUILD)/tests/%:
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Idaemon -Ictl $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
+		$(shell $(PKG_CONFIG) --libs cmocka)
+
+deps:
+	sh tools/deps.sh install
+
+# Tests always run sanitized binaries (build/san) so memory errors fail them.
+check:
+	@sh tools/deps.sh check
+	$(MAKE) BUILD=build/san SAN=1 all unit-bins
+	sh tests/run.sh build/san
+
+unit-bins: $(UNIT_TESTS)
+
+demo:
+	@sh tools/deps.sh check
+	$(MAKE) all
+	sh tools/demo.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/analyticsd $(DESTDIR)$(SBINDIR)/analyticsd
+	install -m 0755 $(BUILD)/analyticsctl $(DESTDIR)$(BINDIR)/analyticsctl
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,134 @@
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "analytics_proto.h"
+#include "conn.h"
+
+struct ctl_conn {
+	int fd;
+	char *buf;
+	size_t len, cap, consumed;
+};
+
+struct ctl_conn *ctl_connect(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ctl_conn *c;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "socket path too long: %s", path);
+		return NULL;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		snprintf(err, errlen, "cannot connect to analyticsd at %s: %s%s", path,
+			 strerror(errno),
+			 errno == ENOENT || errno == ECONNREFUSED ? " (is analyticsd running?)" :
+			 errno == EACCES ? " (are you in the operator group?)" : "");
+		ctl_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+int ctl_send(struct ctl_conn *c, const char *line, char *err, size_t errlen)
+{
+	size_t n = strlen(line), off = 0;
+
+	while (off < n) {
+		ssize_t w = send(c->fd, line + off, n - off, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "cannot send the request: %s", strerror(errno));
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+long ctl_read_line(struct ctl_conn *c, int timeout_s, const char **line,
+		   char *err, size_t errlen)
+{
+	/* Drop the line handed out last time. */
+	if (c->consumed > 0) {
+		memmove(c->buf, c->buf + c->consumed, c->len - c->consumed);
+		c->len -= c->consumed;
+		c->consumed = 0;
+	}
+	for (;;) {
+		char *nl = c->len ? memchr(c->buf, '\n', c->len) : NULL;
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		ssize_t r;
+		int pr;
+
+		if (nl != NULL) {
+			*nl = '\0';
+			*line = c->buf;
+			c->consumed = (size_t)(nl - c->buf) + 1;
+			return nl - c->buf;
+		}
+		if (c->len >= PROTO_MAX_REPLY_BYTES) {
+			snprintf(err, errlen, "reply from analyticsd exceeds %u bytes",
+				 PROTO_MAX_REPLY_BYTES);
+			return -1;
+		}
+		if (c->cap - c->len < 4096) {
+			size_t cap = c->cap ? c->cap * 2 : 8192;
+			char *b = realloc(c->buf, cap);
+			if (b == NULL) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			c->buf = b;
+			c->cap = cap;
+		}
+		pr = poll(&pfd, 1, timeout_s > 0 ? timeout_s * 1000 : -1);
+		if (pr < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			return -1;
+		}
+		if (pr == 0) {
+			snprintf(err, errlen, "no answer from analyticsd within %d s (--timeout)",
+				 timeout_s);
+			return -1;
+		}
+		r = recv(c->fd, c->buf + c->len, c->cap - c->len - 1, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "cannot read from analyticsd: %s", strerror(errno));
+			return -1;
+		}
+		if (r == 0) {
+			snprintf(err, errlen, "analyticsd closed the connection without a reply");
+			return -1;
+		}
+		c->len += (size_t)r;
+	}
+}
+
+void ctl_close(struct ctl_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->buf);
+	free(c);
+}

@@ -1,0 +1,20 @@
+/* analyticsctl's side of the socket: connect, send one request, read lines. */
+#ifndef CTL_CONN_H
+#define CTL_CONN_H
+
+#include <stddef.h>
+
+struct ctl_conn;
+
+/* NULL with err set when the daemon cannot be reached. */
+struct ctl_conn *ctl_connect(const char *path, char *err, size_t errlen);
+int ctl_send(struct ctl_conn *c, const char *line, char *err, size_t errlen);
+/*
+ * Next line from the daemon (without newline; valid until the next call).
+ * Returns its length, or -1 with err set (timeout, closed, too long).
+ */
+long ctl_read_line(struct ctl_conn *c, int timeout_s, const char **line,
+		   char *err, size_t errlen);
+void ctl_close(struct ctl_conn *c);
+
+#endif

@@ -1,0 +1,104 @@
+/* analyticsctl: send one command to analyticsd and report its outcome. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "analytics_exit.h"
+#include "analytics_proto.h"
+#include "args.h"
+#include "conn.h"
+#include "render.h"
+
+static int run(const struct ctl_opts *o)
+{
+	char err[1024];
+	struct ctl_conn *c;
+	char *req;
+	bool tty = isatty(STDERR_FILENO) && !o->json;
+	bool shown_event = false;
+	int rc = EXIT_FAILED;
+
+	c = ctl_connect(o->socket, err, sizeof(err));
+	if (c == NULL) {
+		fprintf(stderr, "analyticsctl: %s\n", err);
+		return EXIT_UNAVAILABLE;
+	}
+	req = proto_request_encode(o->cmd, json_incref(o->args));
+	if (req == NULL || ctl_send(c, req, err, sizeof(err)) != 0) {
+		fprintf(stderr, "analyticsctl: %s\n", req ? err : "out of memory");
+		free(req);
+		ctl_close(c);
+		return EXIT_UNAVAILABLE;
+	}
+	free(req);
+	for (;;) {
+		struct proto_reply rep;
+		const char *line;
+		long n = ctl_read_line(c, o->timeout_s, &line, err, sizeof(err));
+
+		if (n < 0) {
+			if (shown_event)
+				render_event_done(stderr, tty);
+			fprintf(stderr, "analyticsctl: %s\n", err);
+			rc = EXIT_UNAVAILABLE;
+			break;
+		}
+		if (proto_reply_parse(line, (size_t)n, &rep, err, sizeof(err)) != 0) {
+			fprintf(stderr, "analyticsctl: %s\n", err);
+			rc = EXIT_FAILED;
+			break;
+		}
+		if (rep.kind == PROTO_REPLY_EVENT) {
+			if (!o->json) {
+				render_event(stderr, rep.body, tty);
+				shown_event = true;
+			}
+			proto_reply_free(&rep);
+			continue;
+		}
+		if (shown_event)
+			render_event_done(stderr, tty);
+		if (o->json) {
+			json_dumpf(rep.root, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+		}
+		if (rep.kind == PROTO_REPLY_OK) {
+			if (!o->json)
+				render_result(stdout, o->cmd, rep.body);
+			rc = EXIT_OK;
+		} else {
+			fprintf(stderr, "analyticsctl: %s: %s\n", o->cmd, rep.message);
+			rc = proto_err_exit_code(rep.err);
+		}
+		proto_reply_free(&rep);
+		break;
+	}
+	ctl_close(c);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl_opts o;
+	char err[512];
+	int rc;
+
+	if (ctl_parse_args(argc, argv, &o, err, sizeof(err)) != 0) {
+		fprintf(stderr, "analyticsctl: %s\n", err);
+		ctl_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (o.help) {
+		ctl_usage(stdout);
+		return EXIT_OK;
+	}
+	if (o.version) {
+		printf("analyticsctl %s (protocol %d)\n", ANALYTICSD_VERSION, PROTO_VERSION);
+		return EXIT_OK;
+	}
+	rc = run(&o);
+	json_decref(o.args);
+	if (fflush(stdout) != 0 && rc == EXIT_OK)
+		rc = EXIT_FAILED;
+	return rc;
+}

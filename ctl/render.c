@@ -1,0 +1,142 @@
+#include <string.h>
+
+#include "render.h"
+
+static const char *str(json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : dflt;
+}
+
+static void render_duration(FILE *fp, long long s)
+{
+	if (s >= 86400)
+		fprintf(fp, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		fprintf(fp, "%lldh %lldm", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		fprintf(fp, "%lldm %llds", s / 60, s % 60);
+	else
+		fprintf(fp, "%llds", s);
+}
+
+static void render_pending(FILE *fp, json_t *pending)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(pending, i, m)
+		fprintf(fp, "%s%04d_%s", i ? ", " : "",
+			(int)json_integer_value(json_object_get(m, "version")), str(m, "name", "?"));
+}
+
+static void render_schema(FILE *fp, json_t *schema)
+{
+	json_t *pending = json_object_get(schema, "pending");
+	size_t np = json_array_size(pending);
+
+	fprintf(fp, "version %d of %d", (int)json_integer_value(json_object_get(schema, "version")),
+		(int)json_integer_value(json_object_get(schema, "latest")));
+	if (np == 0) {
+		fprintf(fp, " (up to date)");
+	} else {
+		fprintf(fp, ", %zu pending: ", np);
+		render_pending(fp, pending);
+	}
+	if (json_is_string(json_object_get(schema, "problem")))
+		fprintf(fp, "\n           PROBLEM: %s", str(schema, "problem", ""));
+	fputc('\n', fp);
+}
+
+static void render_db(FILE *fp, const char *label, json_t *db)
+{
+	fprintf(fp, "%-10s %s since %s", label, str(db, "state", "?"), str(db, "since", "?"));
+	if (json_is_string(json_object_get(db, "error")))
+		fprintf(fp, " (%s)", str(db, "error", ""));
+	fputc('\n', fp);
+}
+
+static void render_status(FILE *fp, json_t *r)
+{
+	json_t *job = json_object_get(r, "job"), *schema = json_object_get(r, "schema");
+
+	fprintf(fp, "analyticsd %s, pid %d on %s, up ", str(r, "version", "?"),
+		(int)json_integer_value(json_object_get(r, "pid")), str(r, "host", "?"));
+	render_duration(fp, json_integer_value(json_object_get(r, "uptime_s")));
+	fprintf(fp, "\n%-10s %s\n", "socket:", str(r, "socket", "?"));
+	render_db(fp, "database:", json_object_get(r, "database"));
+	fprintf(fp, "%-10s ", "schema:");
+	if (json_is_object(schema))
+		render_schema(fp, schema);
+	else if (json_is_string(json_object_get(r, "schema_error")))
+		fprintf(fp, "unknown (%s)\n", str(r, "schema_error", ""));
+	else
+		fprintf(fp, "unknown (database not connected)\n");
+	fprintf(fp, "%-10s ", "job:");
+	if (json_is_object(job))
+		fprintf(fp, "%s %s: %s (%.1f s)\n", str(job, "kind", "?"), str(job, "detail", ""),
+			str(job, "phase", ""), json_real_value(json_object_get(job, "elapsed_s")));
+	else
+		fprintf(fp, "none\n");
+}
+
+static void render_migrate(FILE *fp, json_t *r)
+{
+	const char *action = str(r, "action", NULL);
+	json_t *list, *m;
+	size_t i;
+
+	if (action == NULL) {               /* migrate status */
+		fprintf(fp, "schema ");
+		render_schema(fp, r);
+		json_array_foreach(json_object_get(r, "applied"), i, m)
+			fprintf(fp, "  applied  %04d_%s  %s  sha256 %.12s\n",
+				(int)json_integer_value(json_object_get(m, "version")),
+				str(m, "name", "?"), str(m, "applied_at", "?"), str(m, "checksum", "?"));
+		json_array_foreach(json_object_get(r, "pending"), i, m)
+			fprintf(fp, "  pending  %04d_%s\n",
+				(int)json_integer_value(json_object_get(m, "version")),
+				str(m, "name", "?"));
+		return;
+	}
+	list = json_object_get(r, strcmp(action, "down") == 0 ? "reverted" : "applied");
+	if (json_array_size(list) == 0)
+		fprintf(fp, "nothing to apply: schema at version %d of %d\n",
+			(int)json_integer_value(json_object_get(r, "version")),
+			(int)json_integer_value(json_object_get(r, "latest")));
+	json_array_foreach(list, i, m)
+		fprintf(fp, "%s %04d_%s\n", strcmp(action, "down") == 0 ? "reverted" : "applied",
+			(int)json_integer_value(json_object_get(m, "version")), str(m, "name", "?"));
+	if (json_array_size(list) > 0)
+		fprintf(fp, "schema now at version %d of %d\n",
+			(int)json_integer_value(json_object_get(r, "version")),
+			(int)json_integer_value(json_object_get(r, "latest")));
+}
+
+void render_result(FILE *fp, const char *cmd, json_t *result)
+{
+	if (strcmp(cmd, "status") == 0)
+		render_status(fp, result);
+	else if (strcmp(cmd, "migrate") == 0)
+		render_migrate(fp, result);
+	else
+		json_dumpf(result, fp, JSON_INDENT(2)), fputc('\n', fp);
+}
+
+void render_event(FILE *fp, json_t *event, bool tty)
+{
+	const char *phase = str(event, "phase", str(event, "event", "?"));
+
+	if (tty)
+		fprintf(fp, "\r\033[K%s", phase);
+	else
+		fprintf(fp, "%s\n", phase);
+	fflush(fp);
+}
+
+void render_event_done(FILE *fp, bool tty)
+{
+	if (tty)
+		fprintf(fp, "\r\033[K");
+}

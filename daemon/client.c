@@ -1,0 +1,368 @@
+/*
+ * Control connections. One request is handled at a time per connection;
+ * lines that arrive meanwhile wait in the input buffer. Any protocol
+ * violation (garbage, oversized, half-sent) is answered with an error and the
+ * connection is closed once that error has been written.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "client.h"
+#include "commands.h"
+#include "daemon.h"
+#include "log.h"
+
+#define CLIENT_MAX_GROUPS 256
+
+struct client {
+	struct client *next;
+	struct daemon *d;
+	struct bufferevent *bev;        /* NULL once gone */
+	int refs;
+	bool pending;                   /* a request is being handled */
+	bool in_dispatch;
+	bool closing;                   /* close when the output has drained */
+	bool may_write;
+	uid_t uid;
+	pid_t pid;
+	char who[96];
+};
+
+static void process_input(struct client *c);
+
+static void unlink_client(struct client *c)
+{
+	struct daemon *d = c->d;
+
+	for (struct client **p = &d->clients; *p != NULL; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			d->n_clients--;
+			return;
+		}
+	}
+}
+
+static void client_drop(struct client *c)
+{
+	if (c->bev == NULL)
+		return;
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	unlink_client(c);
+	client_unref(c);
+}
+
+void client_ref(struct client *c)
+{
+	c->refs++;
+}
+
+void client_unref(struct client *c)
+{
+	if (--c->refs == 0)
+		free(c);
+}
+
+bool client_gone(const struct client *c) { return c->bev == NULL; }
+bool client_may_write(const struct client *c) { return c->may_write; }
+const char *client_who(const struct client *c) { return c->who; }
+
+static void set_idle_timeout(struct client *c)
+{
+	struct timeval tv = { c->d->cfg->control.idle_timeout_s, 0 };
+
+	/* While a request runs the client only waits: no read timeout then,
+	 * but a client that stops reading our output is still dropped. */
+	bufferevent_set_timeouts(c->bev, c->pending ? NULL : &tv, &tv);
+}
+
+static void write_line(struct client *c, char *line)
+{
+	if (line == NULL) {
+		log_msg(LOG_ERR, "out of memory encoding a reply for %s", c->who);
+		if (c->bev != NULL)
+			client_drop(c);
+		return;
+	}
+	if (c->bev != NULL && bufferevent_write(c->bev, line, strlen(line)) != 0) {
+		log_msg(LOG_WARNING, "cannot queue a reply for %s; dropping it", c->who);
+		client_drop(c);
+	}
+	free(line);
+}
+
+void client_event(struct client *c, const char *event, json_t *fields)
+{
+	if (c->bev == NULL) {
+		json_decref(fields);
+		return;
+	}
+	write_line(c, proto_event(event, fields));
+}
+
+static void finish_request(struct client *c)
+{
+	c->pending = false;
+	if (c->bev == NULL)
+		return;
+	set_idle_timeout(c);
+	if (!c->in_dispatch)
+		process_input(c);
+}
+
+void client_reply_ok(struct client *c, json_t *result)
+{
+	if (c->bev == NULL) {
+		json_decref(result);
+		return;
+	}
+	write_line(c, proto_reply_ok(result));
+	finish_request(c);
+}
+
+/* Errors that end the connection: the peer broke the protocol. */
+static void reject(struct client *c, enum proto_err err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void vreply_error(struct client *c, enum proto_err err, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	write_line(c, proto_reply_error(err, "%s", msg));
+}
+
+void client_reply_error(struct client *c, enum proto_err err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->bev == NULL)
+		return;
+	va_start(ap, fmt);
+	vreply_error(c, err, fmt, ap);
+	va_end(ap);
+	finish_request(c);
+}
+
+static void reject(struct client *c, enum proto_err err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreply_error(c, err, fmt, ap);
+	va_end(ap);
+	if (c->bev == NULL)
+		return;
+	c->closing = true;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		client_drop(c);
+}
+
+static void handle_line(struct client *c, const char *line, size_t len)
+{
+	struct proto_request req;
+	char err[512];
+
+	if (proto_request_parse(line, len, &req, err, sizeof(err)) != 0) {
+		log_msg(LOG_NOTICE, "bad request from %s: %s", c->who, err);
+		reject(c, PROTO_ERR_BAD_REQUEST, "%s", err);
+		return;
+	}
+	log_msg(LOG_DEBUG, "request '%s' from %s", req.cmd, c->who);
+	c->pending = true;
+	set_idle_timeout(c);
+	c->in_dispatch = true;
+	client_ref(c);          /* the handler may drop the connection under us */
+	commands_dispatch(c->d, c, req.cmd, req.args);
+	c->in_dispatch = false;
+	proto_request_free(&req);
+	client_unref(c);
+}
+
+static void process_input(struct client *c)
+{
+	size_t max = (size_t)c->d->cfg->control.max_request_bytes;
+
+	client_ref(c);
+	while (c->bev != NULL && !c->pending && !c->closing) {
+		struct evbuffer *in = bufferevent_get_input(c->bev);
+		size_t len;
+		char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+
+		if (line == NULL) {
+			if (evbuffer_get_length(in) > max)
+				reject(c, PROTO_ERR_TOO_LARGE,
+				       "request exceeds %zu bytes (control.max_request_bytes)", max);
+			break;
+		}
+		if (len > max) {
+			free(line);
+			reject(c, PROTO_ERR_TOO_LARGE,
+			       "request exceeds %zu bytes (control.max_request_bytes)", max);
+			break;
+		}
+		if (len == 0) {             /* blank lines are harmless keep-alives */
+			free(line);
+			continue;
+		}
+		handle_line(c, line, len);
+		free(line);
+	}
+	client_unref(c);
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	process_input(arg);
+}
+
+static void write_cb(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+
+	(void)bev;
+	if (c->closing)
+		client_drop(c);
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct client *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	if (what & BEV_EVENT_TIMEOUT) {
+		if (what & BEV_EVENT_READING && !c->closing) {
+			bool partial = evbuffer_get_length(in) > 0;
+			log_msg(LOG_NOTICE, "%s idle for %d s%s; closing", c->who,
+				c->d->cfg->control.idle_timeout_s,
+				partial ? " in the middle of a request" : "");
+			if (partial) {
+				reject(c, PROTO_ERR_TIMEOUT,
+				       "incomplete request: no newline within %d s",
+				       c->d->cfg->control.idle_timeout_s);
+				return;
+			}
+		}
+		client_drop(c);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		/* A last request without its newline is still a request. */
+		if (!c->pending && !c->closing && evbuffer_get_length(in) > 0 &&
+		    evbuffer_add(in, "\n", 1) == 0) {
+			process_input(c);
+			if (c->bev == NULL || c->pending || c->closing)
+				return;
+		}
+		if (c->pending)
+			log_msg(LOG_INFO, "%s disconnected while its request runs; it goes on",
+				c->who);
+	} else if (what & BEV_EVENT_ERROR) {
+		log_msg(LOG_DEBUG, "%s: connection error: %s", c->who,
+			evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	}
+	client_drop(c);
+}
+
+static bool in_operator_group(struct daemon *d, int fd, gid_t gid)
+{
+	gid_t groups[CLIENT_MAX_GROUPS];
+	socklen_t len = sizeof(groups);
+
+	if (!d->operator_gid_known)
+		return false;
+	if (gid == d->operator_gid)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == d->operator_gid)
+			return true;
+	return false;
+}
+
+int client_accept(struct daemon *d, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct client *c;
+	struct passwd *pw;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		log_msg(LOG_WARNING, "cannot read peer credentials: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (d->n_clients >= d->cfg->control.max_clients || d->stopping) {
+		char *line = d->stopping
+			? proto_reply_error(PROTO_ERR_SHUTTING_DOWN, "analyticsd is shutting down")
+			: proto_reply_error(PROTO_ERR_BUSY, "too many clients (control.max_clients = %d)",
+					    d->cfg->control.max_clients);
+		log_msg(LOG_NOTICE, "refusing a client of uid %u pid %d: %s", (unsigned)cred.uid,
+			(int)cred.pid, d->stopping ? "shutting down" : "too many clients");
+		/* Best effort on a fresh socket whose buffer is empty: no blocking. */
+		if (line != NULL && send(fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			log_msg(LOG_DEBUG, "could not tell the refused client: %s", strerror(errno));
+		free(line);
+		close(fd);
+		return -1;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		return -1;
+	}
+	c->d = d;
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	c->may_write = cred.uid == 0 || cred.uid == geteuid() ||
+		       in_operator_group(d, fd, cred.gid);
+	pw = getpwuid(cred.uid);
+	snprintf(c->who, sizeof(c->who), "uid %u (%s) pid %d", (unsigned)cred.uid,
+		 pw ? pw->pw_name : "?", (int)cred.pid);
+	c->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(fd);
+		free(c);
+		return -1;
+	}
+	c->refs = 1;
+	c->next = d->clients;
+	d->clients = c;
+	d->n_clients++;
+	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	set_idle_timeout(c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	return 0;
+}
+
+void client_close_all(struct daemon *d, const char *why)
+{
+	while (d->clients != NULL) {
+		struct client *c = d->clients;
+
+		if (c->pending) {
+			write_line(c, proto_reply_error(PROTO_ERR_SHUTTING_DOWN, "%s", why));
+			c->pending = false;
+		}
+		if (c->bev != NULL) {
+			/* A last try at delivering what is queued, without blocking. */
+			struct evbuffer *out = bufferevent_get_output(c->bev);
+			evbuffer_write(out, bufferevent_getfd(c->bev));
+		}
+		client_drop(c);
+	}
+}

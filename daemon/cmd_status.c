@@ -1,0 +1,97 @@
+/*
+ * status: what the daemon is and does now (SPEC 4.2). Everything but the
+ * schema comes from memory; the schema is read on the control connection,
+ * which no job ever holds, so status answers at once even during a run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "commands.h"
+#include "daemon.h"
+#include "listener.h"
+#include "schema.h"
+#include "util.h"
+
+static json_t *db_json(const struct db_conn *db)
+{
+	char since[32];
+
+	util_iso8601(db_state_since(db), since, sizeof(since));
+	return json_pack("{s:s, s:s, s:s*}", "state", db_state_name(db_get_state(db)),
+			 "since", since,
+			 "error", db_get_state(db) == DB_READY ? NULL : db_last_error(db));
+}
+
+static json_t *job_json(const struct daemon *d)
+{
+	const struct job *j = d->job;
+	char started[32];
+
+	if (j == NULL)
+		return json_null();
+	util_iso8601(j->started_at, started, sizeof(started));
+	return json_pack("{s:s, s:s, s:s, s:s, s:f}", "kind", j->kind, "detail", j->detail,
+			 "phase", j->phase, "started_at", started, "elapsed_s",
+			 (double)(util_monotonic_usec() - j->started_usec) / 1e6);
+}
+
+static json_t *base_status(struct daemon *d)
+{
+	char started[32];
+
+	util_iso8601(d->started_at, started, sizeof(started));
+	return json_pack("{s:s, s:i, s:i, s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:n}",
+			 "version", ANALYTICSD_VERSION, "protocol", PROTO_VERSION,
+			 "pid", (int)getpid(), "host", d->host, "started_at", started,
+			 "uptime_s", (json_int_t)((util_monotonic_usec() - d->started_usec) / 1000000u),
+			 "socket", listener_describe(d->listener),
+			 "database", db_json(d->db_ctl), "work_connection", db_json(d->db_work),
+			 "job", job_json(d), "schema");
+}
+
+struct status_req {
+	struct client *c;
+	json_t *result;
+};
+
+static void on_probe(const struct schema_info *si, const struct db_error *err, void *arg)
+{
+	struct status_req *r = arg;
+
+	if (err == NULL)
+		json_object_set_new(r->result, "schema", schema_info_json(si, false));
+	else
+		json_object_set_new(r->result, "schema_error", json_string(err->message));
+	client_reply_ok(r->c, r->result);
+	client_unref(r->c);
+	free(r);
+}
+
+void cmd_status(struct daemon *d, struct client *c, json_t *args)
+{
+	static const char *const allowed[] = { NULL };
+	struct status_req *r;
+	json_t *result;
+
+	if (args_only(c, args, allowed) != 0)
+		return;
+	result = base_status(d);
+	if (result == NULL) {
+		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	if (db_get_state(d->db_ctl) != DB_READY || (r = malloc(sizeof(*r))) == NULL) {
+		client_reply_ok(c, result);
+		return;
+	}
+	r->c = c;
+	r->result = result;
+	client_ref(c);
+	if (schema_probe(d->db_ctl, on_probe, r) != 0) {
+		client_unref(c);
+		free(r);
+		client_reply_ok(c, result);
+	}
+}

@@ -1,0 +1,49 @@
+/* analyticsd.conf: libconfig syntax, every setting optional (see analyticsd.conf(5)). */
+#ifndef AD_CONFIG_H
+#define AD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CFG_DEFAULT_PATH "/etc/analyticsd/analyticsd.conf"
+
+struct cfg {
+	char *path;                     /* the file it came from, or NULL for defaults */
+	struct {
+		char *conninfo;
+		int statement_timeout_s;
+		int connect_timeout_s;
+	} database;
+	struct {
+		char *socket;
+		char *operator_group;
+		int max_clients;
+		int idle_timeout_s;
+		int max_request_bytes;
+	} control;
+	struct {
+		int recent_days;
+		int keep_runs;
+		char *work_mem;
+	} refresh;
+	struct {
+		char **pilot_organizations;
+		size_t n_pilot_organizations;
+	} loyalty;
+	struct {
+		int level;              /* syslog priority: LOG_ERR .. LOG_DEBUG */
+		bool application_logs;
+	} log;
+};
+
+/*
+ * Load `path` into a fresh configuration. A missing file is an error unless
+ * `missing_ok` (the default path may be absent: defaults apply). On failure
+ * returns NULL and writes "FILE:LINE: reason" into err.
+ */
+struct cfg *cfg_load(const char *path, bool missing_ok, char *err, size_t errlen);
+void cfg_free(struct cfg *cfg);
+
+const char *cfg_level_name(int level);
+
+#endif

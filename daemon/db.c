@@ -1,0 +1,533 @@
+/*
+ * Asynchronous libpq on libevent; see db.h for the contract.
+ *
+ * The socket is watched by one persistent event that is replaced whenever
+ * the descriptor or the wanted readiness changes: PQconnectPoll may hand back
+ * a different socket on every call (one per address tried).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "sqlfiles.h"
+
+#define DB_BACKOFF_MIN_S 1
+#define DB_BACKOFF_MAX_S 30
+
+struct db_query {
+	struct db_query *next;
+	char *sql;
+	char **params;
+	int nparams;
+	bool simple;
+	db_result_fn fn;
+	void *arg;
+};
+
+struct db_conn {
+	struct event_base *base;
+	char *label;
+	char *conninfo;
+	int connect_timeout_s;
+	int statement_timeout_s;
+
+	PGconn *pg;
+	enum db_state state;
+	bool initializing;              /* session setup query in flight */
+	time_t since;                   /* last change between ready and not ready */
+	char last_error[512];
+
+	struct event *ev_io;
+	int ev_fd;
+	short ev_what;
+	struct event *ev_timer;         /* connect timeout, then reconnect backoff */
+	int backoff_s;
+
+	struct db_query *head, *tail;
+	bool in_flight;
+	PGresult *result;
+	bool have_err;
+	struct db_error err;
+
+	db_state_fn on_state;
+	void *arg;
+};
+
+static void io_cb(evutil_socket_t fd, short what, void *arg);
+static void timer_cb(evutil_socket_t fd, short what, void *arg);
+static void kick(struct db_conn *db);
+
+void db_error_set(struct db_error *err, const char *sqlstate, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", sqlstate ? sqlstate : "");
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	/* libpq messages end in a newline; ours are single lines. */
+	n = strlen(err->message);
+	while (n > 0 && (err->message[n - 1] == '\n' || err->message[n - 1] == ' '))
+		err->message[--n] = '\0';
+}
+
+const char *db_state_name(enum db_state s)
+{
+	switch (s) {
+	case DB_DOWN:       return "down";
+	case DB_CONNECTING: return "connecting";
+	case DB_READY:      return "connected";
+	}
+	return "unknown";
+}
+
+struct db_conn *db_new(struct event_base *base, const char *label,
+		       db_state_fn on_state, void *arg)
+{
+	struct db_conn *db = calloc(1, sizeof(*db));
+
+	if (db == NULL)
+		return NULL;
+	db->base = base;
+	db->label = strdup(label);
+	db->conninfo = strdup("");
+	db->ev_timer = evtimer_new(base, timer_cb, db);
+	db->ev_fd = -1;
+	db->backoff_s = DB_BACKOFF_MIN_S;
+	db->connect_timeout_s = 10;
+	db->on_state = on_state;
+	db->arg = arg;
+	db->since = time(NULL);
+	snprintf(db->last_error, sizeof(db->last_error), "not connected yet");
+	if (db->label == NULL || db->conninfo == NULL || db->ev_timer == NULL) {
+		db_free(db);
+		return NULL;
+	}
+	return db;
+}
+
+int db_configure(struct db_conn *db, const char *conninfo, int connect_timeout_s,
+		 int statement_timeout_s)
+{
+	char *copy = strdup(conninfo);
+
+	if (copy == NULL)
+		return -1;
+	free(db->conninfo);
+	db->conninfo = copy;
+	db->connect_timeout_s = connect_timeout_s;
+	db->statement_timeout_s = statement_timeout_s;
+	return 0;
+}
+
+enum db_state db_get_state(const struct db_conn *db) { return db->state; }
+time_t db_state_since(const struct db_conn *db) { return db->since; }
+const char *db_last_error(const struct db_conn *db) { return db->last_error; }
+const char *db_label(const struct db_conn *db) { return db->label; }
+
+int db_backend_pid(const struct db_conn *db)
+{
+	return db->state == DB_READY ? PQbackendPID(db->pg) : 0;
+}
+
+static void set_state(struct db_conn *db, enum db_state s)
+{
+	enum db_state old = db->state;
+
+	if (old == s)
+		return;
+	db->state = s;
+	if ((old == DB_READY) != (s == DB_READY))
+		db->since = time(NULL);
+	if (db->on_state != NULL)
+		db->on_state(db, old, db->arg);
+}
+
+static int watch(struct db_conn *db, int fd, short what)
+{
+	if (db->ev_io != NULL && db->ev_fd == fd && db->ev_what == what)
+		return 0;
+	if (db->ev_io != NULL) {
+		event_free(db->ev_io);
+		db->ev_io = NULL;
+	}
+	db->ev_fd = fd;
+	db->ev_what = what;
+	if (fd < 0)
+		return 0;
+	db->ev_io = event_new(db->base, fd, what | EV_PERSIST, io_cb, db);
+	if (db->ev_io == NULL || event_add(db->ev_io, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+static void query_free(struct db_query *q)
+{
+	free(q->sql);
+	for (int i = 0; i < q->nparams; i++)
+		free(q->params[i]);
+	free(q->params);
+	free(q);
+}
+
+static struct db_query *pop(struct db_conn *db)
+{
+	struct db_query *q = db->head;
+
+	if (q != NULL) {
+		db->head = q->next;
+		if (db->head == NULL)
+			db->tail = NULL;
+	}
+	return q;
+}
+
+/* Fail every queued query; they are called with the connection already down. */
+static void fail_queue(struct db_conn *db, const char *sqlstate, const char *why)
+{
+	struct db_error err;
+	struct db_query *q;
+
+	db_error_set(&err, sqlstate, "%s", why);
+	db->in_flight = false;
+	while ((q = pop(db)) != NULL) {
+		if (q->fn != NULL)
+			q->fn(NULL, &err, q->arg);
+		query_free(q);
+	}
+}
+
+static void close_pg(struct db_conn *db)
+{
+	watch(db, -1, 0);
+	if (db->result != NULL) {
+		PQclear(db->result);
+		db->result = NULL;
+	}
+	db->have_err = false;
+	db->initializing = false;
+	if (db->pg != NULL) {
+		PQfinish(db->pg);
+		db->pg = NULL;
+	}
+}
+
+/* The connection failed or was lost: fail its queries and schedule a retry. */
+static void lost(struct db_conn *db, const char *why)
+{
+	struct timeval tv = { db->backoff_s, 0 };
+	struct db_error e;
+
+	db_error_set(&e, "08006", "%s", why);
+	snprintf(db->last_error, sizeof(db->last_error), "%s", e.message);
+	close_pg(db);
+	evtimer_del(db->ev_timer);
+	set_state(db, DB_DOWN);
+	fail_queue(db, "08006", db->last_error);
+	/* The callbacks above may have freed nothing of ours: db_free is never
+	 * called from a query callback. */
+	evtimer_add(db->ev_timer, &tv);
+	db->backoff_s = db->backoff_s * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S : db->backoff_s * 2;
+}
+
+static void notice_cb(void *arg, const char *message)
+{
+	struct db_conn *db = arg;
+
+	log_msg(LOG_DEBUG, "database (%s): %.*s", db->label,
+		(int)strcspn(message, "\n"), message);
+}
+
+static void session_ready(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct db_conn *db = arg;
+
+	(void)res;
+	db->initializing = false;
+	if (err != NULL) {
+		char why[600];
+		snprintf(why, sizeof(why), "session setup failed: %s", err->message);
+		lost(db, why);
+		return;
+	}
+	db->backoff_s = DB_BACKOFF_MIN_S;
+	db->last_error[0] = '\0';
+	evtimer_del(db->ev_timer);
+	set_state(db, DB_READY);
+}
+
+static int enqueue(struct db_conn *db, bool front, const char *sql, int nparams,
+		   const char *const *params, bool simple, db_result_fn fn, void *arg)
+{
+	struct db_query *q = calloc(1, sizeof(*q));
+
+	if (q == NULL)
+		return -1;
+	q->sql = strdup(sql);
+	q->simple = simple;
+	q->fn = fn;
+	q->arg = arg;
+	if (q->sql == NULL)
+		goto oom;
+	if (nparams > 0) {
+		q->params = calloc((size_t)nparams, sizeof(char *));
+		if (q->params == NULL)
+			goto oom;
+		q->nparams = nparams;
+		for (int i = 0; i < nparams; i++)
+			if (params[i] != NULL && (q->params[i] = strdup(params[i])) == NULL)
+				goto oom;
+	}
+	if (front) {
+		q->next = db->head;
+		db->head = q;
+		if (db->tail == NULL)
+			db->tail = q;
+	} else {
+		if (db->tail != NULL)
+			db->tail->next = q;
+		else
+			db->head = q;
+		db->tail = q;
+	}
+	return 0;
+oom:
+	query_free(q);
+	return -1;
+}
+
+static void connected(struct db_conn *db)
+{
+	char timeout[32];
+	const char *params[2] = { timeout, db->label };
+
+	snprintf(timeout, sizeof(timeout), "%ds", db->statement_timeout_s);
+	db->initializing = true;
+	if (enqueue(db, true, sql_session_init, 2, params, false, session_ready, db) != 0) {
+		lost(db, "out of memory");
+		return;
+	}
+	kick(db);
+}
+
+static void connect_poll(struct db_conn *db)
+{
+	switch (PQconnectPoll(db->pg)) {
+	case PGRES_POLLING_READING:
+		if (watch(db, PQsocket(db->pg), EV_READ) != 0)
+			lost(db, "cannot watch the database socket");
+		return;
+	case PGRES_POLLING_WRITING:
+		if (watch(db, PQsocket(db->pg), EV_WRITE) != 0)
+			lost(db, "cannot watch the database socket");
+		return;
+	case PGRES_POLLING_OK:
+		connected(db);
+		return;
+	case PGRES_POLLING_FAILED:
+	default:
+		lost(db, PQerrorMessage(db->pg));
+		return;
+	}
+}
+
+static void start_connect(struct db_conn *db)
+{
+	/* Ours first, so that the operator's conninfo (expanded from "dbname")
+	 * can override the application_name. */
+	const char *keys[] = { "application_name", "dbname", NULL };
+	char appname[64];
+	const char *vals[] = { appname, db->conninfo, NULL };
+	struct timeval tv = { db->connect_timeout_s, 0 };
+
+	snprintf(appname, sizeof(appname), "analyticsd");
+	close_pg(db);
+	db->pg = PQconnectStartParams(keys, vals, 1);
+	if (db->pg == NULL) {
+		lost(db, "out of memory starting a database connection");
+		return;
+	}
+	if (PQstatus(db->pg) == CONNECTION_BAD) {
+		lost(db, PQerrorMessage(db->pg));
+		return;
+	}
+	if (PQsetnonblocking(db->pg, 1) != 0) {
+		lost(db, PQerrorMessage(db->pg));
+		return;
+	}
+	PQsetNoticeProcessor(db->pg, notice_cb, db);
+	set_state(db, DB_CONNECTING);
+	evtimer_add(db->ev_timer, &tv);
+	/* libpq: start as if PQconnectPoll had asked for writability. */
+	if (watch(db, PQsocket(db->pg), EV_WRITE) != 0)
+		lost(db, "cannot watch the database socket");
+}
+
+void db_start(struct db_conn *db)
+{
+	if (db->pg == NULL)
+		start_connect(db);
+}
+
+static void timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct db_conn *db = arg;
+	char why[64];
+
+	(void)fd;
+	(void)what;
+	if (db->state == DB_CONNECTING) {
+		snprintf(why, sizeof(why), "connection timed out after %d s",
+			 db->connect_timeout_s);
+		lost(db, why);
+	} else if (db->state == DB_DOWN) {
+		start_connect(db);
+	}
+}
+
+static void flush(struct db_conn *db)
+{
+	int r = PQflush(db->pg);
+
+	if (r < 0) {
+		lost(db, PQerrorMessage(db->pg));
+		return;
+	}
+	if (watch(db, PQsocket(db->pg), r == 1 ? EV_READ | EV_WRITE : EV_READ) != 0)
+		lost(db, "cannot watch the database socket");
+}
+
+static void kick(struct db_conn *db)
+{
+	struct db_query *q = db->head;
+	int ok;
+
+	if (q == NULL || db->in_flight || db->pg == NULL)
+		return;
+	if (db->state != DB_READY && !db->initializing)
+		return;
+	if (q->simple)
+		ok = PQsendQuery(db->pg, q->sql);
+	else
+		ok = PQsendQueryParams(db->pg, q->sql, q->nparams, NULL,
+				       (const char *const *)q->params, NULL, NULL, 0);
+	if (!ok) {
+		lost(db, PQerrorMessage(db->pg));
+		return;
+	}
+	db->in_flight = true;
+	flush(db);
+}
+
+static void complete(struct db_conn *db)
+{
+	struct db_query *q = pop(db);
+	PGresult *res = db->result;
+	struct db_error err = db->err;
+	bool have_err = db->have_err;
+
+	db->in_flight = false;
+	db->result = NULL;
+	db->have_err = false;
+	if (q->fn != NULL) {
+		if (have_err)
+			q->fn(NULL, &err, q->arg);
+		else
+			q->fn(res, NULL, q->arg);
+	}
+	PQclear(res);
+	query_free(q);
+	kick(db);
+}
+
+static void collect(struct db_conn *db)
+{
+	while (db->pg != NULL && db->in_flight && !PQisBusy(db->pg)) {
+		PGresult *r = PQgetResult(db->pg);
+
+		if (r == NULL) {
+			complete(db);
+			continue;
+		}
+		switch (PQresultStatus(r)) {
+		case PGRES_FATAL_ERROR:
+		case PGRES_BAD_RESPONSE:
+		case PGRES_NONFATAL_ERROR:
+			if (!db->have_err) {
+				const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+				const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+				db_error_set(&db->err, st ? st : "XX000", "%s",
+					     m ? m : PQresultErrorMessage(r));
+				db->have_err = true;
+			}
+			PQclear(r);
+			break;
+		default:
+			if (db->result != NULL)
+				PQclear(db->result);
+			db->result = r;
+			break;
+		}
+	}
+}
+
+static void io_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct db_conn *db = arg;
+
+	(void)fd;
+	if (db->pg == NULL)
+		return;
+	if (db->state == DB_CONNECTING && !db->initializing) {
+		connect_poll(db);
+		return;
+	}
+	if (what & EV_READ) {
+		if (!PQconsumeInput(db->pg)) {
+			lost(db, PQerrorMessage(db->pg));
+			return;
+		}
+		if (db->in_flight) {
+			collect(db);
+		} else {
+			PGnotify *n;
+			while ((n = PQnotifies(db->pg)) != NULL)
+				PQfreemem(n);
+			if (PQstatus(db->pg) == CONNECTION_BAD) {
+				lost(db, "the server closed the connection");
+				return;
+			}
+		}
+	}
+	if (db->pg != NULL && (what & EV_WRITE))
+		flush(db);
+}
+
+int db_send(struct db_conn *db, const char *sql, int nparams, const char *const *params,
+	    bool simple, db_result_fn fn, void *arg)
+{
+	if (db->state != DB_READY)
+		return -1;
+	if (enqueue(db, false, sql, nparams, params, simple, fn, arg) != 0)
+		return -1;
+	kick(db);
+	return 0;
+}
+
+void db_free(struct db_conn *db)
+{
+	if (db == NULL)
+		return;
+	close_pg(db);
+	db->state = DB_DOWN;
+	fail_queue(db, "57P01", "the daemon is shutting down");
+	if (db->ev_timer != NULL)
+		event_free(db->ev_timer);
+	free(db->label);
+	free(db->conninfo);
+	free(db);
+}

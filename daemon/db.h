@@ -1,0 +1,64 @@
+/*
+ * One asynchronous PostgreSQL connection driven by the libevent loop.
+ *
+ * Connecting, sending and reading never block: PQconnectStart/PQconnectPoll,
+ * PQsendQueryParams + PQflush, PQconsumeInput/PQisBusy/PQgetResult, each
+ * resumed when the socket is ready. A lost connection is retried with capped
+ * exponential backoff; the state callback reports every change.
+ *
+ * Queries run one at a time in the order they were sent. Each gets exactly
+ * one callback: the last result on success, or an error (the server's
+ * SQLSTATE and message, or 08006 when the connection was lost).
+ */
+#ifndef AD_DB_H
+#define AD_DB_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <libpq-fe.h>
+
+enum db_state { DB_DOWN, DB_CONNECTING, DB_READY };
+
+struct db_error {
+	char sqlstate[6];
+	char message[512];
+};
+
+struct db_conn;
+
+/* res is NULL when err is set; res is freed after the callback returns. */
+typedef void (*db_result_fn)(PGresult *res, const struct db_error *err, void *arg);
+typedef void (*db_state_fn)(struct db_conn *db, enum db_state old, void *arg);
+
+struct db_conn *db_new(struct event_base *base, const char *label,
+		       db_state_fn on_state, void *arg);
+/* Settings take effect at the next connection attempt. */
+int db_configure(struct db_conn *db, const char *conninfo, int connect_timeout_s,
+		 int statement_timeout_s);
+void db_start(struct db_conn *db);
+/* Fails every queued query with `why`, closes, and frees. */
+void db_free(struct db_conn *db);
+
+enum db_state db_get_state(const struct db_conn *db);
+const char *db_state_name(enum db_state s);
+time_t db_state_since(const struct db_conn *db);
+const char *db_last_error(const struct db_conn *db);
+const char *db_label(const struct db_conn *db);
+/* Server's backend pid while connected, else 0. */
+int db_backend_pid(const struct db_conn *db);
+
+/*
+ * Queue a query. `simple` sends it with the simple protocol (several
+ * statements allowed, no parameters: for migration scripts). Parameters are
+ * copied. Returns -1 (and calls nothing) when the connection is not ready.
+ */
+int db_send(struct db_conn *db, const char *sql, int nparams, const char *const *params,
+	    bool simple, db_result_fn fn, void *arg);
+
+/* Fill err from a failed result or a connection. */
+void db_error_set(struct db_error *err, const char *sqlstate, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

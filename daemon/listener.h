@@ -1,0 +1,17 @@
+/*
+ * The control socket: inherited from systemd (socket activation) when there
+ * is one, else bound at control.socket with mode 0660.
+ */
+#ifndef AD_LISTENER_H
+#define AD_LISTENER_H
+
+#include <stddef.h>
+
+struct daemon;
+struct listener;
+
+struct listener *listener_open(struct daemon *d, char *err, size_t errlen);
+void listener_close(struct listener *l);
+const char *listener_describe(const struct listener *l);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * analyticsd: start-up, the event loop, signals and shutdown.
+ * Where things happen: listener.c (control socket), client.c (connections),
+ * commands.c (the command table), cmd_*.c (one command each), db.c (async
+ * PostgreSQL), txn.c (transactions as step lists), migrate.c (schema jobs).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "client.h"
+#include "config.h"
+#include "daemon.h"
+#include "db.h"
+#include "listener.h"
+#include "log.h"
+#include "notify.h"
+#include "util.h"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: analyticsd [-c FILE] [--check-config] [--version]\n"
+		"\n"
+		"Keeps customer_analytics correct, fresh and recoverable in PostgreSQL.\n"
+		"Controlled with analyticsctl over a Unix socket; see analyticsd(8).\n"
+		"\n"
+		"  -c, --config FILE   configuration file (default %s)\n"
+		"  -t, --check-config  check the configuration and exit (0 if valid)\n"
+		"  -V, --version       print the version and exit\n"
+		"  -h, --help          print this help and exit\n",
+		CFG_DEFAULT_PATH);
+}
+
+void daemon_update_status(struct daemon *d)
+{
+	const char *db = d->db_ctl ? db_state_name(db_get_state(d->db_ctl)) : "not connected";
+
+	if (d->stopping)
+		notify_status("Stopping");
+	else if (d->job != NULL)
+		notify_status("Running %s %s: %s; database %s", d->job->kind, d->job->detail,
+			      d->job->phase, db);
+	else
+		notify_status("Idle; database %s", db);
+}
+
+struct job *daemon_job_start(struct daemon *d, struct client *c, const char *kind,
+			     const char *detail, const char **why, int *code)
+{
+	struct job *j;
+
+	if (d->job != NULL) {
+		*why = "a job is already running on this daemon";
+		*code = PROTO_ERR_BUSY;
+		return NULL;
+	}
+	if (db_get_state(d->db_work) != DB_READY) {
+		*why = "the database is not connected";
+		*code = PROTO_ERR_DB_UNAVAILABLE;
+		return NULL;
+	}
+	j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		*why = "out of memory";
+		*code = PROTO_ERR_INTERNAL;
+		return NULL;
+	}
+	snprintf(j->kind, sizeof(j->kind), "%s", kind);
+	snprintf(j->detail, sizeof(j->detail), "%s", detail);
+	snprintf(j->phase, sizeof(j->phase), "starting");
+	j->started_usec = util_monotonic_usec();
+	j->started_at = time(NULL);
+	j->client = c;
+	d->job = j;
+	daemon_update_status(d);
+	return j;
+}
+
+void daemon_job_phase(struct daemon *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->job == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->job->phase, sizeof(d->job->phase), fmt, ap);
+	va_end(ap);
+	daemon_update_status(d);
+}
+
+void daemon_job_end(struct daemon *d)
+{
+	free(d->job);
+	d->job = NULL;
+	daemon_update_status(d);
+}
+
+static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
+{
+	struct daemon *d = arg;
+	enum db_state now = db_get_state(db);
+
+	if (now == DB_READY)
+		log_msg(LOG_NOTICE, "database connection '%s' established (backend pid %d)",
+			db_label(db), db_backend_pid(db));
+	else if (old == DB_READY)
+		log_msg(LOG_WARNING, "database connection '%s' lost: %s; reconnecting",
+			db_label(db), db_last_error(db));
+	else if (now == DB_DOWN)
+		log_msg(LOG_INFO, "database connection '%s' failed: %s; retrying",
+			db_label(db), db_last_error(db));
+	if (!d->stopping)
+		daemon_update_status(d);
+}
+
+static void resolve_operator_group(struct daemon *d)
+{
+	struct group *gr;
+
+	d->operator_gid_known = false;
+	if (d->cfg->control.operator_group[0] == '\0')
+		return;
+	errno = 0;
+	gr = getgrnam(d->cfg->control.operator_group);
+	if (gr == NULL) {
+		log_msg(LOG_WARNING, "operator group '%s' does not exist: only root and the "
+			"daemon's own user may change things", d->cfg->control.operator_group);
+		return;
+	}
+	d->operator_gid = gr->gr_gid;
+	d->operator_gid_known = true;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		log_msg(LOG_NOTICE, "SIGHUP: configuration reload is not supported yet; ignored");
+		return;
+	}
+	if (d->stopping)
+		return;
+	log_msg(LOG_NOTICE, "%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	d->stopping = true;
+	notify_stopping();
+	event_base_loopexit(d->base, NULL);
+}
+
+static int setup_signals(struct daemon *d)
+{
+	/* Writes to a vanished client must be an error, not our death. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -1;
+	d->ev_sigterm = evsignal_new(d->base, SIGTERM, on_signal, d);
+	d->ev_sigint = evsignal_new(d->base, SIGINT, on_signal, d);
+	d->ev_sighup = evsignal_new(d->base, SIGHUP, on_signal, d);
+	if (!d->ev_sigterm || !d->ev_sigint || !d->ev_sighup ||
+	    evsignal_add(d->ev_sigterm, NULL) || evsignal_add(d->ev_sigint, NULL) ||
+	    evsignal_add(d->ev_sighup, NULL))
+		return -1;
+	return 0;
+}
+
+static struct db_conn *open_db(struct daemon *d, const char *label)
+{
+	struct db_conn *db = db_new(d->base, label, on_db_state, d);
+
+	if (db == NULL)
+		return NULL;
+	if (db_configure(db, d->cfg->database.conninfo, d->cfg->database.connect_timeout_s,
+			 d->cfg->database.statement_timeout_s) != 0) {
+		db_free(db);
+		return NULL;
+	}
+	db_start(db);
+	return db;
+}
+
+static void daemon_free(struct daemon *d)
+{
+	/* Databases first: failing their queries lets jobs answer their clients. */
+	db_free(d->db_work);
+	db_free(d->db_ctl);
+	client_close_all(d, "analyticsd is shutting down");
+	listener_close(d->listener);
+	if (d->ev_sigterm) event_free(d->ev_sigterm);
+	if (d->ev_sigint) event_free(d->ev_sigint);
+	if (d->ev_sighup) event_free(d->ev_sighup);
+	free(d->job);
+	if (d->base)
+		event_base_free(d->base);
+	cfg_free(d->cfg);
+	free(d->cfg_path);
+}
+
+static int parse_args(int argc, char **argv, struct daemon *d, bool *check_only)
+{
+	static const struct option opts[] = {
+		{ "config",       required_argument, NULL, 'c' },
+		{ "check-config", no_argument,       NULL, 't' },
+		{ "version",      no_argument,       NULL, 'V' },
+		{ "help",         no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+
+	while ((o = getopt_long(argc, argv, "c:tVh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			free(d->cfg_path);
+			d->cfg_path = strdup(optarg);
+			d->cfg_path_explicit = true;
+			break;
+		case 't':
+			*check_only = true;
+			break;
+		case 'V':
+			printf("analyticsd %s\n", ANALYTICSD_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 64;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "analyticsd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 64;
+	}
+	if (d->cfg_path == NULL && (d->cfg_path = strdup(CFG_DEFAULT_PATH)) == NULL)
+		return 1;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = { 0 };
+	bool check_only = false;
+	char err[1024];
+	int rc;
+
+	rc = parse_args(argc, argv, &d, &check_only);
+	if (rc >= 0) {
+		free(d.cfg_path);
+		return rc;
+	}
+	/* The default file may be absent (every setting has a default); a file
+	 * named with -c must exist. */
+	d.cfg = cfg_load(d.cfg_path, !d.cfg_path_explicit, err, sizeof(err));
+	if (d.cfg == NULL) {
+		fprintf(stderr, "analyticsd: %s\n", err);
+		free(d.cfg_path);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: configuration is valid\n", d.cfg->path ? d.cfg->path : d.cfg_path);
+		daemon_free(&d);
+		return 0;
+	}
+	log_init(d.cfg->log.level);
+	d.started_at = time(NULL);
+	d.started_usec = util_monotonic_usec();
+	if (gethostname(d.host, sizeof(d.host) - 1) != 0)
+		snprintf(d.host, sizeof(d.host), "unknown");
+	resolve_operator_group(&d);
+
+	rc = 1;
+	d.base = event_base_new();
+	if (d.base == NULL) {
+		log_msg(LOG_ERR, "cannot create the event loop");
+		goto out;
+	}
+	if (setup_signals(&d) != 0) {
+		log_msg(LOG_ERR, "cannot install signal handlers");
+		goto out;
+	}
+	d.listener = listener_open(&d, err, sizeof(err));
+	if (d.listener == NULL) {
+		log_msg(LOG_ERR, "control socket: %s", err);
+		goto out;
+	}
+	d.db_ctl = open_db(&d, "ctl");
+	d.db_work = open_db(&d, "work");
+	if (d.db_ctl == NULL || d.db_work == NULL) {
+		log_msg(LOG_ERR, "out of memory setting up database connections");
+		goto out;
+	}
+	log_msg(LOG_NOTICE, "analyticsd %s serving on %s (config %s)", ANALYTICSD_VERSION,
+		listener_describe(d.listener), d.cfg->path ? d.cfg->path : "defaults");
+	daemon_update_status(&d);
+	notify_ready();
+
+	if (event_base_dispatch(d.base) < 0) {
+		log_msg(LOG_ERR, "event loop failed");
+		goto out;
+	}
+	rc = 0;
+	log_msg(LOG_NOTICE, "analyticsd stopped");
+out:
+	daemon_free(&d);
+	return rc;
+}

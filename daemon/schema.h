@@ -1,0 +1,43 @@
+/* What the database's schema is, compared with the migrations this binary embeds. */
+#ifndef AD_SCHEMA_H
+#define AD_SCHEMA_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "db.h"
+
+#define SCHEMA_MAX_APPLIED 256
+
+struct schema_applied {
+	int version;
+	char name[64];
+	char checksum[65];
+	char applied_at[32];
+};
+
+struct schema_info {
+	bool ledger;                    /* schema_migrations exists */
+	int current;                    /* highest applied version, 0 for none */
+	int latest;                     /* highest version this binary knows */
+	int n_applied;
+	struct schema_applied applied[SCHEMA_MAX_APPLIED];
+	int n_pending;
+	char problem[512];              /* checksum mismatch, unknown version: "" if none */
+};
+
+typedef void (*schema_probe_fn)(const struct schema_info *si, const struct db_error *err,
+				void *arg);
+
+/* Read the ledger with plain queries (no transaction) and compare. */
+int schema_probe(struct db_conn *db, schema_probe_fn fn, void *arg);
+
+/* Fill si from the result of sql_schema_applied (or none: res NULL). */
+void schema_compare(struct schema_info *si, PGresult *res);
+bool schema_is_applied(const struct schema_info *si, int version);
+
+json_t *schema_info_json(const struct schema_info *si, bool with_list);
+
+#endif

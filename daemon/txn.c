@@ -1,0 +1,166 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "txn.h"
+
+struct txn_step {
+	struct txn_step *next;
+	char *sql;
+	char **params;
+	int nparams;
+	bool simple;
+	txn_step_fn fn;
+	void *arg;
+};
+
+struct txn {
+	struct db_conn *db;
+	struct txn_step *head, *tail, *cur;
+	bool failed;
+	struct db_error err;
+	txn_done_fn done;
+	void *arg;
+};
+
+static void step_free(struct txn_step *s)
+{
+	if (s == NULL)
+		return;
+	free(s->sql);
+	for (int i = 0; i < s->nparams; i++)
+		free(s->params[i]);
+	free(s->params);
+	free(s);
+}
+
+static void finish(struct txn *t, const struct db_error *err)
+{
+	struct txn_step *s;
+
+	t->done(err, t->arg);
+	step_free(t->cur);
+	while ((s = t->head) != NULL) {
+		t->head = s->next;
+		step_free(s);
+	}
+	free(t);
+}
+
+static void on_end(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct txn *t = arg;
+
+	(void)res;
+	if (t->failed) {
+		finish(t, &t->err);     /* whatever ROLLBACK said, the first error counts */
+		return;
+	}
+	finish(t, err);                 /* COMMIT: NULL on success */
+}
+
+static void on_step(PGresult *res, const struct db_error *err, void *arg);
+
+static void next(struct txn *t)
+{
+	struct txn_step *s;
+	const char *end = t->failed ? "ROLLBACK" : "COMMIT";
+
+	step_free(t->cur);
+	t->cur = NULL;
+	if (!t->failed && (s = t->head) != NULL) {
+		t->head = s->next;
+		if (t->head == NULL)
+			t->tail = NULL;
+		t->cur = s;
+		if (db_send(t->db, s->sql, s->nparams, (const char *const *)s->params,
+			    s->simple, on_step, t) == 0)
+			return;
+		txn_fail(t, "08006", "%s", db_last_error(t->db));
+		finish(t, &t->err);
+		return;
+	}
+	if (db_send(t->db, end, 0, NULL, false, on_end, t) != 0) {
+		if (!t->failed)
+			txn_fail(t, "08006", "%s", db_last_error(t->db));
+		finish(t, &t->err);
+	}
+}
+
+static void on_step(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct txn *t = arg;
+
+	if (err != NULL) {
+		if (!t->failed) {
+			t->err = *err;
+			t->failed = true;
+		}
+	} else if (t->cur != NULL && t->cur->fn != NULL) {
+		t->cur->fn(t, res, t->cur->arg);
+	}
+	next(t);
+}
+
+struct txn *txn_begin(struct db_conn *db, txn_done_fn done, void *arg)
+{
+	struct txn *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->db = db;
+	t->done = done;
+	t->arg = arg;
+	if (db_send(db, "BEGIN", 0, NULL, false, on_step, t) != 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int txn_add(struct txn *t, const char *sql, int nparams, const char *const *params,
+	    bool simple, txn_step_fn fn, void *arg)
+{
+	struct txn_step *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return -1;
+	s->simple = simple;
+	s->fn = fn;
+	s->arg = arg;
+	if ((s->sql = strdup(sql)) == NULL)
+		goto oom;
+	if (nparams > 0) {
+		if ((s->params = calloc((size_t)nparams, sizeof(char *))) == NULL)
+			goto oom;
+		s->nparams = nparams;
+		for (int i = 0; i < nparams; i++)
+			if (params[i] != NULL && (s->params[i] = strdup(params[i])) == NULL)
+				goto oom;
+	}
+	if (t->tail != NULL)
+		t->tail->next = s;
+	else
+		t->head = s;
+	t->tail = s;
+	return 0;
+oom:
+	step_free(s);
+	txn_fail(t, "53200", "out of memory adding a statement");
+	return -1;
+}
+
+void txn_fail(struct txn *t, const char *sqlstate, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[sizeof(t->err.message)];
+
+	if (t->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	db_error_set(&t->err, sqlstate, "%s", msg);
+	t->failed = true;
+}

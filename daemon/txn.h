@@ -1,0 +1,32 @@
+/*
+ * A transaction on one db_conn as a sequence of steps: BEGIN, each step in
+ * order (a step's callback may add further steps, which run next), then
+ * COMMIT; on the first error, ROLLBACK. The done callback runs exactly once.
+ * Steps run in the order they were added; one added from a callback goes to
+ * the end of the list.
+ *
+ * While a transaction runs it owns its connection: nothing else may be sent
+ * on it (the daemon keeps one job at a time on its work connection).
+ */
+#ifndef AD_TXN_H
+#define AD_TXN_H
+
+#include <stdbool.h>
+
+#include "db.h"
+
+struct txn;
+
+/* Called with a step's result. Call txn_fail() to abort the transaction. */
+typedef void (*txn_step_fn)(struct txn *t, PGresult *res, void *arg);
+/* err is NULL when the transaction committed. */
+typedef void (*txn_done_fn)(const struct db_error *err, void *arg);
+
+/* Returns NULL when the connection is not ready (or out of memory). */
+struct txn *txn_begin(struct db_conn *db, txn_done_fn done, void *arg);
+int txn_add(struct txn *t, const char *sql, int nparams, const char *const *params,
+	    bool simple, txn_step_fn fn, void *arg);
+void txn_fail(struct txn *t, const char *sqlstate, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,21 @@
+/* Small helpers with no better home: time and characters. */
+#ifndef AD_UTIL_H
+#define AD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+static inline bool is_hex_digit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* CLOCK_MONOTONIC in microseconds (what sd_notify's MONOTONIC_USEC wants). */
+uint64_t util_monotonic_usec(void);
+
+/* "2026-11-23T10:50:53Z" into buf (at least 32 bytes); "" for t == 0. */
+void util_iso8601(time_t t, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,8 @@
+-- Run once on every new connection of analyticsd.
+-- The refresh definitions assume UTC (METRICS.md: "N days" is N x 24 hours,
+-- which interval arithmetic in a DST zone would not give), and a runaway
+-- statement must end (database.statement_timeout_s).
+-- $1 = statement_timeout ('900s'), $2 = connection label ('ctl', 'work').
+SELECT set_config('statement_timeout', $1, false),
+       set_config('TimeZone', 'UTC', false),
+       set_config('application_name', 'analyticsd/' || $2, false);

@@ -1,0 +1,67 @@
+#!/bin/bash
+# migrate up, status, down, up again, against a real cluster.
+. "$(dirname "$0")/../lib.sh"
+
+pg_start main && db_new migrate || exit 1
+daemon_start d1
+wait_for "database connection" 10 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state == \"connected\"'"
+
+ctl_json status
+is "$RC" 0 "status answers"
+is "$(jget .result.schema.version)" 0 "fresh database is at schema version 0"
+like "$(jget '.result.schema.pending | length')" '^[1-9]' "migrations are pending on a fresh database"
+LATEST=$(jget .result.schema.latest)
+
+ctl_json migrate up
+is "$RC" 0 "migrate up succeeds"
+is "$(jget .result.version)" "$LATEST" "migrate up reaches the latest version"
+is "$(jget '.result.applied | length')" "$LATEST" "migrate up applies every migration"
+is "$(psql_q -c 'select count(*) from schema_migrations')" "$LATEST" "schema_migrations records each migration"
+is "$(psql_q -c "select to_regclass('bookings') is not null and to_regclass('analytics_refresh_runs') is not null")" t \
+	"source and bookkeeping tables exist"
+
+ctl_json migrate up
+is "$RC" 0 "a second migrate up succeeds"
+is "$(jget '.result.applied | length')" 0 "a second migrate up applies nothing"
+
+ctl_json migrate status
+is "$RC" 0 "migrate status answers"
+is "$(jget '.result.applied | length')" "$LATEST" "migrate status lists the applied migrations"
+is "$(jget '.result.pending | length')" 0 "migrate status shows nothing pending"
+
+ctl_json migrate down
+is "$RC" 0 "migrate down succeeds"
+is "$(jget .result.version)" "$((LATEST - 1))" "migrate down reverts exactly one migration"
+is "$(psql_q -c "select to_regclass('analytics_refresh_runs') is null")" t "the newest migration's tables are gone"
+is "$(psql_q -c "select to_regclass('bookings') is not null")" t "older migrations' tables remain"
+
+ctl_json status
+is "$(jget '.result.schema.pending | length')" 1 "status shows the reverted migration as pending"
+
+ctl_json migrate up
+is "$RC" 0 "migrate up after down succeeds"
+is "$(jget .result.version)" "$LATEST" "and returns to the latest version"
+
+# A script changed after it was applied must stop migrate, not be ignored.
+SUM=$(psql_q -c "select checksum from schema_migrations where version = 1")
+psql_q -c "update schema_migrations set checksum = 'deadbeef' where version = 1"
+ctl_json migrate up
+is "$RC" 1 "migrate up refuses when an applied script's checksum differs"
+like "$(jq -r .error.message <<<"$OUT")" "changed after it was applied" "the refusal names the checksum problem"
+psql_q -c "update schema_migrations set checksum = '$SUM' where version = 1"
+
+# migrate down of the source schema never drops source data.
+ctl_json migrate down
+is "$(jget .result.version)" 1 "bookkeeping reverted, source schema left"
+psql_q -c "insert into organizations (id, name) values ('11111111-1111-4111-8111-000000000001', 'x')"
+ctl_json migrate down
+is "$RC" 1 "migrate down refuses to drop source tables that hold rows"
+like "$(jq -r .error.message <<<"$OUT")" "organizations" "the refusal names the table with data"
+is "$(psql_q -c 'select count(*) from organizations')" 1 "the source rows are still there"
+psql_q -c "delete from organizations"
+ctl_json migrate down
+is "$RC" 0 "migrate down of the empty source schema succeeds"
+is "$(jget .result.version)" 0 "the schema is back at version 0"
+
+daemon_stop d1
+t_done
