@@ -99,10 +99,10 @@ int ctl_parse_args(int argc, char **argv, struct ctl_opts *o, char *err, size_t 
 	memset(o, 0, sizeof(*o));
 	o->socket = env && *env ? env : CTL_DEFAULT_SOCKET;
 	o->timeout_s = CTL_DEFAULT_TIMEOUT_S;
-	optind = 1;
+	optind = 0;             /* 0, not 1: also resets glibc's position inside "-xj" */
 	opterr = 0;
 	/* '+': stop at the command, whose own words may look like options. */
-	while ((c = getopt_long(argc, argv, "+s:jt:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:jt:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->socket = optarg;
@@ -122,8 +122,14 @@ int ctl_parse_args(int argc, char **argv, struct ctl_opts *o, char *err, size_t 
 		case 'V':
 			o->version = true;
 			return 0;
+		case ':':
+			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return -1;
 		default:
-			snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			if (optopt != 0)
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
 	}

@@ -32,6 +32,8 @@ struct client {
 	bool pending;                   /* a request is being handled */
 	bool in_dispatch;
 	bool closing;                   /* close when the output has drained */
+	bool shut;                      /* our side shut down, draining theirs */
+	bool eof;                       /* the peer will send nothing more */
 	bool may_write;
 	uid_t uid;
 	pid_t pid;
@@ -39,6 +41,7 @@ struct client {
 };
 
 static void process_input(struct client *c);
+static void close_when_flushed(struct client *c);
 
 static void unlink_client(struct client *c)
 {
@@ -162,12 +165,36 @@ static void reject(struct client *c, enum proto_err err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreply_error(c, err, fmt, ap);
 	va_end(ap);
-	if (c->bev == NULL)
+	close_when_flushed(c);
+}
+
+/*
+ * Closing with unread input makes the kernel send a reset, which can destroy
+ * the error reply before the peer reads it. So: flush our output, shut down
+ * our side, and read (and discard) theirs until EOF or a short grace period.
+ */
+static void shut_and_drain(struct client *c)
+{
+	struct timeval grace = { 1, 0 };
+
+	if (c->eof) {
+		client_drop(c);
+		return;
+	}
+	c->shut = true;
+	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	bufferevent_set_timeouts(c->bev, &grace, NULL);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+static void close_when_flushed(struct client *c)
+{
+	if (c->bev == NULL || c->closing)
 		return;
 	c->closing = true;
-	bufferevent_disable(c->bev, EV_READ);
+	evbuffer_drain(bufferevent_get_input(c->bev), (size_t)-1);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-		client_drop(c);
+		shut_and_drain(c);
 }
 
 static void handle_line(struct client *c, const char *line, size_t len)
@@ -196,15 +223,30 @@ static void process_input(struct client *c)
 	size_t max = (size_t)c->d->cfg->control.max_request_bytes;
 
 	client_ref(c);
+	if (c->bev != NULL && c->closing)
+		evbuffer_drain(bufferevent_get_input(c->bev), (size_t)-1);
 	while (c->bev != NULL && !c->pending && !c->closing) {
 		struct evbuffer *in = bufferevent_get_input(c->bev);
 		size_t len;
 		char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
 
+		if (line == NULL && c->eof && (len = evbuffer_get_length(in)) > 0 && len <= max) {
+			/* A last request without its newline is still a request.
+			 * (The input buffer's end is frozen: take it as it is.) */
+			line = malloc(len + 1);
+			if (line == NULL || evbuffer_remove(in, line, len) != (int)len) {
+				free(line);
+				client_drop(c);
+				break;
+			}
+			line[len] = '\0';
+		}
 		if (line == NULL) {
 			if (evbuffer_get_length(in) > max)
 				reject(c, PROTO_ERR_TOO_LARGE,
 				       "request exceeds %zu bytes (control.max_request_bytes)", max);
+			else if (c->eof)
+				close_when_flushed(c);
 			break;
 		}
 		if (len > max) {
@@ -234,8 +276,8 @@ static void write_cb(struct bufferevent *bev, void *arg)
 	struct client *c = arg;
 
 	(void)bev;
-	if (c->closing)
-		client_drop(c);
+	if (c->closing && !c->shut)
+		shut_and_drain(c);
 }
 
 static void event_cb(struct bufferevent *bev, short what, void *arg)
@@ -243,38 +285,40 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 	struct client *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
-	if (what & BEV_EVENT_TIMEOUT) {
-		if (what & BEV_EVENT_READING && !c->closing) {
-			bool partial = evbuffer_get_length(in) > 0;
-			log_msg(LOG_NOTICE, "%s idle for %d s%s; closing", c->who,
-				c->d->cfg->control.idle_timeout_s,
-				partial ? " in the middle of a request" : "");
-			if (partial) {
-				reject(c, PROTO_ERR_TIMEOUT,
-				       "incomplete request: no newline within %d s",
-				       c->d->cfg->control.idle_timeout_s);
-				return;
-			}
-		}
+	if (c->shut || (what & BEV_EVENT_ERROR)) {
+		if (what & BEV_EVENT_ERROR)
+			log_msg(LOG_DEBUG, "%s: connection error: %s", c->who,
+				evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		client_drop(c);
 		return;
 	}
-	if (what & BEV_EVENT_EOF) {
-		/* A last request without its newline is still a request. */
-		if (!c->pending && !c->closing && evbuffer_get_length(in) > 0 &&
-		    evbuffer_add(in, "\n", 1) == 0) {
-			process_input(c);
-			if (c->bev == NULL || c->pending || c->closing)
-				return;
+	if (what & BEV_EVENT_TIMEOUT) {
+		bool partial = evbuffer_get_length(in) > 0;
+
+		if (!(what & BEV_EVENT_READING) || c->closing) {
+			client_drop(c);         /* not reading our output */
+			return;
 		}
-		if (c->pending)
-			log_msg(LOG_INFO, "%s disconnected while its request runs; it goes on",
-				c->who);
-	} else if (what & BEV_EVENT_ERROR) {
-		log_msg(LOG_DEBUG, "%s: connection error: %s", c->who,
-			evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		log_msg(LOG_NOTICE, "%s idle for %d s%s; closing", c->who,
+			c->d->cfg->control.idle_timeout_s,
+			partial ? " in the middle of a request" : "");
+		if (partial)
+			reject(c, PROTO_ERR_TIMEOUT, "incomplete request: no newline within %d s",
+			       c->d->cfg->control.idle_timeout_s);
+		else
+			client_drop(c);
+		return;
 	}
-	client_drop(c);
+	if (what & BEV_EVENT_EOF) {
+		/* Only their half is closed: replies still reach them. If they
+		 * are gone altogether, the next write fails and drops them. */
+		c->eof = true;
+		bufferevent_disable(bev, EV_READ);
+		if (c->pending)
+			log_msg(LOG_DEBUG, "%s sent EOF while its request runs", c->who);
+		else
+			process_input(c);
+	}
 }
 
 static bool in_operator_group(struct daemon *d, int fd, gid_t gid)

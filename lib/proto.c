@@ -159,6 +159,39 @@ char *proto_reply_ok(json_t *result)
 				     "result", result ? result : json_object()));
 }
 
+/*
+ * JSON strings must be UTF-8, and messages may be cut mid-character by a
+ * bounded buffer or carry bytes from elsewhere (a server message in another
+ * encoding). Replace invalid bytes with '?' and drop a cut-off last character.
+ */
+static void utf8_sanitize(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p != '\0') {
+		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 :
+			(*p & 0xF8) == 0xF0 ? 3 : -1;
+		int i;
+
+		if (n < 0 || (n == 1 && *p < 0xC2)) {
+			*p++ = '?';
+			continue;
+		}
+		for (i = 1; i <= n; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				break;
+		if (i <= n) {
+			if (p[i] == '\0') {        /* truncated at the end */
+				*p = '\0';
+				return;
+			}
+			*p++ = '?';
+			continue;
+		}
+		p += n + 1;
+	}
+}
+
 char *proto_reply_error(enum proto_err err, const char *fmt, ...)
 {
 	char msg[1024];
@@ -167,6 +200,7 @@ char *proto_reply_error(enum proto_err err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	utf8_sanitize(msg);
 	return encode_line(json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error",
 				     "code", proto_err_name(err), "message", msg));
 }

@@ -9,7 +9,7 @@
 -- does not exist, bookings without a customer id, refunds, failed and pending payments.
 --
 -- Deterministic: no random(). Every value comes from the md5 of a key naming the row and the
--- attribute ('booking:17:status'), so two loads are identical except for the anchor. The
+-- attribute ('cust:2:17:email_noise'), so two loads are identical except for the anchor. The
 -- anchor is the current hour, so that "last visit", "upcoming" and the freshness checks look
 -- like a live system whenever the demo is loaded; load twice within one hour and the rows are
 -- byte-for-byte the same.
@@ -37,6 +37,10 @@ $$;
 -- (customer_analytics, loyalty, ...) discards nothing but stale demo results.
 TRUNCATE payments, bookings, square_existing_clients, locations, organizations,
          analytics_org_settings CASCADE;
+
+-- A few thousand rows of expression-heavy queries: JIT compilation would take longer than
+-- the queries themselves.
+SET jit = off;
 
 -- ---------------------------------------------------------------------------------------
 -- Helpers (session-local, dropped at the end)
@@ -185,8 +189,9 @@ VALUES ('11111111-1111-4111-8111-000000000002', '44');
 -- Customers and their client records
 -- ---------------------------------------------------------------------------------------
 
--- Low customer numbers book most often (see bookings), so the first customers of each
--- organization are its regulars and the last ones mostly prospects.
+-- Each customer has a booking habit (how many bookings, from when, until when), so that
+-- every segment occurs: prospects who never booked, one-off visitors, occasional and
+-- regular customers, devotees; a quarter of the repeat customers have drifted away.
 CREATE TEMP TABLE demo_customers AS
 WITH c AS (
     SELECT o.org_no, o.country, rn, o.org_no || ':' || rn AS k,
@@ -216,12 +221,28 @@ SELECT c.*,
                   WHEN 'UK' THEN ARRAY['gmail.com', 'hotmail.co.uk', 'btinternet.com', 'outlook.com']
                   ELSE ARRAY['gmail.com', 'bigpond.com', 'outlook.com', 'icloud.com'] END)
            AS email,
-       'cust:' || k AS phone_key,
+       'cust:' || k AS ckey,
        1 + (pg_temp.demo_u('cust:' || k || ':home') >= 0.65)::int AS home_loc,  -- 1st or 2nd of the org
        pg_temp.demo_u('cust:' || k || ':fav_svc') AS u_fav_svc,
        pg_temp.demo_u('cust:' || k || ':fav_staff') AS u_fav_staff,
-       pg_temp.demo_u('cust:' || k || ':opt_in') < 0.45 AS opts_in
-  FROM c;
+       pg_temp.demo_u('cust:' || k || ':opt_in') < 0.45 AS opts_in,
+       CASE WHEN u_kind < 0.08 THEN (NOT is_client)::int   -- bookings-only ids have one at least
+            WHEN u_kind < 0.23 THEN 1
+            WHEN u_kind < 0.58 THEN 2 + floor(5 * u_n)::int
+            WHEN u_kind < 0.90 THEN 6 + floor(13 * u_n)::int
+            ELSE 20 + floor(26 * u_n)::int
+       END AS n_bookings,
+       -- Bookings fall between since_days and until_days ago; negative means into the
+       -- coming 30 days (customers who still book).
+       since_days,
+       CASE WHEN u_kind >= 0.23 AND pg_temp.demo_u('cust:' || k || ':churned') < 0.25
+            THEN floor(since_days * pg_temp.demo_u('cust:' || k || ':until'))::int
+            ELSE -30 END AS until_days
+  FROM c
+ CROSS JOIN LATERAL (SELECT
+       pg_temp.demo_u('cust:' || k || ':kind') AS u_kind,
+       pg_temp.demo_u('cust:' || k || ':n') AS u_n,
+       30 + floor(700 * pg_temp.demo_u('cust:' || k || ':since'))::int AS since_days) AS habit;
 
 INSERT INTO square_existing_clients (organization_id, square_customer_id, given_name,
     family_name, email, phone, created_at, creation_source, referred_by_customer_id,
@@ -246,13 +267,14 @@ SELECT o.id,
             ELSE c.email END,
        CASE WHEN u_phone < 0.10 THEN NULL
             WHEN u_phone < 0.12 THEN ''
-            WHEN u_phone < 0.14 THEN pg_temp.demo_pick(c.phone_key || ':garbage', ARRAY[
+            WHEN u_phone < 0.14 THEN pg_temp.demo_pick(c.ckey || ':garbage', ARRAY[
                 'n/a', 'none', '12', 'call reception', '555-CALL-NOW', '+1 212 555 0199 ext. 4',
                 '07700 900123 (mum)', '#4471', '0', '+', '()', '+44 20 7946 0000 x'])
-            ELSE pg_temp.demo_phone(o.country, c.phone_key, c.phone_key || ':client') END,
-       k.anchor - interval '1 day' * (5 + 1000 * power(pg_temp.demo_u(c.phone_key || ':since'), 0.7))
-                - interval '1 minute' * floor(1440 * pg_temp.demo_u(c.phone_key || ':since_min')),
-       pg_temp.demo_pick(c.phone_key || ':source', ARRAY[
+            ELSE pg_temp.demo_phone(o.country, c.ckey, c.ckey || ':client') END,
+       -- Usually on or before the first booking; now and then imported a little later.
+       k.anchor - interval '1 day' * (c.since_days - 10 + 60 * pg_temp.demo_u(c.ckey || ':created'))
+                - interval '1 minute' * floor(1440 * pg_temp.demo_u(c.ckey || ':created_min')),
+       pg_temp.demo_pick(c.ckey || ':source', ARRAY[
            'APPOINTMENTS', 'APPOINTMENTS', 'APPOINTMENTS', 'APPOINTMENTS', 'APPOINTMENTS',
            'APPOINTMENTS', 'APPOINTMENTS', 'APPOINTMENTS', 'DIRECTORY', 'DIRECTORY',
            'DIRECTORY', 'DIRECTORY', 'THIRD_PARTY', 'THIRD_PARTY', 'THIRD_PARTY', 'IMPORT',
@@ -274,13 +296,13 @@ SELECT o.id,
   JOIN demo_orgs o USING (org_no)
  CROSS JOIN demo_clock k
  CROSS JOIN LATERAL (SELECT
-       pg_temp.demo_u(c.phone_key || ':given_noise')  AS u_given,
-       pg_temp.demo_u(c.phone_key || ':family_noise') AS u_family,
-       pg_temp.demo_u(c.phone_key || ':email_noise')  AS u_email,
-       pg_temp.demo_u(c.phone_key || ':phone_noise')  AS u_phone,
-       pg_temp.demo_u(c.phone_key || ':referred')     AS u_ref,
-       1 + floor(pg_temp.demo_u(c.phone_key || ':referrer') * (c.rn - 1))::int AS ref_rn,
-       pg_temp.demo_u(c.phone_key || ':unsubscribed') AS u_unsub) AS n
+       pg_temp.demo_u(c.ckey || ':given_noise')  AS u_given,
+       pg_temp.demo_u(c.ckey || ':family_noise') AS u_family,
+       pg_temp.demo_u(c.ckey || ':email_noise')  AS u_email,
+       pg_temp.demo_u(c.ckey || ':phone_noise')  AS u_phone,
+       pg_temp.demo_u(c.ckey || ':referred')     AS u_ref,
+       1 + floor(pg_temp.demo_u(c.ckey || ':referrer') * (c.rn - 1))::int AS ref_rn,
+       pg_temp.demo_u(c.ckey || ':unsubscribed') AS u_unsub) AS n
  WHERE c.is_client;
 
 -- ---------------------------------------------------------------------------------------
@@ -289,51 +311,56 @@ SELECT o.id,
 
 CREATE TEMP TABLE demo_bookings AS
 WITH b AS (
-    -- Which organization, customer, place, service and day.
-    SELECT i, 'booking:' || i AS k, o.org_no, o.country, o.open_hour, o.close_hour,
-           -- 5% are made with contact details only.
-           pg_temp.demo_u('booking:' || i || ':anonymous') < 0.05 AS anonymous,
-           -- Skewed towards low customer numbers: regulars and one-off visitors.
-           1 + floor(o.n_customers * power(pg_temp.demo_u('booking:' || i || ':customer'), 1.7))::int
-               AS cust_rn,
-           -- Skewed towards recent days (the business grows), 30 days into the future.
-           floor(761 * power(pg_temp.demo_u('booking:' || i || ':day'), 1.3))::int - 30
+    -- Whose booking, and on which day. Customers' bookings follow their habits; a further
+    -- thousand are made with contact details only (no customer id), spread like the rest.
+    SELECT 'booking:' || c.k || ':' || j AS k, c.org_no, c.rn AS cust_rn, false AS anonymous,
+           c.until_days + floor((c.since_days - c.until_days)
+                                * pg_temp.demo_u('booking:' || c.k || ':' || j || ':day'))::int
                AS days_ago
-      FROM generate_series(1, 20000) AS i
+      FROM demo_customers c CROSS JOIN LATERAL generate_series(1, c.n_bookings) AS j
+    UNION ALL
+    -- For these, cust_rn only lends contact details (see the INSERT below).
+    SELECT 'booking:anonymous:' || i, o.org_no,
+           1 + floor(o.n_customers * pg_temp.demo_u('booking:anonymous:' || i || ':contact'))::int,
+           true,
+           floor(761 * power(pg_temp.demo_u('booking:anonymous:' || i || ':day'), 1.3))::int - 30
+      FROM generate_series(1, 1000) AS i
       JOIN demo_orgs o
-        ON o.org_no = CASE WHEN pg_temp.demo_u('booking:' || i || ':org') < 0.45 THEN 1
-                           WHEN pg_temp.demo_u('booking:' || i || ':org') < 0.80 THEN 2
+        ON o.org_no = CASE WHEN pg_temp.demo_u('booking:anonymous:' || i || ':org') < 0.45 THEN 1
+                           WHEN pg_temp.demo_u('booking:anonymous:' || i || ':org') < 0.80 THEN 2
                            ELSE 3 END
-), placed AS (
-    SELECT b.*, c.customer_id AS cust_id, c.email AS cust_email, c.phone_key, c.opts_in,
-           l.loc_no, l.id AS location_id,
-           coalesce(l.timezone, (SELECT timezone FROM demo_orgs WHERE org_no = b.org_no)) AS tz,
-           s.service_id, s.price_cents, s.duration_minutes,
-           st.staff_id
-      FROM b
-      JOIN demo_customers c ON c.org_no = b.org_no AND c.rn = b.cust_rn
-      -- Four visits in five at the customer's usual location.
-      JOIN demo_locations l
-        ON l.org_no = b.org_no
-       AND l.loc_no = (b.org_no - 1) * 2
-                      + CASE WHEN pg_temp.demo_u(b.k || ':away') < 0.8 THEN c.home_loc
-                             ELSE 3 - c.home_loc END
-      -- Three in five the customer's usual service, else any.
-      JOIN demo_services s
-        ON s.org_no = b.org_no
-       AND s.svc_no = 1 + floor((SELECT count(*) FROM demo_services WHERE org_no = b.org_no)
-                                * CASE WHEN pg_temp.demo_u(b.k || ':usual_svc') < 0.6
+), chosen AS MATERIALIZED (
+    -- Four visits in five at the customer's usual location; three in five the customer's
+    -- usual service, else any; the restaurant seats most guests without naming a server,
+    -- elsewhere seven in ten see their usual person. (Materialized so that the joins below
+    -- are plain equi-joins and these choices are computed once per booking.)
+    SELECT b.*, o.country, o.open_hour, o.close_hour,
+           c.customer_id AS cust_id, c.email AS cust_email, c.ckey, c.opts_in,
+           (b.org_no - 1) * 2 + CASE WHEN pg_temp.demo_u(b.k || ':away') < 0.8 THEN c.home_loc
+                                     ELSE 3 - c.home_loc END AS loc_no,
+           1 + floor(n.services * CASE WHEN pg_temp.demo_u(b.k || ':usual_svc') < 0.6
                                        THEN c.u_fav_svc
-                                       ELSE pg_temp.demo_u(b.k || ':svc') END)::int
-      -- The restaurant seats most guests without naming a server; elsewhere seven in ten
-      -- see their usual person.
-      LEFT JOIN demo_staff st
-        ON st.org_no = b.org_no
-       AND NOT (b.org_no = 2 AND pg_temp.demo_u(b.k || ':no_staff') < 0.6)
-       AND st.staff_no = 1 + floor((SELECT count(*) FROM demo_staff WHERE org_no = b.org_no)
-                                   * CASE WHEN pg_temp.demo_u(b.k || ':usual_staff') < 0.7
-                                          THEN c.u_fav_staff
-                                          ELSE pg_temp.demo_u(b.k || ':staff') END)::int
+                                       ELSE pg_temp.demo_u(b.k || ':svc') END)::int AS svc_no,
+           CASE WHEN NOT (b.org_no = 2 AND pg_temp.demo_u(b.k || ':no_staff') < 0.6) THEN
+               1 + floor(n.staff * CASE WHEN pg_temp.demo_u(b.k || ':usual_staff') < 0.7
+                                        THEN c.u_fav_staff
+                                        ELSE pg_temp.demo_u(b.k || ':staff') END)::int
+           END AS staff_no
+      FROM b
+      JOIN demo_orgs o ON o.org_no = b.org_no
+      JOIN demo_customers c ON c.org_no = b.org_no AND c.rn = b.cust_rn
+      JOIN (SELECT org_no,
+                   (SELECT count(*) FROM demo_services s WHERE s.org_no = o.org_no) AS services,
+                   (SELECT count(*) FROM demo_staff st WHERE st.org_no = o.org_no) AS staff
+              FROM demo_orgs o) AS n ON n.org_no = b.org_no
+), placed AS (
+    SELECT ch.*, l.id AS location_id, coalesce(l.timezone, o.timezone) AS tz,
+           s.service_id, s.price_cents, s.duration_minutes, st.staff_id
+      FROM chosen ch
+      JOIN demo_orgs o ON o.org_no = ch.org_no
+      JOIN demo_locations l ON l.loc_no = ch.loc_no
+      JOIN demo_services s ON s.org_no = ch.org_no AND s.svc_no = ch.svc_no
+      LEFT JOIN demo_staff st ON st.org_no = ch.org_no AND st.staff_no = ch.staff_no
 ), timed AS (
     -- Opening hours are local to the location, so local hours and weekdays look real.
     SELECT p.*,
@@ -436,9 +463,9 @@ SELECT md5(b.k)::uuid,
        pg_temp.demo_u(b.k || ':guest')      AS u_guest) AS u
  CROSS JOIN LATERAL (SELECT
        CASE WHEN NOT b.anonymous OR u_guest < 0.3 THEN b.cust_email
-            ELSE 'guest' || floor(300 * u_guest)::int || '@example.' || lower(b.country) END
+            ELSE 'guest' || floor(300 * u_guest)::int || '.' || lower(b.country) || '@example.com' END
            AS contact_email,
-       CASE WHEN NOT b.anonymous OR u_guest < 0.3 THEN b.phone_key
+       CASE WHEN NOT b.anonymous OR u_guest < 0.3 THEN b.ckey
             ELSE 'guest:' || b.org_no || ':' || floor(300 * u_guest)::int END
            AS contact_phone_key) AS contact;
 

@@ -8,9 +8,9 @@ set -u
 
 BIN=${BIN:?BIN must name the directory with analyticsd and analyticsctl}
 BIN=$(cd "$BIN" && pwd)
-PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC_DIR=$(cd "$TESTS_DIR/.." && pwd)
+. "$SRC_DIR/tools/cluster.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/analyticsd-test.XXXXXX")
 chmod 755 "$T"                  # the postgres user must reach its cluster
@@ -42,34 +42,6 @@ like() {
 		not_ok "$3"; echo "#   got:  '$1'" | head -n 20; echo "#   want: /$2/"; fi
 }
 
-as_pg() {
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-# pg_start NAME: a cluster listening only on a Unix socket in $T/NAME.sock.d.
-# Sets PGHOST, PGPORT, PGUSER for it.
-pg_start() {
-	local name=$1 dir=$T/$1.pg sock=$T/$1.sock.d
-	mkdir -p "$dir" "$sock"
-	[ "$(id -u)" = 0 ] && chown postgres: "$dir" "$sock"
-	as_pg "$PGBIN/initdb" -D "$dir" -A trust -U analytics --no-sync -E UTF8 \
-		--locale=C >"$T/$name.initdb.log" 2>&1 || { cat "$T/$name.initdb.log"; return 1; }
-	pg_resume "$name" || return 1
-	T_CLUSTERS="$T_CLUSTERS $name"
-	export PGHOST=$sock PGPORT=5432 PGUSER=analytics
-}
-pg_stop()   { as_pg "$PGBIN/pg_ctl" -D "$T/$1.pg" -m fast -w stop >/dev/null 2>&1; }
-pg_resume() {
-	as_pg "$PGBIN/pg_ctl" -D "$T/$1.pg" -l "$T/$1.pg/server.log" -w -t 60 \
-		-o "-k $T/$1.sock.d -c listen_addresses='' -p 5432 -c fsync=off -c full_page_writes=off" \
-		start >/dev/null || { cat "$T/$1.pg/server.log"; return 1; }
-}
-
-# db_new NAME: a fresh database on the current cluster; sets PGDATABASE.
-db_new() {
-	"$PGBIN/createdb" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$1" && export PGDATABASE=$1
-}
-psql_q() { "$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
 
 # daemon_start NAME [extra config lines]: analyticsd with its own socket, log
 # and config; sets SOCK. Waits until the socket answers.
@@ -78,7 +50,7 @@ daemon_start() {
 	SOCK=$T/$name.sock
 	{
 		echo "database = { conninfo = \"${CONNINFO:-}\"; connect_timeout_s = 5; };"
-		echo "control = { socket = \"$SOCK\"; operator_group = \"${OPERATOR_GROUP:-analyticsd}\"; };"
+		echo "control = { socket = \"$SOCK\"; operator_group = \"${OPERATOR_GROUP:-analyticsd}\"; ${CONTROL_EXTRA:-} };"
 		echo "log = { level = \"debug\"; };"
 		for line in "$@"; do echo "$line"; done
 	} >"$T/$name.conf"

@@ -32,9 +32,9 @@ BEGIN
     END LOOP;
 
     IF cardinality(nonempty) > 0 THEN
-        RAISE EXCEPTION 'refusing to drop source tables: % still hold(s) rows',
+        RAISE EXCEPTION 'refusing to drop source tables that still hold rows: %',
                         array_to_string(nonempty, ', ')
-            USING ERRCODE = 'object_in_use',
+            USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'These are the platform''s own data, not analytics. Empty the '
                       || 'tables deliberately (e.g. TRUNCATE ' || array_to_string(nonempty, ', ')
                       || ') before migrating down, if that is really intended.';

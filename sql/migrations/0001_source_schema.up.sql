@@ -10,11 +10,13 @@
 -- they run. To avoid that, create them beforehand with CREATE INDEX CONCURRENTLY under the
 -- same names; this migration then skips them.
 --
--- Foreign keys to a parent include organization_id, so a location, booking or payment can
--- never point across tenants, and the schema stays distributable by tenant (Citus requires
--- the distribution column in every foreign key).
+-- Foreign keys are added after the tables, and only between tables this migration created: a
+-- view cannot be referenced, and an operator's own tables keep exactly the constraints they
+-- had. So an operator may map some names with views and let this file create the others
+-- (a platform without Square gets an empty square_existing_clients).
 --
--- No BEGIN/COMMIT: the migration runner wraps each file in one transaction.
+-- No BEGIN/COMMIT: the migration runner wraps each file in one transaction, and the file
+-- relies on that (it recognises the tables it created by their creating transaction).
 
 CREATE TABLE IF NOT EXISTS organizations (
     id          uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -26,7 +28,7 @@ CREATE TABLE IF NOT EXISTS organizations (
 
 CREATE TABLE IF NOT EXISTS locations (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    organization_id uuid NOT NULL REFERENCES organizations (id),
+    organization_id uuid NOT NULL,
     name            text NOT NULL,
     -- NULL means "same as the organization": local time falls back to organizations.timezone.
     timezone        text,
@@ -35,7 +37,7 @@ CREATE TABLE IF NOT EXISTS locations (
 );
 
 CREATE TABLE IF NOT EXISTS square_existing_clients (
-    organization_id         uuid        NOT NULL REFERENCES organizations (id),
+    organization_id         uuid        NOT NULL,
     square_customer_id      text        NOT NULL,
     given_name              text,
     family_name             text,
@@ -53,7 +55,7 @@ CREATE TABLE IF NOT EXISTS square_existing_clients (
 
 CREATE TABLE IF NOT EXISTS bookings (
     id                     uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
-    organization_id        uuid        NOT NULL REFERENCES organizations (id),
+    organization_id        uuid        NOT NULL,
     location_id            uuid        NOT NULL,
     -- Square customer id; NULL for bookings made with contact details only.
     customer_id            text,
@@ -75,14 +77,13 @@ CREATE TABLE IF NOT EXISTS bookings (
     source                 text,
     loyalty_points_awarded integer     NOT NULL DEFAULT 0 CHECK (loyalty_points_awarded >= 0),
     marketing_opt_in       boolean,
-    FOREIGN KEY (organization_id, location_id) REFERENCES locations (organization_id, id),
     -- Target of the tenant-scoped foreign key from payments.
     UNIQUE (organization_id, id)
 );
 
 CREATE TABLE IF NOT EXISTS payments (
     id              uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
-    organization_id uuid        NOT NULL REFERENCES organizations (id),
+    organization_id uuid        NOT NULL,
     -- NULL for sales not tied to a booking (retail, gift cards).
     booking_id      uuid,
     -- The payer; when NULL the payment is attributed through the booking.
@@ -95,10 +96,54 @@ CREATE TABLE IF NOT EXISTS payments (
         CONSTRAINT payments_status_check CHECK (status IN (
             'APPROVED', 'PENDING', 'COMPLETED', 'CANCELED', 'FAILED')),
     created_at      timestamptz NOT NULL DEFAULT now(),
-    updated_at      timestamptz NOT NULL DEFAULT now(),
-    -- MATCH SIMPLE: a NULL booking_id is not checked.
-    FOREIGN KEY (organization_id, booking_id) REFERENCES bookings (organization_id, id)
+    updated_at      timestamptz NOT NULL DEFAULT now()
 );
+
+-- Foreign keys to a parent include organization_id, so a location, booking or payment can
+-- never point into another tenant, and the schema stays distributable by tenant (Citus
+-- requires the distribution column in every foreign key). Added only where both ends were
+-- created by this migration (see the header); skipped ones are reported.
+DO $$
+DECLARE
+    created_here regclass[];
+    fk           record;
+BEGIN
+    -- Decided before any ALTER below, which rewrites the parents' catalog rows.
+    SELECT coalesce(array_agg(c.oid::regclass), '{}') INTO created_here
+      FROM pg_class c
+     WHERE c.oid IN (SELECT to_regclass(n) FROM unnest(ARRAY['organizations', 'locations',
+                        'square_existing_clients', 'bookings', 'payments']) AS n)
+       AND c.xmin = pg_current_xact_id()::xid;
+
+    FOR fk IN
+        SELECT * FROM (VALUES
+            ('locations',               'locations_organization_id_fkey',
+             'organization_id',             'organizations', 'id'),
+            ('square_existing_clients', 'square_existing_clients_organization_id_fkey',
+             'organization_id',             'organizations', 'id'),
+            ('bookings',                'bookings_organization_id_fkey',
+             'organization_id',             'organizations', 'id'),
+            ('bookings',                'bookings_location_id_fkey',
+             'organization_id, location_id', 'locations',    'organization_id, id'),
+            ('payments',                'payments_organization_id_fkey',
+             'organization_id',             'organizations', 'id'),
+            -- MATCH SIMPLE: a payment without a booking_id is not checked.
+            ('payments',                'payments_booking_id_fkey',
+             'organization_id, booking_id',  'bookings',     'organization_id, id')
+        ) AS v (child, name, cols, parent, parent_cols)
+    LOOP
+        IF to_regclass(fk.child) = ANY (created_here)
+           AND to_regclass(fk.parent) = ANY (created_here) THEN
+            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I FOREIGN KEY (%s) REFERENCES %s (%s)',
+                           to_regclass(fk.child), fk.name, fk.cols,
+                           to_regclass(fk.parent), fk.parent_cols);
+        ELSE
+            RAISE NOTICE 'foreign key % not added: % and % were not both created by this migration',
+                         fk.name, fk.child, fk.parent;
+        END IF;
+    END LOOP;
+END
+$$;
 
 -- Indexes the per-customer refresh needs: per-customer lookups inside an organization, the
 -- time windows, and the change scans of `refresh recent` (created/updated in the last N days,

@@ -1,0 +1,33 @@
+#!/bin/sh
+# The Debian 12 packages analyticsd needs to build, test and demo.
+#   deps.sh install   install what is missing (root, or via sudo if present)
+#   deps.sh check     same, but as a normal user only say what is missing
+set -eu
+PKGS="gcc make pkg-config libpq-dev libevent-dev libconfig-dev libsystemd-dev
+libjansson-dev libcmocka-dev postgresql jq socat systemd util-linux procps"
+
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in *"ok installed"*) ;; *) missing="$missing $p";; esac
+done
+# Debian's "postgresql" is a metapackage: any installed server will do.
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+	missing=$(echo "$missing" | sed 's/ postgresql\b//')
+fi
+[ -z "$missing" ] && exit 0
+
+echo "analyticsd needs these Debian packages:$missing" >&2
+if [ "$(id -u)" = 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+elif [ "${1:-check}" = install ] && command -v sudo >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	sudo apt-get update -qq && sudo apt-get install -y --no-install-recommends $missing
+else
+	echo "Install them with:  sudo make deps" >&2
+	echo "(or: sudo apt-get install$missing)" >&2
+	exit 1
+fi
