@@ -47,23 +47,28 @@ all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
 
 $(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h: $(SQL_FILES) tools/embed-sql.sh
 	@mkdir -p $(BUILD)/gen
-	sh tools/embed-sql.sh $(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h $(SQL_FILES)
+	@echo "  EMBED   sql/"
+	@sh tools/embed-sql.sh $(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h $(SQL_FILES)
 
 $(BUILD)/%.o: %.c $(BUILD)/gen/sqlfiles.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/gen/sqlfiles.o: $(BUILD)/gen/sqlfiles.c
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libanalytics.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/analyticsd: $(DAEMON_OBJ) $(BUILD)/libanalytics.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/analyticsctl: $(CTL_OBJ) $(BUILD)/libanalytics.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests link the module under test (not main.c) with cmocka.
 $(BUILD)/tests/test_proto: tests/unit/test_proto.c $(BUILD)/libanalytics.a
@@ -81,14 +86,14 @@ deps:
 check:
 	@sh tools/deps.sh check
 	$(MAKE) BUILD=build/san SAN=1 all unit-bins
-	sh tests/run.sh build/san
+	bash tests/run.sh build/san
 
 unit-bins: $(UNIT_TESTS)
 
 demo:
 	@sh tools/deps.sh check
 	$(MAKE) all
-	sh tools/demo.sh $(BUILD)
+	bash tools/demo.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)

@@ -1,0 +1,59 @@
+#!/bin/bash
+# make demo: the main job end to end on a throwaway PostgreSQL.
+# Builds nothing itself (make does); starts a private cluster in a temp
+# directory, starts analyticsd on it, migrates, loads the deterministic demo
+# data, shows status, and stops everything again.
+#   tools/demo.sh BUILD_DIR        (DEMO_KEEP=1 keeps the directory)
+set -euo pipefail
+BIN=$(cd "${1:-build}" && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/analyticsd-demo.XXXXXX")
+chmod 755 "$T"
+. "$SRC/tools/cluster.sh"
+DAEMON_PID=""
+
+cleanup() {
+	set +e
+	if [ -n "$DAEMON_PID" ]; then kill -TERM "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID"; fi
+	for c in $T_CLUSTERS; do pg_stop "$c"; done
+	if [ -n "${DEMO_KEEP:-}" ]; then echo "demo: kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+step() { printf '\n== %s\n' "$*"; }
+
+step "starting a private PostgreSQL cluster in $T"
+pg_start demo >/dev/null
+"$PGBIN/createdb" analytics
+export PGDATABASE=analytics
+SOCK=$T/control.sock
+ctl() { "$BIN/analyticsctl" -s "$SOCK" "$@"; }
+
+cat >"$T/analyticsd.conf" <<CONF
+# Demo configuration: the database comes from the PG* environment.
+database = { conninfo = ""; };
+control  = { socket = "$SOCK"; };
+CONF
+step "starting analyticsd (log: $T/analyticsd.log)"
+"$BIN/analyticsd" -c "$T/analyticsd.conf" 2>"$T/analyticsd.log" &
+DAEMON_PID=$!
+for _ in $(seq 100); do
+	ctl --json status 2>/dev/null | grep -q '"state": "connected"' && break
+	sleep 0.1
+done
+
+step "analyticsctl migrate up"
+ctl migrate up
+
+step "loading the demo data (sql/demo_data.sql)"
+"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -f "$SRC/sql/demo_data.sql" >/dev/null
+"$PGBIN/psql" -X -A -F ' ' -t -c "select 'organizations', count(*) from organizations
+	union all select 'clients', count(*) from square_existing_clients
+	union all select 'bookings', count(*) from bookings
+	union all select 'payments', count(*) from payments"
+
+step "analyticsctl status"
+ctl status
+
+step "stopping"
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
+echo "analyticsd stopped cleanly"
