@@ -23,6 +23,7 @@
 #include "log.h"
 
 #define CLIENT_MAX_GROUPS 256
+#define CLIENT_REFUSE_SLACK 16
 
 struct client {
 	struct client *next;
@@ -350,17 +351,11 @@ int client_accept(struct daemon *d, int fd)
 		close(fd);
 		return -1;
 	}
-	if (d->n_clients >= d->cfg->control.max_clients || d->stopping) {
-		char *line = d->stopping
-			? proto_reply_error(PROTO_ERR_SHUTTING_DOWN, "analyticsd is shutting down")
-			: proto_reply_error(PROTO_ERR_BUSY, "too many clients (control.max_clients = %d)",
-					    d->cfg->control.max_clients);
-		log_msg(LOG_NOTICE, "refusing a client of uid %u pid %d: %s", (unsigned)cred.uid,
-			(int)cred.pid, d->stopping ? "shutting down" : "too many clients");
-		/* Best effort on a fresh socket whose buffer is empty: no blocking. */
-		if (line != NULL && send(fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-			log_msg(LOG_DEBUG, "could not tell the refused client: %s", strerror(errno));
-		free(line);
+	/* Past the limit (and a little slack used only to say so politely),
+	 * connections are closed at once. */
+	if (d->n_clients >= d->cfg->control.max_clients + CLIENT_REFUSE_SLACK) {
+		log_msg(LOG_WARNING, "closing a connection of uid %u pid %d: far too many clients",
+			(unsigned)cred.uid, (int)cred.pid);
 		close(fd);
 		return -1;
 	}
@@ -390,6 +385,13 @@ int client_accept(struct daemon *d, int fd)
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
 	set_idle_timeout(c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (d->stopping) {
+		reject(c, PROTO_ERR_SHUTTING_DOWN, "analyticsd is shutting down");
+	} else if (d->n_clients > d->cfg->control.max_clients) {
+		log_msg(LOG_NOTICE, "refusing %s: too many clients", c->who);
+		reject(c, PROTO_ERR_BUSY, "too many clients (control.max_clients = %d)",
+		       d->cfg->control.max_clients);
+	}
 	return 0;
 }
 
