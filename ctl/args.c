@@ -38,6 +38,97 @@ static int parse_migrate(int argc, char **argv, json_t *args, char *err, size_t 
 	return json_object_set_new(args, "action", json_string(action));
 }
 
+static int parse_int_arg(const char *opt, const char *v, int min, int max, int *out,
+			 char *err, size_t errlen)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = v ? strtol(v, &end, 10) : 0;
+	if (v == NULL || errno != 0 || end == v || *end != '\0' || n < min || n > max) {
+		snprintf(err, errlen, "%s wants a whole number from %d to %d%s%s%s", opt, min, max,
+			 v ? ", not '" : "", v ? v : "", v ? "'" : "");
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+/* refresh MODE [ORG_ID] [--days N] [--no-wait] [--trigger NAME] [--force] */
+static int parse_refresh(int argc, char **argv, json_t *args, char *err, size_t errlen)
+{
+	const char *mode = NULL, *org = NULL;
+	int days;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--days") == 0) {
+			if (parse_int_arg("--days", i + 1 < argc ? argv[++i] : NULL, 1, 3650, &days,
+					  err, errlen) != 0)
+				return -1;
+			json_object_set_new(args, "days", json_integer(days));
+		} else if (strcmp(a, "--no-wait") == 0) {
+			json_object_set_new(args, "wait", json_false());
+		} else if (strcmp(a, "--force") == 0) {
+			json_object_set_new(args, "force", json_true());
+		} else if (strcmp(a, "--trigger") == 0) {
+			if (i + 1 >= argc) {
+				snprintf(err, errlen, "--trigger needs a name (manual, timer, ...)");
+				return -1;
+			}
+			json_object_set_new(args, "trigger", json_string(argv[++i]));
+		} else if (a[0] == '-') {
+			snprintf(err, errlen, "refresh: unknown option '%s'", a);
+			return -1;
+		} else if (mode == NULL) {
+			mode = a;
+		} else if (org == NULL && strcmp(mode, "org") == 0) {
+			org = a;
+		} else {
+			snprintf(err, errlen, "refresh: unexpected argument '%s'", a);
+			return -1;
+		}
+	}
+	if (mode == NULL || (strcmp(mode, "full") != 0 && strcmp(mode, "recent") != 0 &&
+			     strcmp(mode, "org") != 0)) {
+		snprintf(err, errlen, "refresh needs a mode: full, recent [--days N] or org ORG_ID");
+		return -1;
+	}
+	if (strcmp(mode, "org") == 0 && org == NULL) {
+		snprintf(err, errlen, "refresh org needs an organization id");
+		return -1;
+	}
+	if (json_object_get(args, "days") != NULL && strcmp(mode, "recent") != 0) {
+		snprintf(err, errlen, "--days only applies to refresh recent");
+		return -1;
+	}
+	json_object_set_new(args, "mode", json_string(mode));
+	if (org != NULL)
+		json_object_set_new(args, "org", json_string(org));
+	return 0;
+}
+
+/* runs [--limit N] */
+static int parse_runs(int argc, char **argv, json_t *args, char *err, size_t errlen)
+{
+	int limit;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--limit") == 0 || strcmp(argv[i], "-n") == 0) {
+			if (parse_int_arg("--limit", i + 1 < argc ? argv[++i] : NULL, 1, 10000, &limit,
+					  err, errlen) != 0)
+				return -1;
+			json_object_set_new(args, "limit", json_integer(limit));
+		} else {
+			snprintf(err, errlen, "runs: unexpected argument '%s'", argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	cmd_parse_fn parse;
@@ -45,6 +136,9 @@ static const struct {
 } commands[] = {
 	{ "status",  parse_none,    "status                    daemon, database, schema, current job" },
 	{ "migrate", parse_migrate, "migrate [up|down|status]  apply, revert the newest, or list migrations" },
+	{ "refresh", parse_refresh, "refresh full|recent [--days N]|org ORG_ID [--no-wait] [--trigger NAME]\n"
+				    "                            refresh customer_analytics; waits for the outcome" },
+	{ "runs",    parse_runs,    "runs [--limit N]          recent runs, newest first (default 20)" },
 };
 
 void ctl_usage(FILE *fp)

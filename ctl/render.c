@@ -57,9 +57,14 @@ static void render_db(FILE *fp, const char *label, json_t *db)
 	fputc('\n', fp);
 }
 
+static long long num(json_t *o, const char *key);
+
 static void render_status(FILE *fp, json_t *r)
 {
-	json_t *job = json_object_get(r, "job"), *schema = json_object_get(r, "schema");
+	json_t *job = json_object_get(r, "job"), *schema = json_object_get(r, "schema"), *q;
+	const char *mode;
+	bool first = true;
+	size_t i;
 
 	fprintf(fp, "analyticsd %s, pid %d on %s, up ", str(r, "version", "?"),
 		(int)json_integer_value(json_object_get(r, "pid")), str(r, "host", "?"));
@@ -79,6 +84,20 @@ static void render_status(FILE *fp, json_t *r)
 			str(job, "phase", ""), json_real_value(json_object_get(job, "elapsed_s")));
 	else
 		fprintf(fp, "none\n");
+	json_array_foreach(json_object_get(r, "queued"), i, q)
+		fprintf(fp, "%-10s refresh %s (%s) requested by %s\n", i ? "" : "queued:",
+			str(q, "mode", "?"), str(q, "scope", "?"), str(q, "requested_by", "?"));
+	json_object_foreach(json_object_get(r, "last_runs"), mode, q) {
+		fprintf(fp, "%-10s %-6s run %lld %s %s", first ? "last runs:" : "", mode,
+			num(q, "id"), str(q, "status", "?"), str(q, "started_at", "?"));
+		if (json_is_string(json_object_get(q, "message")))
+			fprintf(fp, ": %s\n", str(q, "message", ""));
+		else
+			fprintf(fp, " in %lld ms: +%lld ~%lld -%lld =%lld\n", num(q, "duration_ms"),
+				num(q, "rows_inserted"), num(q, "rows_updated"),
+				num(q, "rows_deleted"), num(q, "rows_unchanged"));
+		first = false;
+	}
 }
 
 static void render_migrate(FILE *fp, json_t *r)
@@ -114,12 +133,58 @@ static void render_migrate(FILE *fp, json_t *r)
 			(int)json_integer_value(json_object_get(r, "latest")));
 }
 
+static long long num(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static void render_refresh(FILE *fp, json_t *r)
+{
+	json_t *rows = json_object_get(r, "rows");
+
+	if (rows == NULL) {                 /* --no-wait */
+		fprintf(fp, "refresh %s (%s): %s\n", str(r, "mode", "?"), str(r, "scope", "?"),
+			str(r, "state", "?"));
+		return;
+	}
+	fprintf(fp, "refresh %s (%s) run %lld %s in %lld ms: %lld inserted, %lld updated, "
+		"%lld deleted, %lld unchanged\n", str(r, "mode", "?"), str(r, "scope", "?"),
+		num(r, "run_id"), str(r, "status", "?"), num(r, "duration_ms"),
+		num(rows, "inserted"), num(rows, "updated"), num(rows, "deleted"),
+		num(rows, "unchanged"));
+}
+
+static void render_runs(FILE *fp, json_t *r)
+{
+	json_t *run;
+	size_t i;
+
+	fprintf(fp, "%6s  %-8s %-6s %-20s %-8s %-20s %-10s %9s  %s\n", "ID", "KIND", "MODE", "SCOPE",
+		"TRIGGER", "STARTED", "STATUS", "MS", "ROWS +ins ~upd -del =same / ERROR");
+	json_array_foreach(json_object_get(r, "runs"), i, run) {
+		fprintf(fp, "%6lld  %-8s %-6s %-20.20s %-8s %-20s %-10s %9lld  ", num(run, "id"),
+			str(run, "kind", "?"), str(run, "mode", "-"), str(run, "scope", "-"),
+			str(run, "trigger", "-"), str(run, "started_at", "-"), str(run, "status", "?"),
+			num(run, "duration_ms"));
+		if (json_is_string(json_object_get(run, "message")))
+			fprintf(fp, "%s %s\n", str(run, "sqlstate", ""), str(run, "message", ""));
+		else
+			fprintf(fp, "+%lld ~%lld -%lld =%lld\n", num(run, "rows_inserted"),
+				num(run, "rows_updated"), num(run, "rows_deleted"),
+				num(run, "rows_unchanged"));
+	}
+}
+
 void render_result(FILE *fp, const char *cmd, json_t *result)
 {
 	if (strcmp(cmd, "status") == 0)
 		render_status(fp, result);
 	else if (strcmp(cmd, "migrate") == 0)
 		render_migrate(fp, result);
+	else if (strcmp(cmd, "refresh") == 0)
+		render_refresh(fp, result);
+	else if (strcmp(cmd, "runs") == 0)
+		render_runs(fp, result);
 	else
 		json_dumpf(result, fp, JSON_INDENT(2)), fputc('\n', fp);
 }

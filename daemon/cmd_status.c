@@ -12,6 +12,8 @@
 #include "daemon.h"
 #include "listener.h"
 #include "schema.h"
+#include "sched.h"
+#include "sqlfiles.h"
 #include "util.h"
 
 static json_t *db_json(const struct db_conn *db)
@@ -42,31 +44,60 @@ static json_t *base_status(struct daemon *d)
 	char started[32];
 
 	util_iso8601(d->started_at, started, sizeof(started));
-	return json_pack("{s:s, s:i, s:i, s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:n}",
+	json_t *o = json_pack("{s:s, s:i, s:i, s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:n}",
 			 "version", ANALYTICSD_VERSION, "protocol", PROTO_VERSION,
 			 "pid", (int)getpid(), "host", d->host, "started_at", started,
 			 "uptime_s", (json_int_t)((util_monotonic_usec() - d->started_usec) / 1000000u),
 			 "socket", listener_describe(d->listener),
 			 "database", db_json(d->db_ctl), "work_connection", db_json(d->db_work),
 			 "job", job_json(d), "schema");
+
+	if (o != NULL)
+		json_object_update_new(o, sched_status_json(d));     /* current, queued */
+	return o;
 }
 
 struct status_req {
+	struct daemon *d;
 	struct client *c;
 	json_t *result;
 };
+
+static void finish(struct status_req *r)
+{
+	client_reply_ok(r->c, r->result);
+	client_unref(r->c);
+	free(r);
+}
+
+static void on_last_runs(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct status_req *r = arg;
+	json_t *last = json_object();
+
+	for (int i = 0; err == NULL && i < PQntuples(res); i++)
+		json_object_set_new(last, PQgetvalue(res, i, PQfnumber(res, "mode")),
+				    result_row_json(res, i));
+	json_object_set_new(r->result, "last_runs", last);
+	finish(r);
+}
+
+/* The bookkeeping tables arrive with migration 2. */
+#define SCHEMA_HAS_RUNS 2
 
 static void on_probe(const struct schema_info *si, const struct db_error *err, void *arg)
 {
 	struct status_req *r = arg;
 
-	if (err == NULL)
-		json_object_set_new(r->result, "schema", schema_info_json(si, false));
-	else
+	if (err != NULL) {
 		json_object_set_new(r->result, "schema_error", json_string(err->message));
-	client_reply_ok(r->c, r->result);
-	client_unref(r->c);
-	free(r);
+		finish(r);
+		return;
+	}
+	json_object_set_new(r->result, "schema", schema_info_json(si, false));
+	if (!schema_is_applied(si, SCHEMA_HAS_RUNS) ||
+	    db_send(r->d->db_ctl, sql_runs_last_per_mode, 0, NULL, false, on_last_runs, r) != 0)
+		finish(r);
 }
 
 void cmd_status(struct daemon *d, struct client *c, json_t *args)
@@ -86,6 +117,7 @@ void cmd_status(struct daemon *d, struct client *c, json_t *args)
 		client_reply_ok(c, result);
 		return;
 	}
+	r->d = d;
 	r->c = c;
 	r->result = result;
 	client_ref(c);

@@ -7,6 +7,8 @@
 static const struct command commands[] = {
 	{ "status",  CMD_READ,  cmd_status },
 	{ "migrate", CMD_WRITE, cmd_migrate },
+	{ "refresh", CMD_WRITE, cmd_refresh },
+	{ "runs",    CMD_READ,  cmd_runs },
 };
 
 void commands_dispatch(struct daemon *d, struct client *c, const char *name, json_t *args)
@@ -48,6 +50,41 @@ int args_only(struct client *c, json_t *args, const char *const *allowed)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int args_int(struct client *c, json_t *args, const char *key, int dflt, int min, int max,
+	     int *out)
+{
+	json_t *v = json_object_get(args, key);
+
+	if (v == NULL) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		client_reply_error(c, PROTO_ERR_BAD_REQUEST,
+				   "argument '%s' must be an integer from %d to %d", key, min, max);
+		return -1;
+	}
+	*out = (int)json_integer_value(v);
+	return 0;
+}
+
+int args_bool(struct client *c, json_t *args, const char *key, bool dflt, bool *out)
+{
+	json_t *v = json_object_get(args, key);
+
+	if (v == NULL) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_boolean(v)) {
+		client_reply_error(c, PROTO_ERR_BAD_REQUEST, "argument '%s' must be true or false",
+				   key);
+		return -1;
+	}
+	*out = json_is_true(v);
 	return 0;
 }
 

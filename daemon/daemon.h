@@ -14,6 +14,7 @@
 
 struct client;
 struct listener;
+struct run;
 
 /* The one job that owns the work connection (migrate now; refresh later). */
 struct job {
@@ -40,6 +41,9 @@ struct daemon {
 	struct db_conn *db_ctl;         /* short reads: status, runs, check */
 	struct db_conn *db_work;        /* one job at a time: migrate, refresh */
 	struct job *job;
+	struct run *run_current;        /* the refresh holding the job slot */
+	struct run *run_queue;          /* refreshes waiting for it */
+	struct event *ev_kick;
 
 	time_t started_at;
 	uint64_t started_usec;

@@ -23,6 +23,7 @@
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
+#include "sched.h"
 #include "util.h"
 
 static void usage(FILE *fp)
@@ -102,6 +103,7 @@ void daemon_job_end(struct daemon *d)
 	free(d->job);
 	d->job = NULL;
 	daemon_update_status(d);
+	sched_kick(d);
 }
 
 static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
@@ -190,8 +192,12 @@ static struct db_conn *open_db(struct daemon *d, const char *label)
 static void daemon_free(struct daemon *d)
 {
 	/* Databases first: failing their queries lets jobs answer their clients. */
+	d->stopping = true;
 	db_free(d->db_work);
+	d->db_work = NULL;
 	db_free(d->db_ctl);
+	d->db_ctl = NULL;
+	sched_free(d);
 	client_close_all(d, "analyticsd is shutting down");
 	listener_close(d->listener);
 	if (d->ev_sigterm) event_free(d->ev_sigterm);
@@ -284,7 +290,7 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "cannot create the event loop");
 		goto out;
 	}
-	if (setup_signals(&d) != 0) {
+	if (sched_init(&d) != 0 || setup_signals(&d) != 0) {
 		log_msg(LOG_ERR, "cannot install signal handlers");
 		goto out;
 	}

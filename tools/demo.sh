@@ -51,6 +51,20 @@ step "loading the demo data (sql/demo_data.sql)"
 	union all select 'bookings', count(*) from bookings
 	union all select 'payments', count(*) from payments"
 
+step "analyticsctl refresh full"
+ctl refresh full
+
+step "analyticsctl refresh full (again: nothing changed, nothing is written)"
+ctl refresh full
+
+step "segments (psql)"
+"$PGBIN/psql" -X -c "select segment, count(*) customers, sum(visits_total) visits,
+	round(avg(net_spend_cents) / 100.0, 2) avg_net_spend from customer_analytics
+	group by segment order by customers desc"
+
+step "analyticsctl runs"
+ctl runs --limit 5
+
 step "analyticsctl status"
 ctl status
 

@@ -1,0 +1,67 @@
+/* runs [limit]: recent runs from analytics_refresh_runs, newest first. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "client.h"
+#include "commands.h"
+#include "daemon.h"
+#include "sqlfiles.h"
+
+/* A result row as a JSON object, typed by column: numbers stay numbers. */
+json_t *result_row_json(PGresult *res, int row)
+{
+	json_t *o = json_object();
+
+	for (int col = 0; o != NULL && col < PQnfields(res); col++) {
+		const char *name = PQfname(res, col);
+		const char *v = PQgetvalue(res, row, col);
+		json_t *j;
+
+		if (PQgetisnull(res, row, col))
+			j = json_null();
+		else if (PQftype(res, col) == 20 || PQftype(res, col) == 23) /* int8, int4 */
+			j = json_integer(strtoll(v, NULL, 10));
+		else if (PQftype(res, col) == 16)                            /* bool */
+			j = json_boolean(v[0] == 't');
+		else
+			j = json_string(v);
+		json_object_set_new(o, name, j);
+	}
+	return o;
+}
+
+static void on_runs(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct client *c = arg;
+	json_t *runs;
+
+	if (err != NULL) {
+		reply_db_error(c, "cannot read analytics_refresh_runs", err);
+		client_unref(c);
+		return;
+	}
+	runs = json_array();
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(runs, result_row_json(res, i));
+	client_reply_ok(c, json_pack("{s:o}", "runs", runs));
+	client_unref(c);
+}
+
+void cmd_runs(struct daemon *d, struct client *c, json_t *args)
+{
+	static const char *const allowed[] = { "limit", NULL };
+	char limit_s[16];
+	const char *p[1] = { limit_s };
+	int limit;
+
+	if (args_only(c, args, allowed) != 0 ||
+	    args_int(c, args, "limit", 20, 1, 10000, &limit) != 0)
+		return;
+	snprintf(limit_s, sizeof(limit_s), "%d", limit);
+	client_ref(c);
+	if (db_send(d->db_ctl, sql_runs_recent, 1, p, false, on_runs, c) != 0) {
+		client_unref(c);
+		client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",
+				   db_state_name(db_get_state(d->db_ctl)), db_last_error(d->db_ctl));
+	}
+}

@@ -1,0 +1,301 @@
+/*
+ * A refresh run (SPEC 4.1): one transaction on the work connection that
+ * takes the run lock, fixes as_of, records the run, builds the scope,
+ * computes the new rows into a temp table, and writes only the differences.
+ * The SQL is in sql/queries/refresh_*.sql; this file only sequences it.
+ *
+ * A failed run's transaction is rolled back whole, so the table is
+ * untouched; its failure is then recorded in a transaction of its own.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "daemon.h"
+#include "log.h"
+#include "msgids.h"
+#include "refresh.h"
+#include "sched.h"
+#include "sqlfiles.h"
+#include "txn.h"
+#include "util.h"
+
+static void phase(struct run *r, const char *name)
+{
+	daemon_job_phase(r->d, "%s", name);
+	sched_progress(r, name);
+}
+
+static void refuse(struct run *r, struct txn *t, enum proto_err code, const char *msg)
+{
+	snprintf(r->refusal, sizeof(r->refusal), "%s", msg);
+	r->refusal_code = code;
+	txn_fail(t, "", "%s", msg);
+}
+
+static long long cmd_tuples(PGresult *res)
+{
+	return strtoll(PQcmdTuples(res), NULL, 10);
+}
+
+static void on_lock(struct txn *t, PGresult *res, void *arg)
+{
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+		refuse(arg, t, PROTO_ERR_BUSY,
+		       "another job holds the run lock (a refresh, rollback or migration by "
+		       "this or another analyticsd); try again when it is done");
+}
+
+static void on_started(struct txn *t, PGresult *res, void *arg)
+{
+	struct run *r = arg;
+	char id[32], scope[64];
+	const char *fields[5] = { id, NULL, NULL, NULL, NULL };
+	char mode[48], trig[48], org[64];
+
+	(void)t;
+	r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	snprintf(id, sizeof(id), "ANALYTICS_RUN_ID=%lld", r->id);
+	snprintf(mode, sizeof(mode), "ANALYTICS_MODE=%s", run_mode_name(r->req.mode));
+	snprintf(trig, sizeof(trig), "ANALYTICS_TRIGGER=%s", r->req.trigger);
+	fields[1] = mode;
+	fields[2] = trig;
+	if (r->req.mode == RUN_ORG) {
+		snprintf(org, sizeof(org), "ANALYTICS_ORG_ID=%s", r->req.org);
+		fields[3] = org;
+	}
+	run_scope(&r->req, scope, sizeof(scope));
+	log_event(LOG_INFO, MSGID_RUN_STARTED, fields, "refresh %s (%s) run %lld started by %s",
+		  run_mode_name(r->req.mode), scope, r->id, r->req.requested_by);
+	phase(r, "scoping");
+}
+
+static void on_scope(struct txn *t, PGresult *res, void *arg)
+{
+	(void)t;
+	(void)res;
+	phase(arg, "computing");
+}
+
+static void on_count(struct txn *t, PGresult *res, void *arg)
+{
+	struct run *r = arg;
+
+	(void)t;
+	r->n_new = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	phase(r, "applying");
+}
+
+static void on_delete(struct txn *t, PGresult *res, void *arg)
+{
+	(void)t;
+	((struct run *)arg)->deleted = cmd_tuples(res);
+}
+
+static void on_update(struct txn *t, PGresult *res, void *arg)
+{
+	(void)t;
+	((struct run *)arg)->updated = cmd_tuples(res);
+}
+
+/* The counts are known only now: record them in the run's transaction. */
+static void on_insert(struct txn *t, PGresult *res, void *arg)
+{
+	struct run *r = arg;
+	char id[24], ins[24], upd[24], del[24], unch[24], ms[24];
+	const char *p[5] = { id, ins, upd, del, unch };
+
+	r->inserted = cmd_tuples(res);
+	r->unchanged = r->n_new - r->inserted - r->updated;
+	snprintf(id, sizeof(id), "%lld", r->id);
+	snprintf(ins, sizeof(ins), "%lld", r->inserted);
+	snprintf(upd, sizeof(upd), "%lld", r->updated);
+	snprintf(del, sizeof(del), "%lld", r->deleted);
+	snprintf(unch, sizeof(unch), "%lld", r->unchanged);
+	phase(r, "recording");
+	txn_add(t, sql_run_succeeded, 5, p, false, NULL, NULL);
+	if (r->d->cfg->log.application_logs) {
+		const char *a[11] = { "success", id, run_mode_name(r->req.mode),
+				      r->req.mode == RUN_ORG ? r->req.org : NULL,
+				      ins, upd, del, unch, ms, "", "" };
+		snprintf(ms, sizeof(ms), "%llu",
+			 (unsigned long long)((util_monotonic_usec() - r->started_usec) / 1000));
+		txn_add(t, sql_applog_run, 11, a, false, NULL, NULL);
+	}
+}
+
+static void log_outcome(struct run *r, const char *outcome, const char *sqlstate,
+			const char *msg)
+{
+	char f[8][96];
+	const char *fields[9] = { NULL };
+	unsigned long long ms = (util_monotonic_usec() - r->started_usec) / 1000;
+	int n = 0;
+
+	snprintf(f[n], sizeof(f[n]), "ANALYTICS_RUN_ID=%lld", r->id); fields[n] = f[n]; n++;
+	snprintf(f[n], sizeof(f[n]), "ANALYTICS_MODE=%s", run_mode_name(r->req.mode)); fields[n] = f[n]; n++;
+	snprintf(f[n], sizeof(f[n]), "ANALYTICS_TRIGGER=%s", r->req.trigger); fields[n] = f[n]; n++;
+	snprintf(f[n], sizeof(f[n]), "ANALYTICS_OUTCOME=%s", outcome); fields[n] = f[n]; n++;
+	snprintf(f[n], sizeof(f[n]), "ANALYTICS_DURATION_MS=%llu", ms); fields[n] = f[n]; n++;
+	snprintf(f[n], sizeof(f[n]), "ANALYTICS_ROWS_CHANGED=%lld",
+		 r->inserted + r->updated + r->deleted); fields[n] = f[n]; n++;
+	if (r->req.mode == RUN_ORG) {
+		snprintf(f[n], sizeof(f[n]), "ANALYTICS_ORG_ID=%s", r->req.org); fields[n] = f[n]; n++;
+	}
+	if (sqlstate != NULL && sqlstate[0] != '\0') {
+		snprintf(f[n], sizeof(f[n]), "PG_SQLSTATE=%s", sqlstate); fields[n] = f[n]; n++;
+	}
+	if (msg == NULL)
+		log_event(LOG_NOTICE, MSGID_RUN_SUCCEEDED, fields,
+			  "refresh %s run %lld succeeded in %llu ms: %lld inserted, %lld updated, "
+			  "%lld deleted, %lld unchanged", run_mode_name(r->req.mode), r->id, ms,
+			  r->inserted, r->updated, r->deleted, r->unchanged);
+	else
+		log_event(LOG_ERR, MSGID_RUN_FAILED, fields, "refresh %s %s after %llu ms: %s",
+			  run_mode_name(r->req.mode), outcome, ms, msg);
+}
+
+struct failure {
+	struct run *r;
+	enum proto_err code;
+	char msg[700];
+};
+
+static void failure_recorded(const struct db_error *err, void *arg)
+{
+	struct failure *f = arg;
+
+	if (err != NULL)
+		log_msg(LOG_ERR, "cannot record the failed refresh: %s (SQLSTATE %s)",
+			err->message, err->sqlstate);
+	sched_run_done(f->r->d, f->r, f->code, f->msg);
+	free(f);
+}
+
+static void on_failed_id(struct txn *t, PGresult *res, void *arg)
+{
+	struct failure *f = arg;
+
+	(void)t;
+	f->r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+}
+
+/* After the rollback: record the failure in its own transaction. */
+static void record_failure(struct run *r, const struct db_error *err)
+{
+	struct daemon *d = r->d;
+	struct failure *f = calloc(1, sizeof(*f));
+	char scope[64], pid[16], started[32], ms[24];
+	const char *status = "failed";
+	struct txn *t;
+
+	if (f == NULL) {
+		sched_run_done(d, r, PROTO_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	f->r = r;
+	f->code = db_error_code(err);
+	snprintf(f->msg, sizeof(f->msg), "refresh %s failed: %s%s%s%s", run_mode_name(r->req.mode),
+		 err->message, err->sqlstate[0] ? " (SQLSTATE " : "", err->sqlstate,
+		 err->sqlstate[0] ? ")" : "");
+	log_outcome(r, status, err->sqlstate, err->message);
+
+	run_scope(&r->req, scope, sizeof(scope));
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	util_iso8601(r->started_at, started, sizeof(started));
+	snprintf(ms, sizeof(ms), "%llu",
+		 (unsigned long long)((util_monotonic_usec() - r->started_usec) / 1000));
+	t = txn_begin(d->db_work, failure_recorded, f);
+	if (t == NULL) {
+		log_msg(LOG_ERR, "cannot record the failed refresh: the database is %s",
+			db_state_name(db_get_state(d->db_work)));
+		sched_run_done(d, r, f->code, f->msg);
+		free(f);
+		return;
+	}
+	const char *p[14] = { "refresh", run_mode_name(r->req.mode), scope, r->req.trigger,
+			      r->req.requested_by, d->host, pid, started, status,
+			      err->sqlstate, err->message,
+			      d->cfg->log.application_logs ? "true" : "false",
+			      r->req.mode == RUN_ORG ? r->req.org : NULL, ms };
+	txn_add(t, sql_run_failed, 14, p, false, on_failed_id, f);
+}
+
+static void on_done(const struct db_error *err, void *arg)
+{
+	struct run *r = arg;
+
+	if (r->refusal[0] != '\0') {
+		log_msg(LOG_NOTICE, "refresh %s not run: %s", run_mode_name(r->req.mode), r->refusal);
+		sched_run_done(r->d, r, r->refusal_code, r->refusal);
+		return;
+	}
+	if (err != NULL) {
+		record_failure(r, err);
+		return;
+	}
+	log_outcome(r, "succeeded", NULL, NULL);
+	sched_run_done(r->d, r, PROTO_ERR_NONE, NULL);
+}
+
+void refresh_start(struct daemon *d, struct run *r)
+{
+	const char *why;
+	int code;
+	char scope[64], pid[16], days[16];
+	const char *as_of = getenv("ANALYTICSD_TEST_AS_OF");
+	const char *sleep_s = getenv("ANALYTICSD_TEST_SLEEP_S");
+	struct txn *t;
+
+	run_scope(&r->req, scope, sizeof(scope));
+	if (daemon_job_start(d, NULL, "refresh", run_mode_name(r->req.mode), &why, &code) == NULL) {
+		sched_run_done(d, r, (enum proto_err)code, why);
+		return;
+	}
+	r->started_at = time(NULL);
+	r->started_usec = util_monotonic_usec();
+	t = txn_begin(d->db_work, on_done, r);
+	if (t == NULL) {
+		sched_run_done(d, r, PROTO_ERR_DB_UNAVAILABLE, "the database is not connected");
+		return;
+	}
+	phase(r, "waiting for the run lock");
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	snprintf(days, sizeof(days), "%d", r->req.days);
+	const char *settings[1] = { d->cfg->refresh.work_mem };
+	const char *asof[1] = { as_of && *as_of ? as_of : NULL };
+	const char *start[7] = { "refresh", run_mode_name(r->req.mode), scope, r->req.trigger,
+				 r->req.requested_by, d->host, pid };
+
+	txn_add(t, sql_run_lock_try, 0, NULL, false, on_lock, r);
+	txn_add(t, sql_run_settings, 1, settings, false, NULL, NULL);
+	txn_add(t, sql_run_as_of, 1, asof, false, NULL, NULL);
+	txn_add(t, sql_run_start, 7, start, false, on_started, r);
+	switch (r->req.mode) {
+	case RUN_FULL:
+		txn_add(t, sql_refresh_scope_full, 0, NULL, false, NULL, NULL);
+		break;
+	case RUN_RECENT: {
+		const char *p[1] = { days };
+		txn_add(t, sql_refresh_scope_recent, 1, p, false, NULL, NULL);
+		break;
+	}
+	case RUN_ORG: {
+		const char *p[1] = { r->req.org };
+		txn_add(t, sql_refresh_scope_org, 1, p, false, NULL, NULL);
+		break;
+	}
+	}
+	txn_add(t, sql_refresh_analyze_scope, 0, NULL, false, on_scope, r);
+	if (sleep_s != NULL && *sleep_s) {
+		const char *p[1] = { sleep_s };
+		txn_add(t, sql_test_sleep, 1, p, false, NULL, NULL);
+	}
+	txn_add(t, sql_refresh_compute, 0, NULL, false, NULL, NULL);
+	txn_add(t, sql_refresh_count_new, 0, NULL, false, on_count, r);
+	txn_add(t, sql_refresh_delete, 0, NULL, false, on_delete, r);
+	txn_add(t, sql_refresh_update, 0, NULL, false, on_update, r);
+	txn_add(t, sql_refresh_insert, 0, NULL, false, on_insert, r);
+}

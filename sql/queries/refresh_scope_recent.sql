@@ -1,0 +1,59 @@
+-- Scope of `refresh recent --days N` ($1 = N): the customers whose source rows changed or
+-- whose bookings start in the last N days (N x 24 hours before the run's as_of, ca_run):
+--   * bookings created, updated, or starting after as_of - N days (future start_at
+--     included: a booking moves from upcoming to visit when its start passes);
+--   * payments created or updated in the window, attributed like the payment set P:
+--     coalesce(payments.customer_id, the customer of payments.booking_id);
+--   * client records created in the window;
+--   * the referrers named by any of the clients above (their referrals_made and
+--     referrals_converted depend on the referred client's record and visits).
+-- Kept only when the key is a customer (client record or booking customer) or already has
+-- a row (which the compute then drops: deleted).
+--
+-- Not seen by `recent` (a full or org refresh corrects them): edits to client records (they
+-- carry no updated_at), rows deleted from the sources, a booking or payment moved from one
+-- customer to another (the old customer is not found), and windowed metrics of customers
+-- without recent activity drifting as time passes (days_since_last_visit, visits_365d, ...).
+CREATE TEMP TABLE ca_scope ON COMMIT DROP AS
+WITH touched AS (
+    SELECT b.organization_id, b.customer_id AS square_customer_id
+      FROM bookings b
+     WHERE b.customer_id IS NOT NULL
+       AND (b.created_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
+            OR b.updated_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
+            OR b.start_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int)
+    UNION
+    SELECT p.organization_id, coalesce(p.customer_id, pb.customer_id)
+      FROM payments p
+      LEFT JOIN bookings pb
+        ON pb.id = p.booking_id AND pb.organization_id = p.organization_id
+     WHERE (p.created_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
+            OR p.updated_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int)
+       AND coalesce(p.customer_id, pb.customer_id) IS NOT NULL
+    UNION
+    SELECT c.organization_id, c.square_customer_id
+      FROM square_existing_clients c
+     WHERE c.created_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
+), keys AS (
+    SELECT organization_id, square_customer_id
+      FROM touched
+    UNION
+    SELECT c.organization_id, c.referred_by_customer_id
+      FROM touched t
+      JOIN square_existing_clients c
+        ON c.organization_id = t.organization_id
+       AND c.square_customer_id = t.square_customer_id
+     WHERE c.referred_by_customer_id IS NOT NULL
+       AND c.referred_by_customer_id <> c.square_customer_id
+)
+SELECT k.organization_id, k.square_customer_id
+  FROM keys k
+ WHERE EXISTS (SELECT FROM square_existing_clients c
+                WHERE c.organization_id = k.organization_id
+                  AND c.square_customer_id = k.square_customer_id)
+    OR EXISTS (SELECT FROM bookings b
+                WHERE b.organization_id = k.organization_id
+                  AND b.customer_id = k.square_customer_id)
+    OR EXISTS (SELECT FROM customer_analytics ca
+                WHERE ca.organization_id = k.organization_id
+                  AND ca.square_customer_id = k.square_customer_id);
