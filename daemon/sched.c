@@ -62,10 +62,10 @@ static json_t *run_json(const struct run *r, const char *state)
 
 	run_scope(&r->req, scope, sizeof(scope));
 	util_iso8601(r->started_at, started, sizeof(started));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I*, s:s*}", "state", state,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s*}", "state", state,
 			 "mode", run_mode_name(r->req.mode), "scope", scope,
 			 "trigger", r->req.trigger, "requested_by", r->req.requested_by,
-			 "run_id", r->id ? (json_int_t)r->id : (json_int_t)0,
+			 "run_id", (json_int_t)r->id,
 			 "started_at", r->started_at ? started : NULL);
 }
 

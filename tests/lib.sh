@@ -49,7 +49,7 @@ daemon_start() {
 	local name=$1; shift
 	SOCK=$T/$name.sock
 	{
-		echo "database = { conninfo = \"${CONNINFO:-}\"; connect_timeout_s = 5; };"
+		echo "database = { conninfo = \"${CONNINFO:-}\"; connect_timeout_s = 5; ${DATABASE_EXTRA:-} };"
 		echo "control = { socket = \"$SOCK\"; operator_group = \"${OPERATOR_GROUP:-analyticsd}\"; ${CONTROL_EXTRA:-} };"
 		echo "log = { level = \"debug\"; };"
 		for line in "$@"; do echo "$line"; done

@@ -23,13 +23,16 @@ WITH touched AS (
             OR b.updated_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
             OR b.start_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int)
     UNION
-    SELECT p.organization_id, coalesce(p.customer_id, pb.customer_id)
+    -- The booking is looked up (by its primary key) only for a payment without a payer:
+    -- coalesce() evaluates the subquery only then.
+    SELECT p.organization_id,
+           coalesce(p.customer_id, (SELECT b.customer_id
+                                      FROM bookings b
+                                     WHERE b.id = p.booking_id
+                                       AND b.organization_id = p.organization_id))
       FROM payments p
-      LEFT JOIN bookings pb
-        ON pb.id = p.booking_id AND pb.organization_id = p.organization_id
-     WHERE (p.created_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
-            OR p.updated_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int)
-       AND coalesce(p.customer_id, pb.customer_id) IS NOT NULL
+     WHERE p.created_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
+        OR p.updated_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
     UNION
     SELECT c.organization_id, c.square_customer_id
       FROM square_existing_clients c
@@ -48,12 +51,13 @@ WITH touched AS (
 )
 SELECT k.organization_id, k.square_customer_id
   FROM keys k
- WHERE EXISTS (SELECT FROM square_existing_clients c
-                WHERE c.organization_id = k.organization_id
-                  AND c.square_customer_id = k.square_customer_id)
-    OR EXISTS (SELECT FROM bookings b
-                WHERE b.organization_id = k.organization_id
-                  AND b.customer_id = k.square_customer_id)
-    OR EXISTS (SELECT FROM customer_analytics ca
-                WHERE ca.organization_id = k.organization_id
-                  AND ca.square_customer_id = k.square_customer_id);
+ WHERE k.square_customer_id IS NOT NULL
+   AND (EXISTS (SELECT FROM square_existing_clients c
+                    WHERE c.organization_id = k.organization_id
+                      AND c.square_customer_id = k.square_customer_id)
+        OR EXISTS (SELECT FROM bookings b
+                    WHERE b.organization_id = k.organization_id
+                      AND b.customer_id = k.square_customer_id)
+        OR EXISTS (SELECT FROM customer_analytics ca
+                    WHERE ca.organization_id = k.organization_id
+                      AND ca.square_customer_id = k.square_customer_id));
