@@ -138,6 +138,7 @@ static const struct {
 	{ "migrate", parse_migrate, "migrate [up|down|status]  apply, revert the newest, or list migrations" },
 	{ "refresh", parse_refresh, "refresh full|recent [--days N]|org ORG_ID [--no-wait] [--trigger NAME]\n"
 				    "                            refresh customer_analytics; waits for the outcome" },
+	{ "check",   parse_none,    "check                     sanity checks; exit 1 if any fails" },
 	{ "runs",    parse_runs,    "runs [--limit N]          recent runs, newest first (default 20)" },
 };
 

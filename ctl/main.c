@@ -66,6 +66,10 @@ static int run(const struct ctl_opts *o)
 			if (!o->json)
 				render_result(stdout, o->cmd, rep.body);
 			rc = EXIT_OK;
+			/* check ran, but "exit 0 only if nothing fails" (SPEC 4.2). */
+			if (json_integer_value(json_object_get(json_object_get(rep.body, "summary"),
+							       "fail")) > 0)
+				rc = EXIT_FAILED;
 		} else {
 			fprintf(stderr, "analyticsctl: %s: %s\n", o->cmd, rep.message);
 			rc = proto_err_exit_code(rep.err);

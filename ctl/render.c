@@ -175,9 +175,28 @@ static void render_runs(FILE *fp, json_t *r)
 	}
 }
 
+static void render_check(FILE *fp, json_t *r)
+{
+	json_t *chk, *key, *sum = json_object_get(r, "summary");
+	size_t i, k;
+
+	json_array_foreach(json_object_get(r, "checks"), i, chk) {
+		const char *st = str(chk, "status", "?");
+		fprintf(fp, "%-4s  %-18s %s\n", strcmp(st, "pass") == 0 ? "ok" :
+			strcmp(st, "warn") == 0 ? "WARN" : "FAIL", str(chk, "name", "?"),
+			str(chk, "detail", ""));
+		json_array_foreach(json_object_get(chk, "keys"), k, key)
+			fprintf(fp, "%24s %s\n", "", json_string_value(key) ? json_string_value(key) : "?");
+	}
+	fprintf(fp, "%lld passed, %lld warnings, %lld failed\n", num(sum, "pass"), num(sum, "warn"),
+		num(sum, "fail"));
+}
+
 void render_result(FILE *fp, const char *cmd, json_t *result)
 {
-	if (strcmp(cmd, "status") == 0)
+	if (strcmp(cmd, "check") == 0)
+		render_check(fp, result);
+	else if (strcmp(cmd, "status") == 0)
 		render_status(fp, result);
 	else if (strcmp(cmd, "migrate") == 0)
 		render_migrate(fp, result);

@@ -9,6 +9,7 @@ static const struct command commands[] = {
 	{ "migrate", CMD_WRITE, cmd_migrate },
 	{ "refresh", CMD_WRITE, cmd_refresh },
 	{ "runs",    CMD_READ,  cmd_runs },
+	{ "check",   CMD_READ,  cmd_check },
 };
 
 void commands_dispatch(struct daemon *d, struct client *c, const char *name, json_t *args)

@@ -31,6 +31,7 @@ void cmd_status(struct daemon *d, struct client *c, json_t *args);
 void cmd_migrate(struct daemon *d, struct client *c, json_t *args);
 void cmd_refresh(struct daemon *d, struct client *c, json_t *args);
 void cmd_runs(struct daemon *d, struct client *c, json_t *args);
+void cmd_check(struct daemon *d, struct client *c, json_t *args);
 
 /* Argument helpers: reply bad_request and return -1 on a wrong type. */
 int args_string(struct client *c, json_t *args, const char *key, const char *dflt,

@@ -62,6 +62,9 @@ step "segments (psql)"
 	round(avg(net_spend_cents) / 100.0, 2) avg_net_spend from customer_analytics
 	group by segment order by customers desc"
 
+step "analyticsctl check"
+ctl check || true
+
 step "analyticsctl runs"
 ctl runs --limit 5
 

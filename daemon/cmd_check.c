@@ -1,0 +1,120 @@
+/*
+ * check: sanity checks of the analytics (SPEC 4.2). The schema check is
+ * done here (it needs the embedded migrations); the rest is one query per
+ * file in sql/queries/check_*.sql. Read-only, on the control connection.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "commands.h"
+#include "daemon.h"
+#include "schema.h"
+#include "sqlfiles.h"
+
+/* customer_analytics and its view arrive with migration 3. */
+#define SCHEMA_HAS_ANALYTICS 3
+
+struct check_req {
+	struct daemon *d;
+	struct client *c;
+	json_t *checks;
+};
+
+static void add_check(json_t *checks, const char *name, const char *status, const char *detail,
+		      json_t *keys)
+{
+	json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:o}", "name", name, "status",
+						status, "detail", detail,
+						"keys", keys ? keys : json_array()));
+}
+
+static void finish(struct check_req *r)
+{
+	int n[3] = { 0, 0, 0 };
+	static const char *const names[3] = { "pass", "warn", "fail" };
+	json_t *chk;
+	size_t i;
+
+	json_array_foreach(r->checks, i, chk) {
+		const char *st = json_string_value(json_object_get(chk, "status"));
+		for (int k = 0; k < 3; k++)
+			if (st != NULL && strcmp(st, names[k]) == 0)
+				n[k]++;
+	}
+	client_reply_ok(r->c, json_pack("{s:o, s:{s:i, s:i, s:i}}", "checks", r->checks,
+					"summary", "pass", n[0], "warn", n[1], "fail", n[2]));
+	client_unref(r->c);
+	free(r);
+}
+
+static void on_analytics(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct check_req *r = arg;
+
+	if (err != NULL) {
+		char detail[700];
+		snprintf(detail, sizeof(detail), "the checks could not run: %s (SQLSTATE %s)",
+			 err->message, err->sqlstate);
+		add_check(r->checks, "analytics", "fail", detail, NULL);
+		finish(r);
+		return;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *keys = json_loads(PQgetvalue(res, i, 3), 0, NULL);
+		add_check(r->checks, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			  PQgetvalue(res, i, 2), json_is_array(keys) ? keys : NULL);
+		if (!json_is_array(keys))
+			json_decref(keys);
+	}
+	finish(r);
+}
+
+static void on_probe(const struct schema_info *si, const struct db_error *err, void *arg)
+{
+	struct check_req *r = arg;
+	char detail[700];
+	bool ok;
+
+	if (err != NULL) {
+		snprintf(detail, sizeof(detail), "cannot read schema_migrations: %s", err->message);
+		add_check(r->checks, "schema", "fail", detail, NULL);
+		finish(r);
+		return;
+	}
+	ok = si->n_pending == 0 && si->problem[0] == '\0';
+	if (si->problem[0] != '\0')
+		snprintf(detail, sizeof(detail), "%s", si->problem);
+	else
+		snprintf(detail, sizeof(detail), "schema version %d of %d%s", si->current, si->latest,
+			 si->n_pending ? ": run analyticsctl migrate" : "");
+	add_check(r->checks, "schema", ok ? "pass" : "fail", detail, NULL);
+	if (!schema_is_applied(si, SCHEMA_HAS_ANALYTICS) ||
+	    db_send(r->d->db_ctl, sql_check_analytics, 0, NULL, false, on_analytics, r) != 0)
+		finish(r);
+}
+
+void cmd_check(struct daemon *d, struct client *c, json_t *args)
+{
+	static const char *const allowed[] = { NULL };
+	struct check_req *r;
+
+	if (args_only(c, args, allowed) != 0)
+		return;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL || (r->checks = json_array()) == NULL) {
+		free(r);
+		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	r->d = d;
+	r->c = c;
+	client_ref(c);
+	if (schema_probe(d->db_ctl, on_probe, r) != 0) {
+		json_decref(r->checks);
+		free(r);
+		client_unref(c);
+		client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",
+				   db_state_name(db_get_state(d->db_ctl)), db_last_error(d->db_ctl));
+	}
+}
