@@ -210,12 +210,20 @@ void render_result(FILE *fp, const char *cmd, json_t *result)
 
 void render_event(FILE *fp, json_t *event, bool tty)
 {
-	const char *phase = str(event, "phase", str(event, "event", "?"));
+	char line[256];
 
-	if (tty)
-		fprintf(fp, "\r\033[K%s", phase);
+	if (strcmp(str(event, "event", ""), "accepted") == 0)
+		snprintf(line, sizeof(line), "refresh %s (%s): %s", str(event, "mode", "?"),
+			 str(event, "scope", "?"), str(event, "state", "?"));
 	else
-		fprintf(fp, "%s\n", phase);
+		snprintf(line, sizeof(line), "refresh %s run %lld: %s (%.1f s)", str(event, "mode", "?"),
+			 num(event, "run_id"), str(event, "phase", "?"),
+			 json_real_value(json_object_get(event, "elapsed_s")));
+	/* On a terminal, one line rewritten in place; in a log, one line each. */
+	if (tty)
+		fprintf(fp, "\r\033[K%s", line);
+	else
+		fprintf(fp, "%s\n", line);
 	fflush(fp);
 }
 
