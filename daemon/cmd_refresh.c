@@ -78,7 +78,7 @@ void cmd_refresh(struct daemon *d, struct client *c, json_t *args)
 		req.days = 0;
 	snprintf(req.trigger, sizeof(req.trigger), "%s", trigger);
 	snprintf(req.requested_by, sizeof(req.requested_by), "%s", client_who(c));
-	(void)force;            /* meaningful once pause exists */
+	req.force = force;
 	if (db_get_state(d->db_work) != DB_READY) {
 		client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",
 				   db_state_name(db_get_state(d->db_work)), db_last_error(d->db_work));

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "msgids.h"
 #include "refresh.h"
+#include "runlog.h"
 #include "sched.h"
 #include "sqlfiles.h"
 #include "txn.h"
@@ -48,6 +49,8 @@ static void on_lock(struct txn *t, PGresult *res, void *arg)
 		       "this or another analyticsd); try again when it is done");
 }
 
+static void add_work(struct run *r, struct txn *t);
+
 static void on_started(struct txn *t, PGresult *res, void *arg)
 {
 	struct run *r = arg;
@@ -55,7 +58,6 @@ static void on_started(struct txn *t, PGresult *res, void *arg)
 	const char *fields[5] = { id, NULL, NULL, NULL, NULL };
 	char mode[48], trig[48], org[64];
 
-	(void)t;
 	r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	snprintf(id, sizeof(id), "ANALYTICS_RUN_ID=%lld", r->id);
 	snprintf(mode, sizeof(mode), "ANALYTICS_MODE=%s", run_mode_name(r->req.mode));
@@ -70,6 +72,30 @@ static void on_started(struct txn *t, PGresult *res, void *arg)
 	log_event(LOG_INFO, MSGID_RUN_STARTED, fields, "refresh %s (%s) run %lld started by %s",
 		  run_mode_name(r->req.mode), scope, r->id, r->req.requested_by);
 	phase(r, "scoping");
+	add_work(r, t);
+}
+
+/*
+ * Paused (SPEC 4.3): a timer's refresh is refused; a manual one needs force.
+ * Checked inside the run's transaction, under the run lock, so that a pause
+ * by another daemon cannot slip between the check and the run.
+ */
+static void on_control(struct txn *t, PGresult *res, void *arg)
+{
+	struct run *r = arg;
+	char msg[512];
+
+	if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+		return;
+	if (r->req.force && strcmp(r->req.trigger, "timer") != 0)
+		return;
+	snprintf(msg, sizeof(msg), "analytics are paused (by %s at %s%s%s); %s",
+		 PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
+		 PQgetisnull(res, 0, 3) ? "" : ": ", PQgetvalue(res, 0, 3),
+		 strcmp(r->req.trigger, "timer") == 0
+			 ? "timer refreshes wait for analyticsctl resume"
+			 : "analyticsctl resume, or refresh --force to run one anyway");
+	refuse(r, t, PROTO_ERR_PAUSED, msg);
 }
 
 static void on_scope(struct txn *t, PGresult *res, void *arg)
@@ -116,6 +142,12 @@ static void on_insert(struct txn *t, PGresult *res, void *arg)
 	snprintf(unch, sizeof(unch), "%lld", r->unchanged);
 	phase(r, "recording");
 	txn_add(t, sql_run_succeeded, 5, p, false, NULL, NULL);
+	{
+		char keep[16];
+		const char *k[1] = { keep };
+		snprintf(keep, sizeof(keep), "%d", r->d->cfg->refresh.keep_runs);
+		txn_add(t, sql_refresh_prune_undo, 1, k, false, NULL, NULL);
+	}
 	if (r->d->cfg->log.application_logs) {
 		const char *a[11] = { "success", id, run_mode_name(r->req.mode),
 				      r->req.mode == RUN_ORG ? r->req.org : NULL,
@@ -157,70 +189,33 @@ static void log_outcome(struct run *r, const char *outcome, const char *sqlstate
 			  run_mode_name(r->req.mode), outcome, ms, msg);
 }
 
-struct failure {
-	struct run *r;
-	enum proto_err code;
-	char msg[700];
-};
-
-static void failure_recorded(const struct db_error *err, void *arg)
+static void failure_recorded(long long id, void *arg)
 {
-	struct failure *f = arg;
+	struct run *r = arg;
 
-	if (err != NULL)
-		log_msg(LOG_ERR, "cannot record the failed refresh: %s (SQLSTATE %s)",
-			err->message, err->sqlstate);
-	sched_run_done(f->r->d, f->r, f->code, f->msg);
-	free(f);
+	r->id = id;
+	sched_run_done(r->d, r, r->refusal_code, r->refusal);
 }
 
-static void on_failed_id(struct txn *t, PGresult *res, void *arg)
-{
-	struct failure *f = arg;
-
-	(void)t;
-	f->r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-}
-
-/* After the rollback: record the failure in its own transaction. */
+/* After the rollback of the run's transaction: record the failure. */
 static void record_failure(struct run *r, const struct db_error *err)
 {
-	struct daemon *d = r->d;
-	struct failure *f = calloc(1, sizeof(*f));
-	char scope[64], pid[16], started[32], ms[24];
-	const char *status = "failed";
-	struct txn *t;
-
-	if (f == NULL) {
-		sched_run_done(d, r, PROTO_ERR_INTERNAL, "out of memory");
-		return;
-	}
-	f->r = r;
-	f->code = db_error_code(err);
-	snprintf(f->msg, sizeof(f->msg), "refresh %s failed: %s%s%s%s", run_mode_name(r->req.mode),
-		 err->message, err->sqlstate[0] ? " (SQLSTATE " : "", err->sqlstate,
-		 err->sqlstate[0] ? ")" : "");
-	log_outcome(r, status, err->sqlstate, err->message);
+	char scope[64];
+	struct runlog_entry e = {
+		.kind = "refresh", .mode = run_mode_name(r->req.mode), .scope = scope,
+		.trigger = r->req.trigger, .requested_by = r->req.requested_by,
+		.org = r->req.mode == RUN_ORG ? r->req.org : NULL,
+		.started_at = r->started_at, .started_usec = r->started_usec,
+	};
 
 	run_scope(&r->req, scope, sizeof(scope));
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	util_iso8601(r->started_at, started, sizeof(started));
-	snprintf(ms, sizeof(ms), "%llu",
-		 (unsigned long long)((util_monotonic_usec() - r->started_usec) / 1000));
-	t = txn_begin(d->db_work, failure_recorded, f);
-	if (t == NULL) {
-		log_msg(LOG_ERR, "cannot record the failed refresh: the database is %s",
-			db_state_name(db_get_state(d->db_work)));
-		sched_run_done(d, r, f->code, f->msg);
-		free(f);
-		return;
-	}
-	const char *p[14] = { "refresh", run_mode_name(r->req.mode), scope, r->req.trigger,
-			      r->req.requested_by, d->host, pid, started, status,
-			      err->sqlstate, err->message,
-			      d->cfg->log.application_logs ? "true" : "false",
-			      r->req.mode == RUN_ORG ? r->req.org : NULL, ms };
-	txn_add(t, sql_run_failed, 14, p, false, on_failed_id, f);
+	/* The reply to waiters travels in refusal/refusal_code from here on. */
+	r->refusal_code = db_error_code(err);
+	snprintf(r->refusal, sizeof(r->refusal), "refresh %s failed: %s%s%s%s",
+		 run_mode_name(r->req.mode), err->message, err->sqlstate[0] ? " (SQLSTATE " : "",
+		 err->sqlstate, err->sqlstate[0] ? ")" : "");
+	log_outcome(r, "failed", err->sqlstate, err->message);
+	runlog_failed(r->d, &e, err, failure_recorded, r);
 }
 
 static void on_done(const struct db_error *err, void *arg)
@@ -244,9 +239,8 @@ void refresh_start(struct daemon *d, struct run *r)
 {
 	const char *why;
 	int code;
-	char scope[64], pid[16], days[16];
+	char scope[64], pid[16];
 	const char *as_of = getenv("ANALYTICSD_TEST_AS_OF");
-	const char *sleep_s = getenv("ANALYTICSD_TEST_SLEEP_S");
 	struct txn *t;
 
 	run_scope(&r->req, scope, sizeof(scope));
@@ -263,16 +257,27 @@ void refresh_start(struct daemon *d, struct run *r)
 	}
 	phase(r, "waiting for the run lock");
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	snprintf(days, sizeof(days), "%d", r->req.days);
 	const char *settings[1] = { d->cfg->refresh.work_mem };
 	const char *asof[1] = { as_of && *as_of ? as_of : NULL };
 	const char *start[7] = { "refresh", run_mode_name(r->req.mode), scope, r->req.trigger,
 				 r->req.requested_by, d->host, pid };
 
 	txn_add(t, sql_run_lock_try, 0, NULL, false, on_lock, r);
+	txn_add(t, sql_control_get, 0, NULL, false, on_control, r);
 	txn_add(t, sql_run_settings, 1, settings, false, NULL, NULL);
 	txn_add(t, sql_run_as_of, 1, asof, false, NULL, NULL);
 	txn_add(t, sql_run_start, 7, start, false, on_started, r);
+}
+
+/* The run's work, once its id (which the undo log is keyed by) is known. */
+static void add_work(struct run *r, struct txn *t)
+{
+	const char *sleep_s = getenv("ANALYTICSD_TEST_SLEEP_S");
+	char days[16], id[24];
+	const char *run_id[1] = { id };
+
+	snprintf(days, sizeof(days), "%d", r->req.days);
+	snprintf(id, sizeof(id), "%lld", r->id);
 	switch (r->req.mode) {
 	case RUN_FULL:
 		txn_add(t, sql_refresh_scope_full, 0, NULL, false, NULL, NULL);
@@ -295,7 +300,7 @@ void refresh_start(struct daemon *d, struct run *r)
 	}
 	txn_add(t, sql_refresh_compute, 0, NULL, false, NULL, NULL);
 	txn_add(t, sql_refresh_count_new, 0, NULL, false, on_count, r);
-	txn_add(t, sql_refresh_delete, 0, NULL, false, on_delete, r);
-	txn_add(t, sql_refresh_update, 0, NULL, false, on_update, r);
-	txn_add(t, sql_refresh_insert, 0, NULL, false, on_insert, r);
+	txn_add(t, sql_refresh_delete, 1, run_id, false, on_delete, r);
+	txn_add(t, sql_refresh_update, 1, run_id, false, on_update, r);
+	txn_add(t, sql_refresh_insert, 1, run_id, false, on_insert, r);
 }

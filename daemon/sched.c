@@ -32,8 +32,16 @@ void run_scope(const struct run_request *r, char *buf, size_t len)
 }
 
 /* Does a run of `a` produce every row a run of `b` would? (Locality, METRICS.md.) */
+static bool forced(const struct run_request *r)
+{
+	return r->force && strcmp(r->trigger, "timer") != 0;
+}
+
 static bool covers(const struct run_request *a, const struct run_request *b)
 {
+	/* A run that a pause would refuse cannot stand in for one that is forced. */
+	if (forced(b) && !forced(a))
+		return false;
 	if (a->mode == RUN_FULL)
 		return true;
 	if (a->mode == RUN_ORG && b->mode == RUN_ORG)

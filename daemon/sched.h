@@ -25,6 +25,7 @@ struct run_request {
 	int days;                       /* RUN_RECENT */
 	char org[37];                   /* RUN_ORG */
 	char trigger[16];               /* manual, timer, ... */
+	bool force;                     /* run even while paused (not for timers) */
 	char requested_by[96];
 };
 
@@ -42,7 +43,7 @@ struct run {
 	time_t started_at;
 	uint64_t started_usec;
 	long long n_scope, n_new, inserted, updated, deleted, unchanged;
-	char refusal[256];              /* our own reason to abort, not the server's */
+	char refusal[768];              /* why it did not run or failed, for its waiters */
 	enum proto_err refusal_code;
 };
 

@@ -6,8 +6,10 @@
 -- N x 24 hours, written here as hours, so no result depends on the session's TimeZone;
 -- local times use the location's timezone, else the organization's, explicitly.
 --
--- Set-based: each source table is read once for the keys in scope (joined to ca_scope
--- first), aggregated per customer, and the aggregates are joined by key at the end.
+-- Set-based, no per-row subqueries: the bookings and payments of the keys in scope are
+-- collected once (joined to ca_scope first), aggregated per customer in separate CTEs, and
+-- the aggregates are joined by key at the end. Only two semi-joins go back to the source
+-- tables: the visits of referred clients and the payments naming a visit.
 --
 -- Inside the statement square_customer_id carries COLLATE "C": grouping and sorting by a
 -- customer id is then a byte comparison instead of a locale-aware one (twice as fast, and
@@ -91,9 +93,9 @@ bk_seq AS (
            bool_or(coalesce(later_min_created <= start_at + interval '24 hours', false))
                FILTER (WHERE is_visit AND later_visits = 0)             AS last_visit_rebooked,
            -- One row is the first visit; min() just picks it (there is no min(uuid)).
-           min(location_id::text COLLATE "C")
+           min(location_id::text)
                FILTER (WHERE is_visit AND earlier_visits = 0)           AS first_visit_location,
-           min(source COLLATE "C")
+           min(source)
                FILTER (WHERE is_visit AND earlier_visits = 0)           AS first_booking_source
       FROM (SELECT square_customer_id, organization_id, is_visit, start_at, location_id, source,
                    min(created_at) FILTER (WHERE status <> 'DECLINED') OVER later AS later_min_created,

@@ -2,6 +2,11 @@
 -- a row is touched only when one of the 84 metric columns (all but the key and computed_at)
 -- IS DISTINCT FROM its new value. computed_at only restates as_of, so it does not count as a
 -- change, but a rewritten row gets the run's as_of.
+--
+-- The previous version of each rewritten row goes to the undo log of run $1. Every part of
+-- one statement sees the same snapshot, so the outer SELECT reads customer_analytics as it
+-- was before the UPDATE in the WITH clause. The row count is the number updated.
+WITH upd AS (
 UPDATE customer_analytics t
    SET (
         display_name, email_normalized, phone_e164, creation_source, email_unsubscribed,
@@ -104,4 +109,10 @@ UPDATE customer_analytics t
         n.loyalty_points_earned, n.loyalty_points_earned_365d, n.loyalty_points_balance,
         n.loyalty_last_earned_at, n.r_score, n.f_score, n.m_score, n.rfm_code, n.segment,
         n.is_vip
-       );
+       )
+RETURNING t.organization_id, t.square_customer_id
+)
+INSERT INTO analytics_undo_log (run_id, organization_id, square_customer_id, op, old_row)
+SELECT $1::bigint, o.organization_id, o.square_customer_id, 'u', to_jsonb(o)
+  FROM upd
+  JOIN customer_analytics o USING (organization_id, square_customer_id);

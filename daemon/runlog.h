@@ -1,0 +1,32 @@
+/*
+ * Recording a run that failed. Its own transaction was rolled back, taking
+ * its 'running' record with it, so the failure is written in a transaction
+ * of its own: analytics_refresh_runs with the SQLSTATE, and the
+ * application_logs row, in one statement (sql/queries/run_failed.sql).
+ */
+#ifndef AD_RUNLOG_H
+#define AD_RUNLOG_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "db.h"
+
+struct daemon;
+
+struct runlog_entry {
+	const char *kind;               /* refresh, rollback */
+	const char *mode;
+	const char *scope;
+	const char *trigger;
+	const char *requested_by;
+	const char *org;                /* or NULL */
+	time_t started_at;
+	uint64_t started_usec;
+};
+
+/* Calls done(id, arg) once: id of the record, or 0 if it could not be written. */
+void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct db_error *err,
+		   void (*done)(long long id, void *arg), void *arg);
+
+#endif
