@@ -129,6 +129,40 @@ static int parse_runs(int argc, char **argv, json_t *args, char *err, size_t err
 	return 0;
 }
 
+/* rollback [--to RUN_ID] */
+static int parse_rollback(int argc, char **argv, json_t *args, char *err, size_t errlen)
+{
+	int to;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--to") == 0) {
+			if (parse_int_arg("--to", i + 1 < argc ? argv[++i] : NULL, 1, 2147483647, &to,
+					  err, errlen) != 0)
+				return -1;
+			json_object_set_new(args, "to", json_integer(to));
+		} else {
+			snprintf(err, errlen, "rollback: unexpected argument '%s'", argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* pause [--reason TEXT] */
+static int parse_pause(int argc, char **argv, json_t *args, char *err, size_t errlen)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
+			json_object_set_new(args, "reason", json_string(argv[++i]));
+		} else {
+			snprintf(err, errlen, "pause: unexpected argument '%s' (pause [--reason TEXT])",
+				 argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	cmd_parse_fn parse;
@@ -138,6 +172,9 @@ static const struct {
 	{ "migrate", parse_migrate, "migrate [up|down|status]  apply, revert the newest, or list migrations" },
 	{ "refresh", parse_refresh, "refresh full|recent [--days N]|org ORG_ID [--no-wait] [--trigger NAME]\n"
 				    "                            refresh customer_analytics; waits for the outcome" },
+	{ "rollback", parse_rollback, "rollback [--to RUN_ID]    undo the latest refresh (or all after RUN_ID); pauses" },
+	{ "pause",   parse_pause,   "pause [--reason TEXT]     refuse timer refreshes until resume" },
+	{ "resume",  parse_none,    "resume                    let refreshes run again" },
 	{ "check",   parse_none,    "check                     sanity checks; exit 1 if any fails" },
 	{ "runs",    parse_runs,    "runs [--limit N]          recent runs, newest first (default 20)" },
 };

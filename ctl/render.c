@@ -78,6 +78,12 @@ static void render_status(FILE *fp, json_t *r)
 		fprintf(fp, "unknown (%s)\n", str(r, "schema_error", ""));
 	else
 		fprintf(fp, "unknown (database not connected)\n");
+	q = json_object_get(r, "paused");
+	if (json_is_true(json_object_get(q, "paused")))
+		fprintf(fp, "%-10s yes, by %s at %s: %s\n", "paused:", str(q, "paused_by", "?"),
+			str(q, "paused_at", "?"), str(q, "reason", ""));
+	else if (json_is_object(q))
+		fprintf(fp, "%-10s no\n", "paused:");
 	fprintf(fp, "%-10s ", "job:");
 	if (json_is_object(job))
 		fprintf(fp, "%s %s: %s (%.1f s)\n", str(job, "kind", "?"), str(job, "detail", ""),
@@ -192,8 +198,32 @@ static void render_check(FILE *fp, json_t *r)
 		num(sum, "fail"));
 }
 
+static void render_rollback(FILE *fp, json_t *r)
+{
+	json_t *rows = json_object_get(r, "rows"), *id;
+	size_t i;
+
+	fprintf(fp, "rollback run %lld undid run", num(r, "run_id"));
+	json_array_foreach(json_object_get(r, "undone"), i, id)
+		fprintf(fp, "%s %lld", i ? "," : "", (long long)json_integer_value(id));
+	fprintf(fp, " in %lld ms: %lld rows deleted, %lld restored, %lld re-inserted\n"
+		"analytics are now paused: timer refreshes are refused until analyticsctl resume\n",
+		num(r, "duration_ms"), num(rows, "deleted"), num(rows, "restored"),
+		num(rows, "reinserted"));
+}
+
 void render_result(FILE *fp, const char *cmd, json_t *result)
 {
+	if (strcmp(cmd, "rollback") == 0) {
+		render_rollback(fp, result);
+		return;
+	}
+	if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) {
+		fprintf(fp, "analytics %s\n", json_is_true(json_object_get(result, "paused"))
+			? "paused: timer refreshes are refused, manual ones need --force"
+			: "resumed: refreshes run again");
+		return;
+	}
 	if (strcmp(cmd, "check") == 0)
 		render_check(fp, result);
 	else if (strcmp(cmd, "status") == 0)
@@ -215,6 +245,9 @@ void render_event(FILE *fp, json_t *event, bool tty)
 	if (strcmp(str(event, "event", ""), "accepted") == 0)
 		snprintf(line, sizeof(line), "refresh %s (%s): %s", str(event, "mode", "?"),
 			 str(event, "scope", "?"), str(event, "state", "?"));
+	else if (num(event, "run_id") == 0)        /* before the run is recorded */
+		snprintf(line, sizeof(line), "refresh %s: %s (%.1f s)", str(event, "mode", "?"),
+			 str(event, "phase", "?"), json_real_value(json_object_get(event, "elapsed_s")));
 	else
 		snprintf(line, sizeof(line), "refresh %s run %lld: %s (%.1f s)", str(event, "mode", "?"),
 			 num(event, "run_id"), str(event, "phase", "?"),

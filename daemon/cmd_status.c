@@ -70,6 +70,15 @@ static void finish(struct status_req *r)
 	free(r);
 }
 
+static void on_paused(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct status_req *r = arg;
+
+	if (err == NULL && PQntuples(res) == 1)
+		json_object_set_new(r->result, "paused", result_row_json(res, 0));
+	finish(r);
+}
+
 static void on_last_runs(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct status_req *r = arg;
@@ -79,7 +88,9 @@ static void on_last_runs(PGresult *res, const struct db_error *err, void *arg)
 		json_object_set_new(last, PQgetvalue(res, i, PQfnumber(res, "mode")),
 				    result_row_json(res, i));
 	json_object_set_new(r->result, "last_runs", last);
-	finish(r);
+	if (err != NULL ||
+	    db_send(r->d->db_ctl, sql_control_get, 0, NULL, false, on_paused, r) != 0)
+		finish(r);
 }
 
 /* The bookkeeping tables arrive with migration 2. */

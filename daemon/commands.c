@@ -10,6 +10,9 @@ static const struct command commands[] = {
 	{ "refresh", CMD_WRITE, cmd_refresh },
 	{ "runs",    CMD_READ,  cmd_runs },
 	{ "check",   CMD_READ,  cmd_check },
+	{ "rollback", CMD_WRITE, cmd_rollback },
+	{ "pause",   CMD_WRITE, cmd_pause },
+	{ "resume",  CMD_WRITE, cmd_resume },
 };
 
 void commands_dispatch(struct daemon *d, struct client *c, const char *name, json_t *args)
