@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "migrate.h"
+#include "runlock.h"
 #include "schema.h"
 #include "sqlfiles.h"
 #include "txn.h"
@@ -24,8 +25,7 @@ struct migration_job {
 	const struct sql_migration *step;       /* chosen in this transaction */
 	json_t *done;                           /* [{version, name}] */
 	struct schema_info si;
-	char refusal[600];                      /* our own reason to abort, not the server's */
-	enum proto_err refusal_code;
+	struct refusal refusal;
 };
 
 static void run_one(struct migration_job *j);
@@ -33,17 +33,15 @@ static void run_one(struct migration_job *j);
 static void refuse(struct migration_job *j, struct txn *t, enum proto_err code,
 		   const char *msg)
 {
-	snprintf(j->refusal, sizeof(j->refusal), "%s", msg);
-	j->refusal_code = code;
-	txn_fail(t, "", "%s", msg);
+	refusal_set(&j->refusal, t, code, msg);
 }
 
 static void job_finish(struct migration_job *j, const struct db_error *err)
 {
 	struct daemon *d = j->d;
 
-	if (j->refusal[0] != '\0') {
-		client_reply_error(j->c, j->refusal_code, "%s", j->refusal);
+	if (j->refusal.msg[0] != '\0') {
+		client_reply_error(j->c, j->refusal.code, "%s", j->refusal.msg);
 	} else if (err != NULL) {
 		char what[128];
 		if (j->step != NULL)
@@ -91,14 +89,6 @@ static void on_done(const struct db_error *err, void *arg)
 	}
 	j->step = NULL;
 	run_one(j);
-}
-
-static void on_lock(struct txn *t, PGresult *res, void *arg)
-{
-	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
-		refuse(arg, t, PROTO_ERR_BUSY,
-		       "another job holds the run lock (a refresh or migration by this or "
-		       "another analyticsd); try again when it is done");
 }
 
 static void plan_up(struct migration_job *j, struct txn *t)
@@ -176,7 +166,7 @@ static void run_one(struct migration_job *j)
 		job_finish(j, &e);
 		return;
 	}
-	txn_add(t, sql_run_lock_try, 0, NULL, false, on_lock, j);
+	runlock_add(t, &j->refusal);
 	txn_add(t, sql_bootstrap, 0, NULL, true, NULL, NULL);
 	txn_add(t, sql_schema_applied, 0, NULL, false, on_applied, j);
 }

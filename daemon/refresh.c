@@ -29,24 +29,10 @@ static void phase(struct run *r, const char *name)
 	sched_progress(r, name);
 }
 
-static void refuse(struct run *r, struct txn *t, enum proto_err code, const char *msg)
-{
-	snprintf(r->refusal, sizeof(r->refusal), "%s", msg);
-	r->refusal_code = code;
-	txn_fail(t, "", "%s", msg);
-}
 
 static long long cmd_tuples(PGresult *res)
 {
 	return strtoll(PQcmdTuples(res), NULL, 10);
-}
-
-static void on_lock(struct txn *t, PGresult *res, void *arg)
-{
-	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
-		refuse(arg, t, PROTO_ERR_BUSY,
-		       "another job holds the run lock (a refresh, rollback or migration by "
-		       "this or another analyticsd); try again when it is done");
 }
 
 static void add_work(struct run *r, struct txn *t);
@@ -95,7 +81,7 @@ static void on_control(struct txn *t, PGresult *res, void *arg)
 		 strcmp(r->req.trigger, "timer") == 0
 			 ? "timer refreshes wait for analyticsctl resume"
 			 : "analyticsctl resume, or refresh --force to run one anyway");
-	refuse(r, t, PROTO_ERR_PAUSED, msg);
+	refusal_set(&r->refusal, t, PROTO_ERR_PAUSED, msg);
 }
 
 static void on_scope(struct txn *t, PGresult *res, void *arg)
@@ -194,7 +180,7 @@ static void failure_recorded(long long id, void *arg)
 	struct run *r = arg;
 
 	r->id = id;
-	sched_run_done(r->d, r, r->refusal_code, r->refusal);
+	sched_run_done(r->d, r, r->refusal.code, r->refusal.msg);
 }
 
 /* After the rollback of the run's transaction: record the failure. */
@@ -209,9 +195,9 @@ static void record_failure(struct run *r, const struct db_error *err)
 	};
 
 	run_scope(&r->req, scope, sizeof(scope));
-	/* The reply to waiters travels in refusal/refusal_code from here on. */
-	r->refusal_code = db_error_code(err);
-	snprintf(r->refusal, sizeof(r->refusal), "refresh %s failed: %s%s%s%s",
+	/* The reply to waiters travels in r->refusal from here on. */
+	r->refusal.code = db_error_code(err);
+	snprintf(r->refusal.msg, sizeof(r->refusal.msg), "refresh %s failed: %s%s%s%s",
 		 run_mode_name(r->req.mode), err->message, err->sqlstate[0] ? " (SQLSTATE " : "",
 		 err->sqlstate, err->sqlstate[0] ? ")" : "");
 	log_outcome(r, "failed", err->sqlstate, err->message);
@@ -222,9 +208,10 @@ static void on_done(const struct db_error *err, void *arg)
 {
 	struct run *r = arg;
 
-	if (r->refusal[0] != '\0') {
-		log_msg(LOG_NOTICE, "refresh %s not run: %s", run_mode_name(r->req.mode), r->refusal);
-		sched_run_done(r->d, r, r->refusal_code, r->refusal);
+	if (r->refusal.msg[0] != '\0') {
+		log_msg(LOG_NOTICE, "refresh %s not run: %s", run_mode_name(r->req.mode),
+			r->refusal.msg);
+		sched_run_done(r->d, r, r->refusal.code, r->refusal.msg);
 		return;
 	}
 	if (err != NULL) {
@@ -262,7 +249,7 @@ void refresh_start(struct daemon *d, struct run *r)
 	const char *start[7] = { "refresh", run_mode_name(r->req.mode), scope, r->req.trigger,
 				 r->req.requested_by, d->host, pid };
 
-	txn_add(t, sql_run_lock_try, 0, NULL, false, on_lock, r);
+	runlock_add(t, &r->refusal);
 	txn_add(t, sql_control_get, 0, NULL, false, on_control, r);
 	txn_add(t, sql_run_settings, 1, settings, false, NULL, NULL);
 	txn_add(t, sql_run_as_of, 1, asof, false, NULL, NULL);

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "msgids.h"
 #include "rollback.h"
+#include "runlock.h"
 #include "runlog.h"
 #include "sqlfiles.h"
 #include "txn.h"
@@ -37,25 +38,12 @@ struct rollback {
 	long long deleted, restored, inserted;
 	time_t started_at;
 	uint64_t started_usec;
-	char refusal[768];
-	enum proto_err refusal_code;
+	struct refusal refusal;
 };
 
 static void refuse(struct rollback *rb, struct txn *t, enum proto_err code, const char *msg)
 {
-	if (rb->refusal[0] != '\0')
-		return;
-	snprintf(rb->refusal, sizeof(rb->refusal), "%s", msg);
-	rb->refusal_code = code;
-	txn_fail(t, "", "%s", msg);
-}
-
-static void on_lock(struct txn *t, PGresult *res, void *arg)
-{
-	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
-		refuse(arg, t, PROTO_ERR_BUSY,
-		       "a run is in progress (a refresh, rollback or migration by this or another "
-		       "analyticsd); try again when it is done");
+	refusal_set(&rb->refusal, t, code, msg);
 }
 
 static void on_target(struct txn *t, PGresult *res, void *arg)
@@ -208,7 +196,7 @@ static void failure_recorded(long long id, void *arg)
 	struct rollback *rb = arg;
 
 	(void)id;
-	client_reply_error(rb->c, rb->refusal_code, "%s", rb->refusal);
+	client_reply_error(rb->c, rb->refusal.code, "%s", rb->refusal.msg);
 	finish(rb);
 }
 
@@ -217,9 +205,9 @@ static void on_done(const struct db_error *err, void *arg)
 	struct rollback *rb = arg;
 	json_t *undone;
 
-	if (rb->refusal[0] != '\0') {
-		log_msg(LOG_NOTICE, "rollback refused: %s", rb->refusal);
-		client_reply_error(rb->c, rb->refusal_code, "%s", rb->refusal);
+	if (rb->refusal.msg[0] != '\0') {
+		log_msg(LOG_NOTICE, "rollback refused: %s", rb->refusal.msg);
+		client_reply_error(rb->c, rb->refusal.code, "%s", rb->refusal.msg);
 		finish(rb);
 		return;
 	}
@@ -228,8 +216,8 @@ static void on_done(const struct db_error *err, void *arg)
 					  .trigger = "manual", .requested_by = rb->who,
 					  .started_at = rb->started_at,
 					  .started_usec = rb->started_usec };
-		rb->refusal_code = db_error_code(err);
-		snprintf(rb->refusal, sizeof(rb->refusal), "rollback failed: %s (SQLSTATE %s)",
+		rb->refusal.code = db_error_code(err);
+		snprintf(rb->refusal.msg, sizeof(rb->refusal.msg), "rollback failed: %s (SQLSTATE %s)",
 			 err->message, err->sqlstate);
 		log_outcome(rb, "failed", err->sqlstate, err->message);
 		runlog_failed(rb->d, &e, err, failure_recorded, rb);
@@ -290,7 +278,7 @@ void rollback_start(struct daemon *d, struct client *c, long long to)
 		finish(rb);
 		return;
 	}
-	txn_add(t, sql_run_lock_try, 0, NULL, false, on_lock, rb);
+	runlock_add(t, &rb->refusal);
 	if (to) {
 		txn_add(t, sql_rollback_target_exists, 1, p, false, on_target, rb);
 		txn_add(t, sql_rollback_plan, 1, p, false, on_plan, rb);

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "analytics_proto.h"
+#include "runlock.h"
 
 struct daemon;
 struct client;
@@ -43,8 +44,7 @@ struct run {
 	time_t started_at;
 	uint64_t started_usec;
 	long long n_scope, n_new, inserted, updated, deleted, unchanged;
-	char refusal[768];              /* why it did not run or failed, for its waiters */
-	enum proto_err refusal_code;
+	struct refusal refusal;         /* why it did not run or failed, for its waiters */
 };
 
 const char *run_mode_name(enum run_mode m);

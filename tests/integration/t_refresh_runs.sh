@@ -48,6 +48,10 @@ SOCK=$S2
 ctl_json refresh full
 is "$RC" 75 "a second daemon's refresh while one runs is refused (exit 75)"
 is "$(jq -r .error.code <<<"$OUT")" busy "the refusal says busy"
+ctl_json migrate down
+is "$RC" 75 "migrate down is refused while a run is in progress (exit 75)"
+ctl_json rollback
+is "$RC" 75 "rollback is refused while a run is in progress (exit 75)"
 SOCK=$S1
 
 wait "$FULL1"; is "$?" 0 "the first refresh succeeds"
