@@ -175,6 +175,7 @@ static const struct {
 	{ "rollback", parse_rollback, "rollback [--to RUN_ID]    undo the latest refresh (or all after RUN_ID); pauses" },
 	{ "pause",   parse_pause,   "pause [--reason TEXT]     refuse timer refreshes until resume" },
 	{ "resume",  parse_none,    "resume                    let refreshes run again" },
+	{ "reload",  parse_none,    "reload                    reload the daemon's configuration; fails if invalid" },
 	{ "check",   parse_none,    "check                     sanity checks; exit 1 if any fails" },
 	{ "runs",    parse_runs,    "runs [--limit N]          recent runs, newest first (default 20)" },
 };

@@ -218,6 +218,10 @@ void render_result(FILE *fp, const char *cmd, json_t *result)
 		render_rollback(fp, result);
 		return;
 	}
+	if (strcmp(cmd, "reload") == 0) {
+		fprintf(fp, "configuration reloaded from %s\n", str(result, "config", "?"));
+		return;
+	}
 	if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) {
 		fprintf(fp, "analytics %s\n", json_is_true(json_object_get(result, "paused"))
 			? "paused: timer refreshes are refused, manual ones need --force"

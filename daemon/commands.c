@@ -13,6 +13,7 @@ static const struct command commands[] = {
 	{ "rollback", CMD_WRITE, cmd_rollback },
 	{ "pause",   CMD_WRITE, cmd_pause },
 	{ "resume",  CMD_WRITE, cmd_resume },
+	{ "reload",  CMD_WRITE, cmd_reload },
 };
 
 void commands_dispatch(struct daemon *d, struct client *c, const char *name, json_t *args)

@@ -3,6 +3,7 @@
 #define AD_DAEMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -51,7 +52,11 @@ struct daemon {
 	bool stopping;
 
 	struct event *ev_sigterm, *ev_sigint, *ev_sighup;
+	struct event *ev_watchdog;
 };
+
+/* Reload the configuration file (SIGHUP, `reload`); -1 keeps the old one. */
+int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
 /* Recompute and send the sd_notify STATUS= line from the current state. */
 void daemon_update_status(struct daemon *d);

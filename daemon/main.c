@@ -22,6 +22,7 @@
 #include "db.h"
 #include "listener.h"
 #include "log.h"
+#include "msgids.h"
 #include "notify.h"
 #include "sched.h"
 #include "util.h"
@@ -142,13 +143,53 @@ static void resolve_operator_group(struct daemon *d)
 	d->operator_gid_known = true;
 }
 
+/*
+ * Reload: load the file into a new configuration, validate it (cfg_load
+ * does), and only then swap it in. On failure the old configuration stays
+ * and the reason is logged and returned (analyticsctl reload shows it).
+ */
+int daemon_reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct cfg *fresh, *old = d->cfg;
+	char reason[1024];
+	const char *fields[2] = { reason, NULL };
+
+	notify_reloading();
+	fresh = cfg_load(d->cfg_path, !d->cfg_path_explicit, err, errlen);
+	if (fresh == NULL) {
+		snprintf(reason, sizeof(reason), "ANALYTICS_RELOAD_ERROR=%s", err);
+		log_event(LOG_ERR, MSGID_RELOAD_FAILED, fields,
+			  "reload failed, keeping the previous configuration: %s", err);
+		notify_ready();
+		return -1;
+	}
+	if (strcmp(fresh->control.socket, old->control.socket) != 0)
+		log_msg(LOG_WARNING, "control.socket changed to %s: takes effect at the next start",
+			fresh->control.socket);
+	d->cfg = fresh;
+	log_set_level(fresh->log.level);
+	resolve_operator_group(d);
+	if (db_configure(d->db_ctl, fresh->database.conninfo, fresh->database.connect_timeout_s,
+			 fresh->database.statement_timeout_s) != 0 ||
+	    db_configure(d->db_work, fresh->database.conninfo, fresh->database.connect_timeout_s,
+			 fresh->database.statement_timeout_s) != 0)
+		log_msg(LOG_WARNING, "out of memory applying the database settings");
+	cfg_free(old);
+	snprintf(reason, sizeof(reason), "ANALYTICS_CONFIG=%s", d->cfg_path);
+	log_event(LOG_NOTICE, MSGID_RELOAD_OK, fields, "configuration reloaded from %s "
+		  "(database settings apply from the next connection)", d->cfg_path);
+	notify_ready();
+	return 0;
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
+	char err[1024];
 
 	(void)what;
 	if (sig == SIGHUP) {
-		log_msg(LOG_NOTICE, "SIGHUP: configuration reload is not supported yet; ignored");
+		daemon_reload(d, err, sizeof(err));
 		return;
 	}
 	if (d->stopping)
@@ -203,6 +244,7 @@ static void daemon_free(struct daemon *d)
 	if (d->ev_sigterm) event_free(d->ev_sigterm);
 	if (d->ev_sigint) event_free(d->ev_sigint);
 	if (d->ev_sighup) event_free(d->ev_sighup);
+	if (d->ev_watchdog) event_free(d->ev_watchdog);
 	free(d->job);
 	if (d->base)
 		event_base_free(d->base);
@@ -309,6 +351,7 @@ int main(int argc, char **argv)
 		listener_describe(d.listener), d.cfg->path ? d.cfg->path : "defaults");
 	daemon_update_status(&d);
 	notify_ready();
+	d.ev_watchdog = notify_watchdog_start(d.base);
 
 	if (event_base_dispatch(d.base) < 0) {
 		log_msg(LOG_ERR, "event loop failed");

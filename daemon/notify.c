@@ -58,6 +58,38 @@ void notify_status(const char *fmt, ...)
 	send_notify(msg);
 }
 
+static void watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	/* Sent from the loop: a loop that is stuck stops the pings, and
+	 * systemd restarts the service. */
+	send_notify("WATCHDOG=1");
+}
+
+struct event *notify_watchdog_start(struct event_base *base)
+{
+	uint64_t usec = 0;
+	struct event *ev;
+	struct timeval tv;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
+		return NULL;
+	tv.tv_sec = (time_t)(usec / 2 / 1000000u);
+	tv.tv_usec = (suseconds_t)(usec / 2 % 1000000u);
+	ev = event_new(base, -1, EV_PERSIST, watchdog_cb, NULL);
+	if (ev == NULL || event_add(ev, &tv) != 0) {
+		log_msg(LOG_ERR, "cannot start the watchdog timer");
+		if (ev != NULL)
+			event_free(ev);
+		return NULL;
+	}
+	log_msg(LOG_INFO, "watchdog: pinging every %llu ms", (unsigned long long)(usec / 2000));
+	send_notify("WATCHDOG=1");
+	return ev;
+}
+
 void notify_status_reset(void)
 {
 	last_status[0] = '\0';
