@@ -95,10 +95,32 @@ demo:
 	$(MAKE) all
 	bash tools/demo.sh $(BUILD)
 
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITS      := $(wildcard units/*.service units/*.socket units/*.timer)
+
+# Units name /usr/sbin and /usr/bin; rewritten here for other prefixes.
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(COMPLETIONDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/analyticsd
 	install -m 0755 $(BUILD)/analyticsd $(DESTDIR)$(SBINDIR)/analyticsd
 	install -m 0755 $(BUILD)/analyticsctl $(DESTDIR)$(BINDIR)/analyticsctl
+	for u in $(UNITS); do \
+		sed -e 's|/usr/sbin/analyticsd|$(SBINDIR)/analyticsd|' \
+		    -e 's|/usr/bin/analyticsctl|$(BINDIR)/analyticsctl|' \
+		    -e 's|/etc/analyticsd|$(SYSCONFDIR)/analyticsd|g' $$u \
+		    > $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+	done
+	install -m 0644 units/analyticsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/analyticsd.conf
+	install -m 0644 catalog/analyticsd.catalog $(DESTDIR)$(CATALOGDIR)/analyticsd.catalog
+	install -m 0644 completion/analyticsctl.bash $(DESTDIR)$(COMPLETIONDIR)/analyticsctl
+	install -m 0644 man/analyticsd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/analyticsd.8 man/analyticsctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 etc/analyticsd.conf.example $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf.example
 
 clean:
 	rm -rf build

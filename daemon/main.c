@@ -230,6 +230,26 @@ static struct db_conn *open_db(struct daemon *d, const char *label)
 	return db;
 }
 
+/*
+ * LoadCredential=pgpass:... in the unit hands us the database password file
+ * without putting it in the environment or the config: point libpq at it.
+ */
+static void use_credentials(void)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char path[4096];
+
+	if (dir == NULL || getenv("PGPASSFILE") != NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/pgpass", dir);
+	if (access(path, R_OK) != 0)
+		return;
+	if (setenv("PGPASSFILE", path, 1) != 0)
+		log_msg(LOG_WARNING, "cannot use the pgpass credential: %s", strerror(errno));
+	else
+		log_msg(LOG_INFO, "database password file from systemd credential %s", path);
+}
+
 static void daemon_free(struct daemon *d)
 {
 	/* Databases first: failing their queries lets jobs answer their clients. */
@@ -325,6 +345,7 @@ int main(int argc, char **argv)
 	if (gethostname(d.host, sizeof(d.host) - 1) != 0)
 		snprintf(d.host, sizeof(d.host), "unknown");
 	resolve_operator_group(&d);
+	use_credentials();
 
 	rc = 1;
 	d.base = event_base_new();

@@ -5,7 +5,7 @@
 set -eu
 PKGS="gcc make pkg-config libpq-dev libevent-dev libconfig-dev libsystemd-dev
 libjansson-dev libcmocka-dev postgresql jq socat systemd util-linux procps
-python3 tzdata"
+python3 tzdata man-db"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,60 @@
+#!/bin/bash
+# The systemd units: verify cleanly, meet the hardening bar, and install
+# (with the rest of the project) into a DESTDIR tree; man pages render.
+. "$(dirname "$0")/../lib.sh"
+
+mkdir -p "$T/units"
+for f in "$SRC_DIR"/units/*.service "$SRC_DIR"/units/*.socket "$SRC_DIR"/units/*.timer; do
+	# verify wants ExecStart= binaries that exist: point them at the build.
+	sed -e "s|/usr/sbin/analyticsd|$BIN/analyticsd|; s|/usr/bin/analyticsctl|$BIN/analyticsctl|" \
+		"$f" >"$T/units/$(basename "$f")"
+done
+ERR=$(systemd-analyze verify --man=no "$T"/units/* 2>&1 >/dev/null); RC=$?
+is "$RC" 0 "systemd-analyze verify accepts every unit"
+is "$ERR" "" "systemd-analyze verify prints nothing on stderr"
+
+for u in analyticsd.service analyticsd-refresh.service analyticsd-full-refresh.service; do
+	SCORE=$(systemd-analyze security --offline=yes "$T/units/$u" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	echo "# $u exposure $SCORE"
+	check "$u exposure $SCORE is 1.5 or lower" awk -v s="$SCORE" 'BEGIN { exit !(s != "" && s <= 1.5) }'
+done
+check "analyticsd.service has no PrivateUsers= (it breaks SO_PEERCRED)" \
+	sh -c "! grep -q '^PrivateUsers' '$SRC_DIR/units/analyticsd.service'"
+check "the socket is 0660 for the operator group" \
+	sh -c "grep -qx 'SocketMode=0660' '$SRC_DIR/units/analyticsd.socket' && grep -qx 'SocketGroup=analyticsd' '$SRC_DIR/units/analyticsd.socket'"
+check "the refresh service treats exit 75 as success" grep -qx 'SuccessExitStatus=75' "$SRC_DIR/units/analyticsd-refresh.service"
+check "the refresh timer is hourly and persistent" \
+	sh -c "grep -qx 'OnCalendar=hourly' '$SRC_DIR/units/analyticsd-refresh.timer' && grep -qx 'Persistent=true' '$SRC_DIR/units/analyticsd-refresh.timer'"
+
+# make install into a DESTDIR.
+make -s -C "$SRC_DIR" BUILD="$BIN" install DESTDIR="$T/root" PREFIX=/usr SYSCONFDIR=/etc >"$T/install.log" 2>&1; RC=$?
+is "$RC" 0 "make install DESTDIR=... succeeds"
+for f in usr/sbin/analyticsd usr/bin/analyticsctl usr/lib/systemd/system/analyticsd.service \
+	usr/lib/systemd/system/analyticsd.socket usr/lib/systemd/system/analyticsd-refresh.timer \
+	usr/lib/systemd/system/analyticsd-full-refresh.timer usr/lib/sysusers.d/analyticsd.conf \
+	usr/lib/systemd/catalog/analyticsd.catalog usr/share/bash-completion/completions/analyticsctl \
+	usr/share/man/man8/analyticsd.8 usr/share/man/man8/analyticsctl.8 usr/share/man/man5/analyticsd.conf.5 \
+	etc/analyticsd/analyticsd.conf.example; do
+	check "installed $f" test -s "$T/root/$f"
+done
+check "installed units name the installed binaries" grep -q '^ExecStart=/usr/sbin/analyticsd ' "$T/root/usr/lib/systemd/system/analyticsd.service"
+make -s -C "$SRC_DIR" BUILD="$BIN" install DESTDIR="$T/local" PREFIX=/usr/local >/dev/null 2>&1
+check "with PREFIX=/usr/local the units name /usr/local" grep -q '^ExecStart=/usr/local/sbin/analyticsd ' "$T/local/usr/local/lib/systemd/system/analyticsd.service"
+check "the example configuration is valid" "$BIN/analyticsd" --check-config -c "$T/root/etc/analyticsd/analyticsd.conf.example"
+
+for m in analyticsd.8 analyticsctl.8 analyticsd.conf.5; do
+	OUT=$(MANWIDTH=80 man --warnings -l "$SRC_DIR/man/$m" 2>&1 >/dev/null)
+	is "$OUT" "" "man -l $m renders without warnings"
+	check "man -l $m has content" sh -c "MANWIDTH=80 man -l '$SRC_DIR/man/$m' 2>/dev/null | grep -q NAME"
+done
+
+# The message catalogue compiles and lists every MESSAGE_ID.
+mkdir -p "$T/cat/usr/lib/systemd/catalog" "$T/cat/var/lib/systemd"
+cp "$SRC_DIR/catalog/analyticsd.catalog" "$T/cat/usr/lib/systemd/catalog/"
+ERR=$(journalctl --root="$T/cat" --update-catalog 2>&1)
+is "$ERR" "" "journalctl --update-catalog accepts the catalogue"
+is "$(journalctl --root="$T/cat" --list-catalog 2>/dev/null | grep -c analyticsd)" \
+	"$(grep -c '^#define MSGID_' "$SRC_DIR/daemon/msgids.h")" "the catalogue has an entry per MESSAGE_ID"
+
+check "bash completion completes commands" bash -c "source '$SRC_DIR/completion/analyticsctl.bash'; COMP_WORDS=(analyticsctl ref); COMP_CWORD=1; _analyticsctl; [ \"\${COMPREPLY[*]}\" = refresh ]"
+t_done
