@@ -151,6 +151,7 @@ void client_reply_error(struct client *c, enum proto_err err, const char *fmt, .
 {
 	va_list ap;
 
+
 	if (c->bev == NULL)
 		return;
 	va_start(ap, fmt);
@@ -406,8 +407,12 @@ void client_close_all(struct daemon *d, const char *why)
 		}
 		if (c->bev != NULL) {
 			/* A last try at delivering what is queued, without blocking. */
+			/* (The bufferevent keeps the buffer's start frozen outside
+			 * its own write callback; the loop has ended, so thaw it.) */
 			struct evbuffer *out = bufferevent_get_output(c->bev);
-			evbuffer_write(out, bufferevent_getfd(c->bev));
+			if (evbuffer_get_length(out) > 0 && (evbuffer_unfreeze(out, 1) != 0 ||
+			    evbuffer_write(out, bufferevent_getfd(c->bev)) < 0))
+				log_msg(LOG_DEBUG, "could not deliver the last reply to %s", c->who);
 		}
 		client_drop(c);
 	}

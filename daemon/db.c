@@ -518,6 +518,17 @@ int db_send(struct db_conn *db, const char *sql, int nparams, const char *const 
 	return 0;
 }
 
+void db_close(struct db_conn *db, const char *sqlstate, const char *why)
+{
+	/* Closing the socket is how a transaction is aborted without waiting:
+	 * the server rolls it back when it sees the connection go. */
+	snprintf(db->last_error, sizeof(db->last_error), "%s", why);
+	close_pg(db);
+	evtimer_del(db->ev_timer);
+	set_state(db, DB_DOWN);
+	fail_queue(db, sqlstate, why);
+}
+
 void db_free(struct db_conn *db)
 {
 	if (db == NULL)

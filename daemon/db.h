@@ -38,6 +38,8 @@ struct db_conn *db_new(struct event_base *base, const char *label,
 int db_configure(struct db_conn *db, const char *conninfo, int connect_timeout_s,
 		 int statement_timeout_s);
 void db_start(struct db_conn *db);
+/* Close now, failing every queued query with sqlstate and why; no reconnect. */
+void db_close(struct db_conn *db, const char *sqlstate, const char *why);
 /* Fails every queued query with `why`, closes, and frees. */
 void db_free(struct db_conn *db);
 

@@ -27,6 +27,9 @@
 #include "sched.h"
 #include "util.h"
 
+/* How long a stop may wait for a cancelled job to be recorded. */
+#define STOP_GRACE_S 5
+
 static void usage(FILE *fp)
 {
 	fprintf(fp,
@@ -104,7 +107,10 @@ void daemon_job_end(struct daemon *d)
 	free(d->job);
 	d->job = NULL;
 	daemon_update_status(d);
-	sched_kick(d);
+	if (d->stopping)
+		event_base_loopexit(d->base, NULL);     /* the cancelled job is recorded */
+	else
+		sched_kick(d);
 }
 
 static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
@@ -197,7 +203,20 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	log_msg(LOG_NOTICE, "%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	d->stopping = true;
 	notify_stopping();
-	event_base_loopexit(d->base, NULL);
+	if (d->job == NULL) {
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	/*
+	 * A job runs: abort its transaction by closing the work connection (the
+	 * server rolls it back; nothing here waits), let it record itself as
+	 * cancelled on the control connection, then stop. Whatever happens,
+	 * stop within STOP_GRACE_S (systemd's TimeoutStopSec= is 15 s).
+	 */
+	struct timeval grace = { STOP_GRACE_S, 0 };
+	log_msg(LOG_NOTICE, "cancelling the running %s %s", d->job->kind, d->job->detail);
+	event_base_loopexit(d->base, &grace);
+	db_close(d->db_work, "57P01", "cancelled: analyticsd is stopping");
 }
 
 static int setup_signals(struct daemon *d)

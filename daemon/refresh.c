@@ -200,7 +200,7 @@ static void record_failure(struct run *r, const struct db_error *err)
 	snprintf(r->refusal.msg, sizeof(r->refusal.msg), "refresh %s failed: %s%s%s%s",
 		 run_mode_name(r->req.mode), err->message, err->sqlstate[0] ? " (SQLSTATE " : "",
 		 err->sqlstate, err->sqlstate[0] ? ")" : "");
-	log_outcome(r, "failed", err->sqlstate, err->message);
+	log_outcome(r, r->d->stopping ? "cancelled" : "failed", err->sqlstate, err->message);
 	runlog_failed(r->d, &e, err, failure_recorded, r);
 }
 

@@ -6,7 +6,6 @@
 #include "log.h"
 #include "runlog.h"
 #include "sqlfiles.h"
-#include "txn.h"
 #include "util.h"
 
 struct pending {
@@ -15,23 +14,15 @@ struct pending {
 	long long id;
 };
 
-static void on_id(struct txn *t, PGresult *res, void *arg)
+static void on_recorded(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct pending *p = arg;
 
-	(void)t;
-	p->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-}
-
-static void on_recorded(const struct db_error *err, void *arg)
-{
-	struct pending *p = arg;
-
-	if (err != NULL) {
+	if (err != NULL)
 		log_msg(LOG_ERR, "cannot record the failed run: %s (SQLSTATE %s)", err->message,
 			err->sqlstate);
-		p->id = 0;
-	}
+	else
+		p->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	p->done(p->id, p->arg);
 	free(p);
 }
@@ -41,7 +32,11 @@ void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct 
 {
 	struct pending *p = calloc(1, sizeof(*p));
 	char pid[16], started[32], ms[24];
-	struct txn *t;
+	/* On the way out the work connection is closed (that is how the run
+	 * was aborted): record on the control connection. One statement, so
+	 * it needs no transaction of its own and never interleaves. */
+	struct db_conn *db = d->stopping ? d->db_ctl : d->db_work;
+	const char *status = d->stopping ? "cancelled" : "failed";
 
 	if (p == NULL) {
 		done(0, arg);
@@ -53,16 +48,13 @@ void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct 
 	util_iso8601(e->started_at, started, sizeof(started));
 	snprintf(ms, sizeof(ms), "%llu",
 		 (unsigned long long)((util_monotonic_usec() - e->started_usec) / 1000));
-	t = txn_begin(d->db_work, on_recorded, p);
-	if (t == NULL) {
-		log_msg(LOG_ERR, "cannot record the failed %s: the database is %s", e->kind,
-			db_state_name(db_get_state(d->db_work)));
+	const char *params[14] = { e->kind, e->mode, e->scope, e->trigger, e->requested_by,
+				   d->host, pid, started, status, err->sqlstate, err->message,
+				   d->cfg->log.application_logs ? "true" : "false", e->org, ms };
+	if (db == NULL || db_send(db, sql_run_failed, 14, params, false, on_recorded, p) != 0) {
+		log_msg(LOG_ERR, "cannot record the %s %s: the database is not connected",
+			status, e->kind);
 		free(p);
 		done(0, arg);
-		return;
 	}
-	const char *params[14] = { e->kind, e->mode, e->scope, e->trigger, e->requested_by,
-				   d->host, pid, started, "failed", err->sqlstate, err->message,
-				   d->cfg->log.application_logs ? "true" : "false", e->org, ms };
-	txn_add(t, sql_run_failed, 14, params, false, on_id, p);
 }

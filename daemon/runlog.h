@@ -1,8 +1,9 @@
 /*
  * Recording a run that failed. Its own transaction was rolled back, taking
- * its 'running' record with it, so the failure is written in a transaction
- * of its own: analytics_refresh_runs with the SQLSTATE, and the
- * application_logs row, in one statement (sql/queries/run_failed.sql).
+ * its 'running' record with it, so the failure is written afterwards:
+ * analytics_refresh_runs with the SQLSTATE, and the application_logs row,
+ * in one statement (sql/queries/run_failed.sql). A run aborted because the
+ * daemon is stopping is recorded as 'cancelled'.
  */
 #ifndef AD_RUNLOG_H
 #define AD_RUNLOG_H
