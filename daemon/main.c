@@ -117,14 +117,19 @@ static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
 {
 	struct daemon *d = arg;
 	enum db_state now = db_get_state(db);
+	char conn[64];
+	const char *fields[2] = { conn, NULL };
 
+	snprintf(conn, sizeof(conn), "ANALYTICS_DB_CONNECTION=%s", db_label(db));
 	if (now == DB_READY)
-		log_msg(LOG_NOTICE, "database connection '%s' established (backend pid %d)",
-			db_label(db), db_backend_pid(db));
-	else if (old == DB_READY)
-		log_msg(LOG_WARNING, "database connection '%s' lost: %s; reconnecting",
-			db_label(db), db_last_error(db));
-	else if (now == DB_DOWN)
+		log_event(LOG_NOTICE, MSGID_DB_BACK, fields,
+			  "database connection '%s' established (backend pid %d)",
+			  db_label(db), db_backend_pid(db));
+	else if (old == DB_READY && !d->stopping)
+		log_event(LOG_WARNING, MSGID_DB_LOST, fields,
+			  "database connection '%s' lost: %s; reconnecting",
+			  db_label(db), db_last_error(db));
+	else if (now == DB_DOWN && !d->stopping)
 		log_msg(LOG_INFO, "database connection '%s' failed: %s; retrying",
 			db_label(db), db_last_error(db));
 	if (!d->stopping)

@@ -35,6 +35,7 @@ J=$(tr '\0' '\n' <"$T/journal.out")
 like "$J" "MESSAGE_ID=0409a45d3d0a408f905324f7dfc34c3c" "run started has its MESSAGE_ID"
 like "$J" "MESSAGE_ID=c3ad658584f6424ebb265aaee9715bf5" "run succeeded has its MESSAGE_ID"
 like "$J" "MESSAGE_ID=4b5118dd26d44042b89e57660cb9b9c1" "rolled back has its MESSAGE_ID"
+like "$J" "MESSAGE_ID=509535ac0a4340649ecec1a49f439b4f" "database connection established has its MESSAGE_ID"
 like "$J" "ANALYTICS_RUN_ID=1" "ANALYTICS_RUN_ID is a field"
 like "$J" "ANALYTICS_MODE=full" "ANALYTICS_MODE is a field"
 like "$J" "ANALYTICS_TRIGGER=manual" "ANALYTICS_TRIGGER is a field"

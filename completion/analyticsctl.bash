@@ -1,0 +1,131 @@
+# bash completion for analyticsctl(8)                        -*- shell-script -*-
+#
+# Global options come before the command; each command has its own words.
+# Works with or without the bash-completion package.
+
+_analyticsctl()
+{
+    local cur prev cmd i w
+    local -a words=("${COMP_WORDS[@]}")
+    local cword=$COMP_CWORD
+    local commands="status migrate refresh runs check rollback pause resume reload"
+    local globals="-s --socket -j --json -t --timeout -h --help -V --version"
+
+    COMPREPLY=()
+    cur=${words[cword]}
+    prev=${words[cword-1]}
+
+    # Find the command: the first word that is neither an option nor the
+    # value of an option that takes one.
+    local cmd_at=0
+    for ((i = 1; i < cword; i++)); do
+        w=${words[i]}
+        case $w in
+            -s|--socket|-t|--timeout)
+                ((i++))
+                # "--socket=PATH" split by COMP_WORDBREAKS: skip the "=" too
+                [[ ${words[i]} == "=" ]] && ((i++))
+                ;;
+            -*) ;;
+            *)
+                cmd=$w
+                cmd_at=$i
+                break
+                ;;
+        esac
+    done
+
+    if [[ -z $cmd ]]; then
+        # "--socket=" as split by COMP_WORDBREAKS.
+        if [[ $prev == "=" ]]; then
+            prev=${words[cword-2]}
+        elif [[ $cur == "=" ]]; then
+            prev=${words[cword-1]}
+            cur=""
+        fi
+        case $prev in
+            -s|--socket)
+                compopt -o filenames 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+                return 0
+                ;;
+            -t|--timeout)
+                mapfile -t COMPREPLY < <(compgen -W "0 30 60 300 3600" -- "$cur")
+                return 0
+                ;;
+        esac
+        if [[ $cur == -* ]]; then
+            mapfile -t COMPREPLY < <(compgen -W "$globals" -- "$cur")
+        else
+            mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
+        fi
+        return 0
+    fi
+
+    # The command's own words so far (after the command, before the cursor).
+    local -a args=("${words[@]:cmd_at+1:cword-cmd_at-1}")
+
+    case $cmd in
+        migrate)
+            ((${#args[@]} == 0)) &&
+                mapfile -t COMPREPLY < <(compgen -W "up down status" -- "$cur")
+            ;;
+        refresh)
+            case $prev in
+                --days)
+                    mapfile -t COMPREPLY < <(compgen -W "1 7 30 90" -- "$cur")
+                    return 0
+                    ;;
+                --trigger)
+                    mapfile -t COMPREPLY < <(compgen -W "manual timer" -- "$cur")
+                    return 0
+                    ;;
+            esac
+            local mode="" has_org=0 opts="" a j
+            for ((j = 0; j < ${#args[@]}; j++)); do
+                a=${args[j]}
+                case $a in
+                    --days|--trigger) ((j++)) ;;
+                    -*) ;;
+                    *)
+                        if [[ -z $mode ]]; then
+                            mode=$a
+                        elif [[ $mode == org ]]; then
+                            has_org=1
+                        fi
+                        ;;
+                esac
+            done
+            if [[ $mode == org && $has_org == 0 && $cur != -* ]]; then
+                return 0        # ORG_ID: an organization uuid
+            fi
+            for a in --no-wait --trigger --force; do
+                [[ " ${args[*]} " == *" $a "* ]] || opts+=" $a"
+            done
+            if [[ ( -z $mode || $mode == recent ) && " ${args[*]} " != *" --days "* ]]; then
+                opts+=" --days"
+            fi
+            if [[ -z $mode && $cur != -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W "full recent org" -- "$cur")
+            else
+                mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+            fi
+            ;;
+        runs)
+            [[ $prev == --limit || $prev == -n ]] && return 0
+            [[ " ${args[*]} " == *" --limit "* || " ${args[*]} " == *" -n "* ]] ||
+                mapfile -t COMPREPLY < <(compgen -W "--limit -n" -- "$cur")
+            ;;
+        rollback)
+            [[ $prev == --to ]] && return 0     # RUN_ID: see analyticsctl runs
+            ((${#args[@]} == 0)) && mapfile -t COMPREPLY < <(compgen -W "--to" -- "$cur")
+            ;;
+        pause)
+            [[ $prev == --reason ]] && return 0
+            ((${#args[@]} == 0)) && mapfile -t COMPREPLY < <(compgen -W "--reason" -- "$cur")
+            ;;
+    esac
+    return 0
+}
+
+complete -F _analyticsctl analyticsctl
