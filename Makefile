@@ -72,7 +72,7 @@ $(BUILD)/analyticsctl: $(CTL_OBJ) $(BUILD)/libanalytics.a
 
 # Unit tests link the module under test (not main.c) with cmocka.
 $(BUILD)/tests/test_proto: tests/unit/test_proto.c $(BUILD)/libanalytics.a
-$(BUILD)/tests/test_config: tests/unit/test_config.c $(BUILD)/daemon/config.o
+$(BUILD)/tests/test_config: tests/unit/test_config.c $(BUILD)/daemon/config.o $(BUILD)/daemon/util.o
 $(BUILD)/tests/test_args: tests/unit/test_args.c $(BUILD)/ctl/args.o $(BUILD)/libanalytics.a
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)

@@ -6,20 +6,7 @@
 #include "commands.h"
 #include "daemon.h"
 #include "sched.h"
-
-static bool valid_uuid(const char *s)
-{
-	if (strlen(s) != 36)
-		return false;
-	for (int i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		char ch = s[i];
-		if (dash ? ch != '-' : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-					 (ch >= 'A' && ch <= 'F')))
-			return false;
-	}
-	return true;
-}
+#include "util.h"
 
 static bool valid_trigger(const char *s)
 {
@@ -58,7 +45,7 @@ void cmd_refresh(struct daemon *d, struct client *c, json_t *args)
 		req.mode = RUN_RECENT;
 	} else if (strcmp(mode, "org") == 0) {
 		req.mode = RUN_ORG;
-		if (org == NULL || !valid_uuid(org)) {
+		if (org == NULL || !util_valid_uuid(org)) {
 			client_reply_error(c, PROTO_ERR_BAD_REQUEST,
 					   "refresh org needs an organization id (a uuid)");
 			return;

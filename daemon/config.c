@@ -100,19 +100,6 @@ void cfg_free(struct cfg *c)
 	free(c);
 }
 
-static bool valid_uuid(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-	if (strlen(s) != sizeof(shape) - 1)
-		return false;
-	for (size_t i = 0; shape[i]; i++) {
-		if (shape[i] == '-' ? s[i] != '-' : !is_hex_digit(s[i]))
-			return false;
-	}
-	return true;
-}
-
 /* PostgreSQL memory units, as SET work_mem accepts them. */
 static bool valid_memsize(const char *s)
 {
@@ -210,7 +197,7 @@ static int apply_field(struct cfg *c, const struct field *f, config_setting_t *s
 		for (int i = 0; i < n; i++) {
 			config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 			const char *v = config_setting_get_string(e);
-			if (v == NULL || !valid_uuid(v) || (list[i] = strdup(v)) == NULL) {
+			if (v == NULL || !util_valid_uuid(v) || (list[i] = strdup(v)) == NULL) {
 				for (int j = 0; j < i; j++)
 					free(list[j]);
 				free(list);

@@ -1,7 +1,21 @@
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "util.h"
+
+bool util_valid_uuid(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	if (strlen(s) != sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++) {
+		if (shape[i] == '-' ? s[i] != '-' : !is_hex_digit(s[i]))
+			return false;
+	}
+	return true;
+}
 
 uint64_t util_monotonic_usec(void)
 {

@@ -12,6 +12,9 @@ static inline bool is_hex_digit(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* A uuid in its canonical text form (8-4-4-4-12 hex digits). */
+bool util_valid_uuid(const char *s);
+
 /* CLOCK_MONOTONIC in microseconds (what sd_notify's MONOTONIC_USEC wants). */
 uint64_t util_monotonic_usec(void);
 

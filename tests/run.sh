@@ -26,6 +26,8 @@ count() {   # count NAME RC: add this file's results from $log
 		failed_names="$failed_names $1"
 		echo "FAIL $1 ($p passed, $f failed)"
 		grep -v '^ok ' "$log" | sed 's/^/    /'
+	elif [ "$p" -eq 0 ] && grep -q '^# skipped' "$log"; then
+		echo "skip $1 ($(sed -n 's/^# skipped: //p' "$log" | head -n 1))"
 	else
 		echo "ok   $1 ($p passed)"
 	fi
