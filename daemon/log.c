@@ -100,6 +100,12 @@ void log_msg(int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
+void log_eventv(int prio, const char *message_id, const char *const *fields,
+		const char *fmt, va_list ap)
+{
+	log_write(prio, message_id, fields, fmt, ap);
+}
+
 void log_event(int prio, const char *message_id, const char *const *fields,
 	       const char *fmt, ...)
 {

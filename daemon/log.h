@@ -6,6 +6,7 @@
 #ifndef AD_LOG_H
 #define AD_LOG_H
 
+#include <stdarg.h>
 #include <syslog.h>
 
 void log_init(int level);
@@ -20,5 +21,8 @@ void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  */
 void log_event(int prio, const char *message_id, const char *const *fields,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+void log_eventv(int prio, const char *message_id, const char *const *fields,
+		const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
 #endif

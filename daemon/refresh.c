@@ -147,32 +147,22 @@ static void on_insert(struct txn *t, PGresult *res, void *arg)
 static void log_outcome(struct run *r, const char *outcome, const char *sqlstate,
 			const char *msg)
 {
-	char f[8][96];
-	const char *fields[9] = { NULL };
+	struct runlog_outcome o = {
+		.id = r->id, .mode = run_mode_name(r->req.mode), .trigger = r->req.trigger,
+		.org = r->req.mode == RUN_ORG ? r->req.org : NULL, .outcome = outcome,
+		.sqlstate = sqlstate, .started_usec = r->started_usec,
+		.rows_changed = r->inserted + r->updated + r->deleted,
+	};
 	unsigned long long ms = (util_monotonic_usec() - r->started_usec) / 1000;
-	int n = 0;
 
-	snprintf(f[n], sizeof(f[n]), "ANALYTICS_RUN_ID=%lld", r->id); fields[n] = f[n]; n++;
-	snprintf(f[n], sizeof(f[n]), "ANALYTICS_MODE=%s", run_mode_name(r->req.mode)); fields[n] = f[n]; n++;
-	snprintf(f[n], sizeof(f[n]), "ANALYTICS_TRIGGER=%s", r->req.trigger); fields[n] = f[n]; n++;
-	snprintf(f[n], sizeof(f[n]), "ANALYTICS_OUTCOME=%s", outcome); fields[n] = f[n]; n++;
-	snprintf(f[n], sizeof(f[n]), "ANALYTICS_DURATION_MS=%llu", ms); fields[n] = f[n]; n++;
-	snprintf(f[n], sizeof(f[n]), "ANALYTICS_ROWS_CHANGED=%lld",
-		 r->inserted + r->updated + r->deleted); fields[n] = f[n]; n++;
-	if (r->req.mode == RUN_ORG) {
-		snprintf(f[n], sizeof(f[n]), "ANALYTICS_ORG_ID=%s", r->req.org); fields[n] = f[n]; n++;
-	}
-	if (sqlstate != NULL && sqlstate[0] != '\0') {
-		snprintf(f[n], sizeof(f[n]), "PG_SQLSTATE=%s", sqlstate); fields[n] = f[n]; n++;
-	}
 	if (msg == NULL)
-		log_event(LOG_NOTICE, MSGID_RUN_SUCCEEDED, fields,
-			  "refresh %s run %lld succeeded in %llu ms: %lld inserted, %lld updated, "
-			  "%lld deleted, %lld unchanged", run_mode_name(r->req.mode), r->id, ms,
-			  r->inserted, r->updated, r->deleted, r->unchanged);
+		runlog_event(LOG_NOTICE, MSGID_RUN_SUCCEEDED, &o,
+			     "refresh %s run %lld succeeded in %llu ms: %lld inserted, %lld updated, "
+			     "%lld deleted, %lld unchanged", o.mode, r->id, ms,
+			     r->inserted, r->updated, r->deleted, r->unchanged);
 	else
-		log_event(LOG_ERR, MSGID_RUN_FAILED, fields, "refresh %s %s after %llu ms: %s",
-			  run_mode_name(r->req.mode), outcome, ms, msg);
+		runlog_event(LOG_ERR, MSGID_RUN_FAILED, &o, "refresh %s %s after %llu ms: %s",
+			     o.mode, outcome, ms, msg);
 }
 
 static void failure_recorded(long long id, void *arg)

@@ -168,27 +168,20 @@ static void finish(struct rollback *rb)
 static void log_outcome(struct rollback *rb, const char *outcome, const char *sqlstate,
 			const char *msg)
 {
-	char f[6][96];
-	const char *fields[7] = { NULL };
+	struct runlog_outcome o = {
+		.id = rb->id, .mode = "rollback", .trigger = "manual", .outcome = outcome,
+		.sqlstate = sqlstate, .started_usec = rb->started_usec,
+		.rows_changed = rb->deleted + rb->restored + rb->inserted,
+	};
 	unsigned long long ms = (util_monotonic_usec() - rb->started_usec) / 1000;
-	int n = 0;
 
-	snprintf(f[n], sizeof(f[n]), "ANALYTICS_RUN_ID=%lld", rb->id); fields[n] = f[n]; n++;
-	snprintf(f[n], sizeof(f[n]), "ANALYTICS_MODE=rollback"); fields[n] = f[n]; n++;
-	snprintf(f[n], sizeof(f[n]), "ANALYTICS_OUTCOME=%s", outcome); fields[n] = f[n]; n++;
-	snprintf(f[n], sizeof(f[n]), "ANALYTICS_DURATION_MS=%llu", ms); fields[n] = f[n]; n++;
-	snprintf(f[n], sizeof(f[n]), "ANALYTICS_ROWS_CHANGED=%lld",
-		 rb->deleted + rb->restored + rb->inserted); fields[n] = f[n]; n++;
-	if (sqlstate != NULL && sqlstate[0]) {
-		snprintf(f[n], sizeof(f[n]), "PG_SQLSTATE=%s", sqlstate); fields[n] = f[n]; n++;
-	}
 	if (msg == NULL)
-		log_event(LOG_NOTICE, MSGID_ROLLED_BACK, fields,
-			  "rollback run %lld undid %d run%s (%lld..%lld) in %llu ms; analytics paused",
-			  rb->id, rb->n_undone, rb->n_undone == 1 ? "" : "s",
-			  rb->undone[rb->n_undone - 1], rb->undone[0], ms);
+		runlog_event(LOG_NOTICE, MSGID_ROLLED_BACK, &o,
+			     "rollback run %lld undid %d run%s (%lld..%lld) in %llu ms; analytics paused",
+			     rb->id, rb->n_undone, rb->n_undone == 1 ? "" : "s",
+			     rb->undone[rb->n_undone - 1], rb->undone[0], ms);
 	else
-		log_event(LOG_ERR, MSGID_RUN_FAILED, fields, "rollback failed: %s", msg);
+		runlog_event(LOG_ERR, MSGID_RUN_FAILED, &o, "rollback failed: %s", msg);
 }
 
 static void failure_recorded(long long id, void *arg)

@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -7,6 +8,32 @@
 #include "runlog.h"
 #include "sqlfiles.h"
 #include "util.h"
+
+void runlog_event(int prio, const char *message_id, const struct runlog_outcome *o,
+		  const char *fmt, ...)
+{
+	char f[8][128];
+	const char *fields[9] = { NULL };
+	int n = 0;
+	va_list ap;
+
+#define FIELD(...) (snprintf(f[n], sizeof(f[n]), __VA_ARGS__), fields[n] = f[n], n++)
+	FIELD("ANALYTICS_RUN_ID=%lld", o->id);
+	FIELD("ANALYTICS_MODE=%s", o->mode);
+	FIELD("ANALYTICS_TRIGGER=%s", o->trigger);
+	FIELD("ANALYTICS_OUTCOME=%s", o->outcome);
+	FIELD("ANALYTICS_DURATION_MS=%llu",
+	      (unsigned long long)((util_monotonic_usec() - o->started_usec) / 1000));
+	FIELD("ANALYTICS_ROWS_CHANGED=%lld", o->rows_changed);
+	if (o->org != NULL)
+		FIELD("ANALYTICS_ORG_ID=%s", o->org);
+	if (o->sqlstate != NULL && o->sqlstate[0] != '\0')
+		FIELD("PG_SQLSTATE=%s", o->sqlstate);
+#undef FIELD
+	va_start(ap, fmt);
+	log_eventv(prio, message_id, fields, fmt, ap);
+	va_end(ap);
+}
 
 struct pending {
 	void (*done)(long long id, void *arg);

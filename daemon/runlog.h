@@ -26,6 +26,21 @@ struct runlog_entry {
 	uint64_t started_usec;
 };
 
+/* A run's outcome in journald, with the SPEC 5 fields. */
+struct runlog_outcome {
+	long long id;
+	const char *mode;
+	const char *trigger;
+	const char *org;                /* or NULL */
+	const char *outcome;            /* succeeded, failed, cancelled */
+	const char *sqlstate;           /* or NULL */
+	uint64_t started_usec;
+	long long rows_changed;
+};
+
+void runlog_event(int prio, const char *message_id, const struct runlog_outcome *o,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Calls done(id, arg) once: id of the record, or 0 if it could not be written. */
 void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct db_error *err,
 		   void (*done)(long long id, void *arg), void *arg);
