@@ -168,9 +168,9 @@ static const struct {
 	cmd_parse_fn parse;
 	const char *synopsis;
 } commands[] = {
-	{ "status",  parse_none,    "status                    daemon, database, schema, current job" },
+	{ "status",  parse_none,    "status                    daemon, database, schema, paused, current/queued/last runs" },
 	{ "migrate", parse_migrate, "migrate [up|down|status]  apply, revert the newest, or list migrations" },
-	{ "refresh", parse_refresh, "refresh full|recent [--days N]|org ORG_ID [--no-wait] [--trigger NAME]\n"
+	{ "refresh", parse_refresh, "refresh full|recent [--days N]|org ORG_ID [--no-wait] [--trigger NAME] [--force]\n"
 				    "                            refresh customer_analytics; waits for the outcome" },
 	{ "rollback", parse_rollback, "rollback [--to RUN_ID]    undo the latest refresh (or all after RUN_ID); pauses" },
 	{ "pause",   parse_pause,   "pause [--reason TEXT]     refuse timer refreshes until resume" },

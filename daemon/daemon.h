@@ -45,6 +45,7 @@ struct daemon {
 	struct run *run_current;        /* the refresh holding the job slot */
 	struct run *run_queue;          /* refreshes waiting for it */
 	struct event *ev_kick;
+	struct event *ev_heartbeat;     /* progress to waiters during long statements */
 
 	time_t started_at;
 	uint64_t started_usec;

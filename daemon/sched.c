@@ -205,10 +205,29 @@ json_t *sched_status_json(const struct daemon *d)
 			 "queued", queued);
 }
 
+/* Waiting clients hear from the run at least this often, even inside one
+ * long statement, so that their --timeout measures silence, not run time. */
+#define SCHED_HEARTBEAT_S 1
+
+static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (d->run_current != NULL && d->job != NULL)
+		sched_progress(d->run_current, d->job->phase);
+}
+
 int sched_init(struct daemon *d)
 {
+	struct timeval tv = { SCHED_HEARTBEAT_S, 0 };
+
 	d->ev_kick = event_new(d->base, -1, 0, kick_cb, d);
-	return d->ev_kick != NULL ? 0 : -1;
+	d->ev_heartbeat = event_new(d->base, -1, EV_PERSIST, heartbeat_cb, d);
+	if (d->ev_kick == NULL || d->ev_heartbeat == NULL || event_add(d->ev_heartbeat, &tv) != 0)
+		return -1;
+	return 0;
 }
 
 void sched_free(struct daemon *d)
@@ -224,5 +243,8 @@ void sched_free(struct daemon *d)
 	}
 	if (d->ev_kick != NULL)
 		event_free(d->ev_kick);
+	if (d->ev_heartbeat != NULL)
+		event_free(d->ev_heartbeat);
 	d->ev_kick = NULL;
+	d->ev_heartbeat = NULL;
 }

@@ -21,7 +21,8 @@ psql_q -f "$SRC_DIR/sql/demo_data.sql" >/dev/null 2>&1
 table_md5() { psql_q -c "select md5(coalesce(string_agg((to_jsonb(ca) - 'computed_at')::text, '|' order by organization_id, square_customer_id), '')) from customer_analytics ca"; }
 
 SOCK=$S1
-"$BIN/analyticsctl" -s "$S1" --json refresh org "$ORG" >"$T/full1.json" &
+# --timeout 2 during a 3 s statement: the daemon's heartbeat keeps it waiting.
+"$BIN/analyticsctl" -s "$S1" --json --timeout 2 refresh org "$ORG" >"$T/full1.json" &
 FULL1=$!
 wait_for "the run to start" 10 sh -c "'$BIN/analyticsctl' -s '$S1' --json status | jq -e '.result.current.state == \"running\"'"
 
@@ -54,7 +55,7 @@ ctl_json rollback
 is "$RC" 75 "rollback is refused while a run is in progress (exit 75)"
 SOCK=$S1
 
-wait "$FULL1"; is "$?" 0 "the first refresh succeeds"
+wait "$FULL1"; is "$?" 0 "the first refresh succeeds, its client kept waiting by progress heartbeats"
 ctl_json refresh full
 is "$RC" 0 "a full refresh after them succeeds"
 wait "$JOIN"; is "$?" 0 "the joined request succeeds"
