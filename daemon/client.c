@@ -345,7 +345,6 @@ int client_accept(struct daemon *d, int fd)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct client *c;
-	struct passwd *pw;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
 		log_msg(LOG_WARNING, "cannot read peer credentials: %s", strerror(errno));
@@ -370,9 +369,8 @@ int client_accept(struct daemon *d, int fd)
 	c->pid = cred.pid;
 	c->may_write = cred.uid == 0 || cred.uid == geteuid() ||
 		       in_operator_group(d, fd, cred.gid);
-	pw = getpwuid(cred.uid);
-	snprintf(c->who, sizeof(c->who), "uid %u (%s) pid %d", (unsigned)cred.uid,
-		 pw ? pw->pw_name : "?", (int)cred.pid);
+	/* No user name: getpwuid() can block on a remote directory, on the loop. */
+	snprintf(c->who, sizeof(c->who), "uid %u pid %d", (unsigned)cred.uid, (int)cred.pid);
 	c->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		close(fd);

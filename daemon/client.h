@@ -28,7 +28,7 @@ void client_unref(struct client *c);
 bool client_gone(const struct client *c);
 
 bool client_may_write(const struct client *c);
-/* "uid 1000 (alice) pid 4242": who asked, for run records and logs. */
+/* "uid 1000 pid 4242": who asked, for run records and logs. */
 const char *client_who(const struct client *c);
 
 /* Progress event: zero or more before the reply. Steals `fields`. */

@@ -44,6 +44,8 @@ struct db_conn {
 	int ev_fd;
 	short ev_what;
 	struct event *ev_timer;         /* connect timeout, then reconnect backoff */
+	struct event *ev_defer;         /* a failure found while sending, handled next */
+	char defer_why[512];
 	int backoff_s;
 
 	struct db_query *head, *tail;
@@ -57,6 +59,7 @@ struct db_conn {
 };
 
 static void io_cb(evutil_socket_t fd, short what, void *arg);
+static void defer_cb(evutil_socket_t fd, short what, void *arg);
 static void timer_cb(evutil_socket_t fd, short what, void *arg);
 static void kick(struct db_conn *db);
 
@@ -96,6 +99,7 @@ struct db_conn *db_new(struct event_base *base, const char *label,
 	db->label = strdup(label);
 	db->conninfo = strdup("");
 	db->ev_timer = evtimer_new(base, timer_cb, db);
+	db->ev_defer = event_new(base, -1, 0, defer_cb, db);
 	db->ev_fd = -1;
 	db->backoff_s = DB_BACKOFF_MIN_S;
 	db->connect_timeout_s = 10;
@@ -103,7 +107,8 @@ struct db_conn *db_new(struct event_base *base, const char *label,
 	db->arg = arg;
 	db->since = time(NULL);
 	snprintf(db->last_error, sizeof(db->last_error), "not connected yet");
-	if (db->label == NULL || db->conninfo == NULL || db->ev_timer == NULL) {
+	if (db->label == NULL || db->conninfo == NULL || db->ev_timer == NULL ||
+	    db->ev_defer == NULL) {
 		db_free(db);
 		return NULL;
 	}
@@ -204,6 +209,8 @@ static void fail_queue(struct db_conn *db, const char *sqlstate, const char *why
 static void close_pg(struct db_conn *db)
 {
 	watch(db, -1, 0);
+	if (db->ev_defer != NULL)
+		event_del(db->ev_defer);
 	if (db->result != NULL) {
 		PQclear(db->result);
 		db->result = NULL;
@@ -232,6 +239,28 @@ static void lost(struct db_conn *db, const char *why)
 	 * called from a query callback. */
 	evtimer_add(db->ev_timer, &tv);
 	db->backoff_s = db->backoff_s * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S : db->backoff_s * 2;
+}
+
+/*
+ * A send that fails inside db_send() must not call the query's callback
+ * before db_send() returns (its caller may still be setting things up):
+ * stop using the connection now, fail the queue from the loop.
+ */
+static void lost_later(struct db_conn *db, const char *why)
+{
+	snprintf(db->defer_why, sizeof(db->defer_why), "%s", why);
+	watch(db, -1, 0);
+	event_active(db->ev_defer, EV_TIMEOUT, 0);
+}
+
+static void defer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct db_conn *db = arg;
+
+	(void)fd;
+	(void)what;
+	if (db->pg != NULL)
+		lost(db, db->defer_why);
 }
 
 static void notice_cb(void *arg, const char *message)
@@ -339,9 +368,11 @@ static void start_connect(struct db_conn *db)
 {
 	/* Ours first, so that the operator's conninfo (expanded from "dbname")
 	 * can override the application_name. */
-	const char *keys[] = { "application_name", "dbname", NULL };
+	/* client_encoding last, so it always holds: messages from the server
+	 * go into JSON replies, which must be UTF-8. */
+	const char *keys[] = { "application_name", "dbname", "client_encoding", NULL };
 	char appname[64];
-	const char *vals[] = { appname, db->conninfo, NULL };
+	const char *vals[] = { appname, db->conninfo, "UTF8", NULL };
 	struct timeval tv = { db->connect_timeout_s, 0 };
 
 	snprintf(appname, sizeof(appname), "analyticsd");
@@ -389,16 +420,17 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void flush(struct db_conn *db)
+static void flush(struct db_conn *db, bool deferred)
 {
 	int r = PQflush(db->pg);
+	void (*fail)(struct db_conn *, const char *) = deferred ? lost_later : lost;
 
 	if (r < 0) {
-		lost(db, PQerrorMessage(db->pg));
+		fail(db, PQerrorMessage(db->pg));
 		return;
 	}
 	if (watch(db, PQsocket(db->pg), r == 1 ? EV_READ | EV_WRITE : EV_READ) != 0)
-		lost(db, "cannot watch the database socket");
+		fail(db, "cannot watch the database socket");
 }
 
 static void kick(struct db_conn *db)
@@ -406,7 +438,8 @@ static void kick(struct db_conn *db)
 	struct db_query *q = db->head;
 	int ok;
 
-	if (q == NULL || db->in_flight || db->pg == NULL)
+	if (q == NULL || db->in_flight || db->pg == NULL ||
+	    event_pending(db->ev_defer, EV_TIMEOUT, NULL))
 		return;
 	if (db->state != DB_READY && !db->initializing)
 		return;
@@ -416,11 +449,11 @@ static void kick(struct db_conn *db)
 		ok = PQsendQueryParams(db->pg, q->sql, q->nparams, NULL,
 				       (const char *const *)q->params, NULL, NULL, 0);
 	if (!ok) {
-		lost(db, PQerrorMessage(db->pg));
+		lost_later(db, PQerrorMessage(db->pg));
 		return;
 	}
 	db->in_flight = true;
-	flush(db);
+	flush(db, true);
 }
 
 static void complete(struct db_conn *db)
@@ -504,7 +537,7 @@ static void io_cb(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	if (db->pg != NULL && (what & EV_WRITE))
-		flush(db);
+		flush(db, false);
 }
 
 int db_send(struct db_conn *db, const char *sql, int nparams, const char *const *params,
@@ -538,6 +571,8 @@ void db_free(struct db_conn *db)
 	fail_queue(db, "57P01", "the daemon is shutting down");
 	if (db->ev_timer != NULL)
 		event_free(db->ev_timer);
+	if (db->ev_defer != NULL)
+		event_free(db->ev_defer);
 	free(db->label);
 	free(db->conninfo);
 	free(db);

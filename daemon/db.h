@@ -55,6 +55,7 @@ int db_backend_pid(const struct db_conn *db);
  * Queue a query. `simple` sends it with the simple protocol (several
  * statements allowed, no parameters: for migration scripts). Parameters are
  * copied. Returns -1 (and calls nothing) when the connection is not ready.
+ * Never calls fn before returning: a failure to send is reported from the loop.
  */
 int db_send(struct db_conn *db, const char *sql, int nparams, const char *const *params,
 	    bool simple, db_result_fn fn, void *arg);

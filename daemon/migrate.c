@@ -38,8 +38,9 @@ static void refuse(struct migration_job *j, struct txn *t, enum proto_err code,
 
 static void job_finish(struct migration_job *j, const struct db_error *err)
 {
-	struct daemon *d = j->d;
-
+	/* Free the job slot before answering: the answer may start the client's
+	 * next request, which must not find this job still running. */
+	daemon_job_end(j->d);
 	if (j->refusal.msg[0] != '\0') {
 		client_reply_error(j->c, j->refusal.code, "%s", j->refusal.msg);
 	} else if (err != NULL) {
@@ -60,7 +61,6 @@ static void job_finish(struct migration_job *j, const struct db_error *err)
 	json_decref(j->done);
 	client_unref(j->c);
 	free(j);
-	daemon_job_end(d);
 }
 
 static void on_done(const struct db_error *err, void *arg)

@@ -156,13 +156,12 @@ static void on_plan(struct txn *t, PGresult *res, void *arg)
 	txn_add(t, sql_run_start, 7, start, false, on_started, rb);
 }
 
+/* The job slot is freed before the answer (which may start the client's
+ * next request); the rollback itself lives until the answer is sent. */
 static void finish(struct rollback *rb)
 {
-	struct daemon *d = rb->d;
-
 	client_unref(rb->c);
 	free(rb);
-	daemon_job_end(d);
 }
 
 static void log_outcome(struct rollback *rb, const char *outcome, const char *sqlstate,
@@ -189,6 +188,7 @@ static void failure_recorded(long long id, void *arg)
 	struct rollback *rb = arg;
 
 	(void)id;
+	daemon_job_end(rb->d);
 	client_reply_error(rb->c, rb->refusal.code, "%s", rb->refusal.msg);
 	finish(rb);
 }
@@ -200,6 +200,7 @@ static void on_done(const struct db_error *err, void *arg)
 
 	if (rb->refusal.msg[0] != '\0') {
 		log_msg(LOG_NOTICE, "rollback refused: %s", rb->refusal.msg);
+		daemon_job_end(rb->d);
 		client_reply_error(rb->c, rb->refusal.code, "%s", rb->refusal.msg);
 		finish(rb);
 		return;
@@ -218,6 +219,7 @@ static void on_done(const struct db_error *err, void *arg)
 	}
 	log_outcome(rb, "succeeded", NULL, NULL);
 	log_event(LOG_NOTICE, MSGID_PAUSED, NULL, "analytics paused by rollback %lld", rb->id);
+	daemon_job_end(rb->d);
 	undone = json_array();
 	for (int i = 0; i < rb->n_undone; i++)
 		json_array_append_new(undone, json_integer(rb->undone[i]));
@@ -267,6 +269,7 @@ void rollback_start(struct daemon *d, struct client *c, long long to)
 	client_ref(c);
 	t = txn_begin(d->db_work, on_done, rb);
 	if (t == NULL) {
+		daemon_job_end(d);
 		client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "the database is not connected");
 		finish(rb);
 		return;

@@ -59,10 +59,11 @@ void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct 
 {
 	struct pending *p = calloc(1, sizeof(*p));
 	char pid[16], started[32], ms[24];
-	/* On the way out the work connection is closed (that is how the run
-	 * was aborted): record on the control connection. One statement, so
-	 * it needs no transaction of its own and never interleaves. */
-	struct db_conn *db = d->stopping ? d->db_ctl : d->db_work;
+	/* When the work connection is gone (lost, or closed on the way out,
+	 * which is how a run is aborted), record on the control connection.
+	 * One statement, so it needs no transaction and never interleaves. */
+	struct db_conn *db = d->stopping || db_get_state(d->db_work) != DB_READY
+			     ? d->db_ctl : d->db_work;
 	const char *status = d->stopping ? "cancelled" : "failed";
 
 	if (p == NULL) {

@@ -182,16 +182,23 @@ static void free_run(struct run *r)
 
 void sched_run_done(struct daemon *d, struct run *r, enum proto_err code, const char *msg)
 {
-	for (struct waiter *w = r->waiters; w != NULL; w = w->next) {
+	struct waiter *waiters = r->waiters;
+
+	/* Take the run off the daemon before answering: an answer may start
+	 * its client's next request, which must neither join this ended run
+	 * nor find the job slot taken. (msg may point into r: r lives on.) */
+	r->waiters = NULL;
+	if (d->run_current == r)
+		d->run_current = NULL;
+	daemon_job_end(d);
+	for (struct waiter *w = waiters; w != NULL; w = w->next) {
 		if (code == PROTO_ERR_NONE)
 			client_reply_ok(w->c, outcome_json(r));
 		else
 			client_reply_error(w->c, code, "%s", msg);
 	}
-	if (d->run_current == r)
-		d->run_current = NULL;
+	r->waiters = waiters;
 	free_run(r);
-	daemon_job_end(d);
 }
 
 json_t *sched_status_json(const struct daemon *d)

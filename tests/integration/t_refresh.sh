@@ -95,6 +95,13 @@ ctl_json status
 is "$(jget '.result.last_runs.full.status')" succeeded "status shows the last full run"
 is "$(jget '.result.last_runs.org.status')" succeeded "status shows the last org run"
 
+# Requests pipelined on one connection: the second starts after the first
+# ended, as a run of its own (it must not join the run that just ended).
+OUT=$(printf '%s\n' '{"cmd":"refresh","args":{"mode":"full"}}' '{"cmd":"refresh","args":{"mode":"full"}}' '{"cmd":"migrate","args":{"action":"up"}}' \
+	| socat -t 30 - UNIX-CONNECT:"$SOCK" | jq -c 'select(has("ok")) | [.ok, .result.run_id]' | tr '\n' ' ')
+like "$OUT" '^\[true,([0-9]+)\] \[true,([0-9]+)\] \[true,null\] $' "three pipelined requests get three final replies"
+is "$(echo "$OUT" | grep -oE '[0-9]+' | uniq | wc -l)" 2 "the two pipelined refreshes are two runs"
+
 ctl_json refresh org not-a-uuid
 is "$RC" 64 "refresh org with a bad id is a usage error"
 
