@@ -196,13 +196,24 @@ char *proto_reply_error(enum proto_err err, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
+	json_t *obj;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	utf8_sanitize(msg);
-	return encode_line(json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error",
-				     "code", proto_err_name(err), "message", msg));
+	obj = json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error", "code", proto_err_name(err),
+			"message", msg);
+	if (obj == NULL) {
+		/* What the sanitizer let through and jansson refuses (surrogates,
+		 * overlong forms): an error must still reach the client. */
+		for (char *p = msg; *p != '\0'; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+		obj = json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error", "code",
+				proto_err_name(err), "message", msg);
+	}
+	return encode_line(obj);
 }
 
 char *proto_event(const char *event, json_t *fields)

@@ -340,6 +340,29 @@ static void test_reply_error(void **state)
  * A long message is cut to fit; the cut must not split a UTF-8 character,
  * or the reply cannot be encoded at all (jansson refuses invalid UTF-8).
  */
+/* Bytes jansson refuses (a surrogate, an overlong form) must not cost the
+ * client its error reply. */
+static void test_reply_error_invalid_utf8(void **state)
+{
+	static const char *const bad[] = { "x \xED\xA0\x80 y", "x \xE0\x80\x80 y",
+					   "x \xF5\x80\x80\x80 y", "x \xff y" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct proto_reply rep;
+		char err[256];
+		char *line = proto_reply_error(PROTO_ERR_FAILED, "%s", bad[i]);
+
+		assert_non_null(line);
+		assert_int_equal(proto_reply_parse(line, strlen(line) - 1, &rep, err, sizeof(err)), 0);
+		assert_int_equal(rep.kind, PROTO_REPLY_ERROR);
+		assert_int_equal(rep.err, PROTO_ERR_FAILED);
+		assert_int_equal(strncmp(rep.message, "x ", 2), 0);
+		assert_int_equal(strcmp(rep.message + strlen(rep.message) - 2, " y"), 0);
+		proto_reply_free(&rep);
+		free(line);
+	}
+}
+
 static void test_reply_error_long_utf8(void **state)
 {
 	char msg[1100];
@@ -512,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_reply_ok),
 		cmocka_unit_test(test_reply_error),
 		cmocka_unit_test(test_reply_error_long_utf8),
+		cmocka_unit_test(test_reply_error_invalid_utf8),
 		cmocka_unit_test(test_event),
 		cmocka_unit_test(test_reply_parse_garbage),
 		cmocka_unit_test(test_reply_parse_error_incomplete),
