@@ -42,7 +42,7 @@ CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check unit integration demo deps install clean
+.PHONY: all check unit integration demo deps install clean fuzz unit-bins
 all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
 
 $(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h: $(SQL_FILES) tools/embed-sql.sh
@@ -83,10 +83,29 @@ deps:
 	sh tools/deps.sh install
 
 # Tests always run sanitized binaries (build/san) so memory errors fail them.
+# A short fuzzing run of the protocol codec comes first, so that the test
+# summary stays the last line.
 check:
 	@sh tools/deps.sh check
 	$(MAKE) BUILD=build/san SAN=1 all unit-bins
+	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	bash tests/run.sh build/san
+
+# libFuzzer (clang) on the request/reply codec; the corpus grows in build/fuzz.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 300
+CHECK_FUZZ_SECONDS ?= 30
+build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c lib/proto.c include/analytics_proto.h
+	@mkdir -p build/fuzz/corpus
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Iinclude $(shell $(PKG_CONFIG) --cflags jansson) -o $@ tests/fuzz/fuzz_request.c lib/proto.c \
+		$(shell $(PKG_CONFIG) --libs jansson)
+
+fuzz: build/fuzz/fuzz_request
+	build/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
+		build/fuzz/corpus tests/fuzz/corpus_request 2>build/fuzz/fuzz.log || \
+		{ tail -n 60 build/fuzz/fuzz.log; exit 1; }
+	@grep -E '^(Done|stat::number_of_executed_units)' build/fuzz/fuzz.log
 
 unit-bins: $(UNIT_TESTS)
 
