@@ -90,7 +90,3 @@ struct event *notify_watchdog_start(struct event_base *base)
 	return ev;
 }
 
-void notify_status_reset(void)
-{
-	last_status[0] = '\0';
-}

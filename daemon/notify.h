@@ -9,7 +9,6 @@ void notify_stopping(void);
 void notify_reloading(void);
 /* STATUS= line; only sent when it differs from the last one. */
 void notify_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void notify_status_reset(void);
 /* WATCHDOG=1 every WATCHDOG_USEC/2 from the loop, if the manager asked; else NULL. */
 struct event *notify_watchdog_start(struct event_base *base);
 
