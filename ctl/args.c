@@ -148,6 +148,27 @@ static int parse_rollback(int argc, char **argv, json_t *args, char *err, size_t
 	return 0;
 }
 
+/* loyalty rebuild [--org ORG_ID] [--force] */
+static int parse_loyalty(int argc, char **argv, json_t *args, char *err, size_t errlen)
+{
+	if (argc < 2 || strcmp(argv[1], "rebuild") != 0) {
+		snprintf(err, errlen, "loyalty needs an action: loyalty rebuild [--org ORG_ID] [--force]");
+		return -1;
+	}
+	json_object_set_new(args, "action", json_string("rebuild"));
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--org") == 0 && i + 1 < argc) {
+			json_object_set_new(args, "org", json_string(argv[++i]));
+		} else if (strcmp(argv[i], "--force") == 0) {
+			json_object_set_new(args, "force", json_true());
+		} else {
+			snprintf(err, errlen, "loyalty rebuild: unexpected argument '%s'", argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* pause [--reason TEXT] */
 static int parse_pause(int argc, char **argv, json_t *args, char *err, size_t errlen)
 {
@@ -173,6 +194,8 @@ static const struct {
 	{ "refresh", parse_refresh, "refresh full|recent [--days N]|org ORG_ID [--no-wait] [--trigger NAME] [--force]\n"
 				    "                            refresh customer_analytics; waits for the outcome" },
 	{ "rollback", parse_rollback, "rollback [--to RUN_ID]    undo the latest refresh (or all after RUN_ID); pauses" },
+	{ "loyalty", parse_loyalty, "loyalty rebuild [--org ORG_ID] [--force]\n"
+				    "                            rebuild customers, profiles, booking points and balances" },
 	{ "pause",   parse_pause,   "pause [--reason TEXT]     refuse timer refreshes until resume" },
 	{ "resume",  parse_none,    "resume                    let refreshes run again" },
 	{ "reload",  parse_none,    "reload                    reload the daemon's configuration; fails if invalid" },

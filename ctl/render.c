@@ -165,10 +165,10 @@ static void render_runs(FILE *fp, json_t *r)
 	json_t *run;
 	size_t i;
 
-	fprintf(fp, "%6s  %-8s %-6s %-20s %-8s %-20s %-10s %9s  %s\n", "ID", "KIND", "MODE", "SCOPE",
+	fprintf(fp, "%6s  %-15s %-7s %-20s %-8s %-20s %-10s %9s  %s\n", "ID", "KIND", "MODE", "SCOPE",
 		"TRIGGER", "STARTED", "STATUS", "MS", "ROWS +ins ~upd -del =same / ERROR");
 	json_array_foreach(json_object_get(r, "runs"), i, run) {
-		fprintf(fp, "%6lld  %-8s %-6s %-20.20s %-8s %-20s %-10s %9lld  ", num(run, "id"),
+		fprintf(fp, "%6lld  %-15s %-7s %-20.20s %-8s %-20s %-10s %9lld  ", num(run, "id"),
 			str(run, "kind", "?"), str(run, "mode", "-"), str(run, "scope", "-"),
 			str(run, "trigger", "-"), str(run, "started_at", "-"), str(run, "status", "?"),
 			num(run, "duration_ms"));
@@ -212,6 +212,20 @@ static void render_rollback(FILE *fp, json_t *r)
 		num(rows, "reinserted"));
 }
 
+static void render_loyalty(FILE *fp, json_t *r)
+{
+	json_t *rows = json_object_get(r, "rows"), *t;
+	const char *name;
+
+	fprintf(fp, "loyalty rebuild (%s) run %lld %s in %lld ms: %lld inserted, %lld updated, "
+		"%lld deleted, %lld unchanged\n", str(r, "scope", "?"), num(r, "run_id"),
+		str(r, "status", "?"), num(r, "duration_ms"), num(rows, "inserted"),
+		num(rows, "updated"), num(rows, "deleted"), num(rows, "unchanged"));
+	json_object_foreach(json_object_get(r, "tables"), name, t)
+		fprintf(fp, "  %-22s +%lld ~%lld -%lld\n", name, num(t, "inserted"),
+			num(t, "updated"), num(t, "deleted"));
+}
+
 void render_result(FILE *fp, const char *cmd, json_t *result)
 {
 	if (strcmp(cmd, "rollback") == 0) {
@@ -238,6 +252,8 @@ void render_result(FILE *fp, const char *cmd, json_t *result)
 		render_refresh(fp, result);
 	else if (strcmp(cmd, "runs") == 0)
 		render_runs(fp, result);
+	else if (strcmp(cmd, "loyalty") == 0)
+		render_loyalty(fp, result);
 	else
 		json_dumpf(result, fp, JSON_INDENT(2)), fputc('\n', fp);
 }
@@ -250,12 +266,13 @@ void render_event(FILE *fp, json_t *event, bool tty)
 		snprintf(line, sizeof(line), "refresh %s (%s): %s", str(event, "mode", "?"),
 			 str(event, "scope", "?"), str(event, "state", "?"));
 	else if (num(event, "run_id") == 0)        /* before the run is recorded */
-		snprintf(line, sizeof(line), "refresh %s: %s (%.1f s)", str(event, "mode", "?"),
-			 str(event, "phase", "?"), json_real_value(json_object_get(event, "elapsed_s")));
-	else
-		snprintf(line, sizeof(line), "refresh %s run %lld: %s (%.1f s)", str(event, "mode", "?"),
-			 num(event, "run_id"), str(event, "phase", "?"),
+		snprintf(line, sizeof(line), "%s %s: %s (%.1f s)", str(event, "kind", "refresh"),
+			 str(event, "mode", "?"), str(event, "phase", "?"),
 			 json_real_value(json_object_get(event, "elapsed_s")));
+	else
+		snprintf(line, sizeof(line), "%s %s run %lld: %s (%.1f s)",
+			 str(event, "kind", "refresh"), str(event, "mode", "?"), num(event, "run_id"),
+			 str(event, "phase", "?"), json_real_value(json_object_get(event, "elapsed_s")));
 	/* On a terminal, one line rewritten in place; in a log, one line each. */
 	if (tty)
 		fprintf(fp, "\r\033[K%s", line);

@@ -9,16 +9,22 @@
 #include "client.h"
 #include "commands.h"
 #include "daemon.h"
+#include "loyalty.h"
 #include "schema.h"
 #include "sqlfiles.h"
 
-/* customer_analytics and its view arrive with migration 3. */
+/* customer_analytics and its view arrive with migration 3, customers and
+ * loyalty with 5. */
 #define SCHEMA_HAS_ANALYTICS 3
+#define SCHEMA_HAS_LOYALTY 5
 
 struct check_req {
 	struct daemon *d;
 	struct client *c;
 	json_t *checks;
+	bool loyalty;                   /* the loyalty checks are still to run */
+	const char *running;            /* the query under way: "analytics", "loyalty" */
+	char *pilot;
 };
 
 static void add_check(json_t *checks, const char *name, const char *status, const char *detail,
@@ -45,10 +51,13 @@ static void finish(struct check_req *r)
 	client_reply_ok(r->c, json_pack("{s:o, s:{s:i, s:i, s:i}}", "checks", r->checks,
 					"summary", "pass", n[0], "warn", n[1], "fail", n[2]));
 	client_unref(r->c);
+	free(r->pilot);
 	free(r);
 }
 
-static void on_analytics(PGresult *res, const struct db_error *err, void *arg)
+/* One query's rows of checks (name, status, detail, keys); then the next
+ * query, or the answer. */
+static void on_checks(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct check_req *r = arg;
 
@@ -56,16 +65,21 @@ static void on_analytics(PGresult *res, const struct db_error *err, void *arg)
 		char detail[700];
 		snprintf(detail, sizeof(detail), "the checks could not run: %s (SQLSTATE %s)",
 			 err->message, err->sqlstate);
-		add_check(r->checks, "analytics", "fail", detail, NULL);
-		finish(r);
-		return;
+		add_check(r->checks, r->running, "fail", detail, NULL);
 	}
-	for (int i = 0; i < PQntuples(res); i++) {
+	for (int i = 0; err == NULL && i < PQntuples(res); i++) {
 		json_t *keys = json_loads(PQgetvalue(res, i, 3), 0, NULL);
 		add_check(r->checks, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
 			  PQgetvalue(res, i, 2), json_is_array(keys) ? keys : NULL);
 		if (!json_is_array(keys))
 			json_decref(keys);
+	}
+	if (r->loyalty) {
+		const char *p[1] = { r->pilot };
+		r->loyalty = false;
+		r->running = "loyalty";
+		if (db_send(r->d->db_ctl, sql_check_loyalty, 1, p, false, on_checks, r) == 0)
+			return;
 	}
 	finish(r);
 }
@@ -89,8 +103,10 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 		snprintf(detail, sizeof(detail), "schema version %d of %d%s", si->current, si->latest,
 			 si->n_pending ? ": run analyticsctl migrate" : "");
 	add_check(r->checks, "schema", ok ? "pass" : "fail", detail, NULL);
+	r->loyalty = schema_is_applied(si, SCHEMA_HAS_LOYALTY);
+	r->running = "analytics";
 	if (!schema_is_applied(si, SCHEMA_HAS_ANALYTICS) ||
-	    db_send(r->d->db_ctl, sql_check_analytics, 0, NULL, false, on_analytics, r) != 0)
+	    db_send(r->d->db_ctl, sql_check_analytics, 0, NULL, false, on_checks, r) != 0)
 		finish(r);
 }
 
@@ -102,7 +118,10 @@ void cmd_check(struct daemon *d, struct client *c, json_t *args)
 	if (args_only(c, args, allowed) != 0)
 		return;
 	r = calloc(1, sizeof(*r));
-	if (r == NULL || (r->checks = json_array()) == NULL) {
+	if (r == NULL || (r->checks = json_array()) == NULL ||
+	    (r->pilot = loyalty_pilot_array(d->cfg)) == NULL) {
+		if (r != NULL)
+			json_decref(r->checks);
 		free(r);
 		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
 		return;
@@ -112,6 +131,7 @@ void cmd_check(struct daemon *d, struct client *c, json_t *args)
 	client_ref(c);
 	if (schema_probe(d->db_ctl, on_probe, r) != 0) {
 		json_decref(r->checks);
+		free(r->pilot);
 		free(r);
 		client_unref(c);
 		client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",

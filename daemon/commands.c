@@ -14,6 +14,7 @@ static const struct command commands[] = {
 	{ "pause",   CMD_WRITE, cmd_pause },
 	{ "resume",  CMD_WRITE, cmd_resume },
 	{ "reload",  CMD_WRITE, cmd_reload },
+	{ "loyalty", CMD_WRITE, cmd_loyalty },
 };
 
 void commands_dispatch(struct daemon *d, struct client *c, const char *name, json_t *args)

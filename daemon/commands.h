@@ -36,6 +36,7 @@ void cmd_rollback(struct daemon *d, struct client *c, json_t *args);
 void cmd_pause(struct daemon *d, struct client *c, json_t *args);
 void cmd_resume(struct daemon *d, struct client *c, json_t *args);
 void cmd_reload(struct daemon *d, struct client *c, json_t *args);
+void cmd_loyalty(struct daemon *d, struct client *c, json_t *args);
 
 /* Argument helpers: reply bad_request and return -1 on a wrong type. */
 int args_string(struct client *c, json_t *args, const char *key, const char *dflt,

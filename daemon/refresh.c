@@ -61,29 +61,6 @@ static void on_started(struct txn *t, PGresult *res, void *arg)
 	add_work(r, t);
 }
 
-/*
- * Paused (SPEC 4.3): a timer's refresh is refused; a manual one needs force.
- * Checked inside the run's transaction, under the run lock, so that a pause
- * by another daemon cannot slip between the check and the run.
- */
-static void on_control(struct txn *t, PGresult *res, void *arg)
-{
-	struct run *r = arg;
-	char msg[512];
-
-	if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "t") != 0)
-		return;
-	if (r->req.force && strcmp(r->req.trigger, "timer") != 0)
-		return;
-	snprintf(msg, sizeof(msg), "analytics are paused (by %s at %s%s%s); %s",
-		 PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
-		 PQgetisnull(res, 0, 3) ? "" : ": ", PQgetvalue(res, 0, 3),
-		 strcmp(r->req.trigger, "timer") == 0
-			 ? "timer refreshes wait for analyticsctl resume"
-			 : "analyticsctl resume, or refresh --force to run one anyway");
-	refusal_set(&r->refusal, t, PROTO_ERR_PAUSED, msg);
-}
-
 static void on_scope(struct txn *t, PGresult *res, void *arg)
 {
 	(void)t;
@@ -239,8 +216,10 @@ void refresh_start(struct daemon *d, struct run *r)
 	const char *start[7] = { "refresh", run_mode_name(r->req.mode), scope, r->req.trigger,
 				 r->req.requested_by, d->host, pid };
 
+	r->pause_rule = (struct pause_rule){ .what = "refresh", .trigger = r->req.trigger,
+					     .force = r->req.force, .refusal = &r->refusal };
 	runlock_add(t, &r->refusal);
-	txn_add(t, sql_control_get, 0, NULL, false, on_control, r);
+	runlock_add_pause_check(t, &r->pause_rule);
 	txn_add(t, sql_run_settings, 1, settings, false, NULL, NULL);
 	txn_add(t, sql_run_as_of, 1, asof, false, NULL, NULL);
 	txn_add(t, sql_run_start, 7, start, false, on_started, r);

@@ -6,6 +6,8 @@
 #ifndef AD_RUNLOCK_H
 #define AD_RUNLOCK_H
 
+#include <stdbool.h>
+
 #include "analytics_proto.h"
 #include "txn.h"
 
@@ -19,5 +21,19 @@ void refusal_set(struct refusal *r, struct txn *t, enum proto_err code, const ch
 
 /* First step of a job's transaction: the run lock, or a `busy` refusal. */
 void runlock_add(struct txn *t, struct refusal *r);
+
+/*
+ * The paused rule (SPEC 4.3) for a job that changes analytics data: while
+ * paused, a timer's job is refused and a manual one needs force. Added after
+ * runlock_add, so that a pause by another daemon cannot slip between the
+ * check and the job. what names the job in the refusal ("refresh").
+ */
+struct pause_rule {
+	const char *what;
+	const char *trigger;
+	bool force;
+	struct refusal *refusal;
+};
+void runlock_add_pause_check(struct txn *t, struct pause_rule *rule);
 
 #endif

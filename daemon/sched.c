@@ -149,7 +149,8 @@ void sched_kick(struct daemon *d)
 void sched_progress(struct run *r, const char *phase)
 {
 	for (struct waiter *w = r->waiters; w != NULL; w = w->next)
-		client_event(w->c, "progress", json_pack("{s:s, s:I, s:s, s:f}", "phase", phase,
+		client_event(w->c, "progress", json_pack("{s:s, s:s, s:I, s:s, s:f}", "kind",
+			"refresh", "phase", phase,
 			"run_id", (json_int_t)r->id, "mode", run_mode_name(r->req.mode),
 			"elapsed_s", (double)(util_monotonic_usec() - r->started_usec) / 1e6));
 }
@@ -212,8 +213,9 @@ json_t *sched_status_json(const struct daemon *d)
 			 "queued", queued);
 }
 
-/* Waiting clients hear from the run at least this often, even inside one
- * long statement, so that their --timeout measures silence, not run time. */
+/* Waiting clients hear from the run (or from any other job: rollback,
+ * loyalty rebuild, migrate) at least this often, even inside one long
+ * statement, so that their --timeout measures silence, not run time. */
 #define SCHED_HEARTBEAT_S 1
 
 static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
@@ -222,8 +224,14 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (d->run_current != NULL && d->job != NULL)
+	if (d->job == NULL)
+		return;
+	if (d->run_current != NULL)
 		sched_progress(d->run_current, d->job->phase);
+	else if (d->job->client != NULL)
+		client_event(d->job->client, "progress", json_pack("{s:s, s:s, s:s, s:f}",
+			"kind", d->job->kind, "mode", d->job->detail, "phase", d->job->phase,
+			"elapsed_s", (double)(util_monotonic_usec() - d->job->started_usec) / 1e6));
 }
 
 int sched_init(struct daemon *d)

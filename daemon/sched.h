@@ -45,6 +45,7 @@ struct run {
 	uint64_t started_usec;
 	long long n_scope, n_new, inserted, updated, deleted, unchanged;
 	struct refusal refusal;         /* why it did not run or failed, for its waiters */
+	struct pause_rule pause_rule;
 };
 
 const char *run_mode_name(enum run_mode m);

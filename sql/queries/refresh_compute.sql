@@ -616,9 +616,9 @@ SELECT
     -- Loyalty (77-80)
     s.loyalty_points_earned::bigint                               AS loyalty_points_earned,
     s.loyalty_points_earned_365d::bigint                          AS loyalty_points_earned_365d,
-    -- The ledger (loyalty_point_events) arrives with a later migration; until then every
-    -- balance is 0, as for a customer without a matching customers row.
-    0::bigint                                                     AS loyalty_points_balance,
+    -- The ledger summed for the customers row with this client's normalised contact
+    -- (analytics_loyalty_balances, migration 0005); 0 without one.
+    coalesce(lb.balance, 0)::bigint                               AS loyalty_points_balance,
     s.loyalty_last_earned_at,
     -- Segment (81-86)
     s.r_score::smallint                                           AS r_score,
@@ -629,4 +629,8 @@ SELECT
     s.segment = 'vip'                                             AS is_vip,
     -- Bookkeeping (87)
     s.as_of                                                       AS computed_at
-  FROM segmented s;
+  FROM segmented s
+  LEFT JOIN analytics_loyalty_balances lb
+    ON lb.organization_id = s.organization_id
+   AND lb.email_key = coalesce(analytics_normalize_email(s.email), '')
+   AND lb.phone_key = coalesce(analytics_normalize_phone(s.phone, s.phone_country_code), '');

@@ -5,6 +5,7 @@
 --   * payments created or updated in the window, attributed like the payment set P:
 --     coalesce(payments.customer_id, the customer of payments.booking_id);
 --   * client records created in the window;
+--   * rows whose loyalty_points_balance differs from the ledger's sum now;
 --   * the referrers named by any of the clients above (their referrals_made and
 --     referrals_converted depend on the referred client's record and visits).
 -- Kept only when the key is a customer (client record or booking customer) or already has
@@ -37,6 +38,17 @@ WITH touched AS (
     SELECT c.organization_id, c.square_customer_id
       FROM square_existing_clients c
      WHERE c.created_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
+    UNION
+    -- Rows whose loyalty balance no longer matches the ledger (a rebuild, a manual
+    -- adjustment): the ledger has no reliable change time, so compare them all. One hash
+    -- join of customer_analytics with the summed ledger.
+    SELECT ca.organization_id, ca.square_customer_id
+      FROM customer_analytics ca
+      LEFT JOIN analytics_loyalty_balances lb
+        ON lb.organization_id = ca.organization_id
+       AND lb.email_key = coalesce(ca.email_normalized, '')
+       AND lb.phone_key = coalesce(ca.phone_e164, '')
+     WHERE ca.loyalty_points_balance <> coalesce(lb.balance, 0)
 ), keys AS (
     SELECT organization_id, square_customer_id
       FROM touched

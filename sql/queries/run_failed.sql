@@ -14,7 +14,8 @@ WITH run AS (
 ), log AS (
     INSERT INTO application_logs (log_type, status, organization_id, payload)
     SELECT 'cron', 'error', $13::uuid, jsonb_strip_nulls(jsonb_build_object(
-           'cron_name', 'refresh-customer-analytics',
+           'cron_name', CASE WHEN $2::text = 'rebuild' THEN 'backfill-customers-loyalty'
+                        ELSE 'refresh-customer-analytics' END,
            'run_id', run.id,
            'mode', $2::text,
            'duration_ms', $14::bigint,

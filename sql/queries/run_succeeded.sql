@@ -2,7 +2,7 @@
 -- updated, deleted, unchanged.
 UPDATE analytics_refresh_runs
    SET status = 'succeeded',
-       undo_kept = (kind = 'refresh'),   -- a rollback keeps no undo log
+       undo_kept = (kind IN ('refresh', 'loyalty_rebuild')),  -- a rollback keeps none
        finished_at = clock_timestamp(),
        rows_inserted = $2::bigint,
        rows_updated = $3::bigint,
