@@ -1,7 +1,9 @@
 /*
- * rollback [--to RUN_ID] (SPEC 4.3): undo the latest successful refresh not
- * yet undone, or every later one down to RUN_ID, newest first, in one
- * transaction, from the undo logs the refreshes wrote. A rollback is itself
+ * rollback [--to RUN_ID] (SPEC 4.3): undo the latest successful refresh or
+ * loyalty rebuild not yet undone, or every later one down to RUN_ID, newest
+ * first, in one transaction, from the undo logs the runs wrote (a refresh's
+ * in analytics_undo_log, a rebuild's in loyalty_undo_log; each step is a
+ * no-op for the other kind). A rollback is itself
  * a recorded run, and it pauses the analytics (timer refreshes are refused
  * until `resume`), because whatever made the refresh bad is likely still
  * there. A rollback has no undo log of its own and cannot be rolled back:
@@ -112,6 +114,8 @@ static void on_started(struct txn *t, PGresult *res, void *arg)
 		txn_add(t, sql_rollback_counts, 1, p, false, on_counts, rb);
 		txn_add(t, sql_rollback_remove, 1, p, false, NULL, NULL);
 		txn_add(t, sql_rollback_restore, 1, p, false, NULL, NULL);
+		txn_add(t, sql_rollback_loyalty_remove, 1, p, false, NULL, NULL);
+		txn_add(t, sql_rollback_loyalty_restore, 1, p, false, NULL, NULL);
 		/* The counts are complete after the last run's steps: record then. */
 		txn_add(t, sql_rollback_mark, 2, mark, false,
 			i == rb->n_undone - 1 ? on_undone : NULL, rb);
@@ -127,8 +131,8 @@ static void on_plan(struct txn *t, PGresult *res, void *arg)
 
 	if (n == 0) {
 		refuse(rb, t, PROTO_ERR_FAILED, rb->to
-		       ? "no successful refresh after that run is left to undo"
-		       : "no successful refresh is left to undo");
+		       ? "no successful refresh or loyalty rebuild after that run is left to undo"
+		       : "no successful refresh or loyalty rebuild is left to undo");
 		return;
 	}
 	if (n > ROLLBACK_MAX_RUNS) {
