@@ -1,4 +1,5 @@
--- Demo data for the reference source schema (migrations 0001 and 0002 must be applied).
+-- Demo data for the reference source schema (migrations 0001 and 0002 must be applied;
+-- with 0005 it adds loyalty programmes too).
 --
 --   psql -v ON_ERROR_STOP=1 -1 -f sql/demo_data.sql
 --
@@ -578,6 +579,26 @@ SELECT md5('payment-retail:' || i)::uuid, o.id, NULL, c.customer_id,
  CROSS JOIN LATERAL (SELECT k.anchor - interval '1 hour'
                             * floor(17520 * pg_temp.demo_u('retail:' || i || ':when'))
                             AS created_at) AS t;
+
+-- ---------------------------------------------------------------------------------------
+-- Loyalty programmes (migration 0005; skipped when it is not applied): the restaurant's
+-- scheme accrues for everyone; the salon's is a pilot, accruing only where analyticsd.conf
+-- lists the salon in loyalty.pilot_organizations (the demo's configuration does); the
+-- barber has none. Customers, the ledger's booking entries and balances come from
+-- `analyticsctl loyalty rebuild`.
+-- ---------------------------------------------------------------------------------------
+DO $$
+BEGIN
+    IF to_regclass('loyalty_programs') IS NULL THEN
+        RETURN;
+    END IF;
+    INSERT INTO loyalty_programs (organization_id, id, name, points_per_booking, pilot_only, created_at)
+    VALUES ('11111111-1111-4111-8111-000000000002', '22222222-2222-4222-8222-000000000002',
+            'Harbour Regulars', 10, false, '2024-01-01 00:00+00'),
+           ('11111111-1111-4111-8111-000000000001', '22222222-2222-4222-8222-000000000001',
+            'Maple Glow Points', 50, true, '2025-06-01 00:00+00');
+END
+$$;
 
 -- ---------------------------------------------------------------------------------------
 -- Tidy up

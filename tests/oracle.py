@@ -34,6 +34,12 @@ clients = {(r['organization_id'], r['square_customer_id']): r for r in q("select
 bookings = q("select * from bookings")
 payments = q("select * from payments")
 table = {(r['organization_id'], r['square_customer_id']): r for r in q("select * from customer_analytics")}
+# The ledger summed per customers row, keyed by organization and contact (METRICS.md, Loyalty).
+ledger = defaultdict(int)
+for r in q("select c.organization_id, c.email_normalized, c.phone_e164, e.delta"
+           " from customers c join loyalty_point_events e"
+           " on e.organization_id = c.organization_id and e.customer_id = c.id"):
+    ledger[(r['organization_id'], r['email_normalized'], r['phone_e164'])] += int(r['delta'])
 
 for b in bookings:
     for k in ('start_at', 'created_at', 'updated_at'):
@@ -248,7 +254,9 @@ def compute(key):
     o['referrals_converted'] = sum(1 for k in referred if visits_of(k))
     o['loyalty_points_earned'] = sum(b['loyalty_points_awarded'] for b in V)
     o['loyalty_points_earned_365d'] = sum(b['loyalty_points_awarded'] for b in V if in_win(b['start_at'], 365))
-    o['loyalty_points_balance'] = 0
+    # Nulls equal, no match when both are null; no customers row means 0.
+    contact = (org, o['email_normalized'], o['phone_e164'])
+    o['loyalty_points_balance'] = 0 if contact[1] is None and contact[2] is None else ledger.get(contact, 0)
     o['loyalty_last_earned_at'] = max((b['start_at'] for b in V if b['loyalty_points_awarded'] > 0), default=None)
     R = setting(org, 'rfm_r_days', [30, 60, 120, 240])
     F = setting(org, 'rfm_f_visits', [12, 6, 3, 2])

@@ -32,6 +32,8 @@ cat >"$T/analyticsd.conf" <<CONF
 # Demo configuration: the database comes from the PG* environment.
 database = { conninfo = ""; };
 control  = { socket = "$SOCK"; };
+# The salon's loyalty scheme is a pilot: listing it here lets it accrue.
+loyalty  = { pilot_organizations = [ "11111111-1111-4111-8111-000000000001" ]; };
 CONF
 step "starting analyticsd (log: $T/analyticsd.log)"
 "$BIN/analyticsd" -c "$T/analyticsd.conf" 2>"$T/analyticsd.log" &
@@ -51,6 +53,9 @@ step "loading the demo data (sql/demo_data.sql)"
 	union all select 'bookings', count(*) from bookings
 	union all select 'payments', count(*) from payments"
 
+step "analyticsctl loyalty rebuild (customers, profiles, booking points, balances)"
+ctl loyalty rebuild
+
 step "analyticsctl refresh full"
 ctl refresh full
 
@@ -61,6 +66,19 @@ step "segments (psql)"
 "$PGBIN/psql" -X -c "select segment, count(*) customers, sum(visits_total) visits,
 	round(avg(net_spend_cents) / 100.0, 2) avg_net_spend from customer_analytics
 	group by segment order by customers desc"
+
+step "loyalty: points per programme, and the top balances in customer_analytics (psql)"
+"$PGBIN/psql" -X -c "select p.name programme, count(distinct e.customer_id) customers,
+	count(*) filter (where e.reason = 'booking') booking_entries, sum(e.delta) points
+	from loyalty_point_events e join loyalty_programs p on p.organization_id = e.organization_id
+	and p.id = e.program_id group by p.name order by p.name"
+"$PGBIN/psql" -X -c "select o.name organization, ca.display_name, ca.loyalty_points_balance balance,
+	ca.loyalty_points_earned earned, ca.segment from customer_analytics ca
+	join organizations o on o.id = ca.organization_id
+	order by ca.loyalty_points_balance desc, ca.square_customer_id limit 5"
+
+step "analyticsctl loyalty rebuild (again: idempotent, nothing changes)"
+ctl loyalty rebuild
 
 step "analyticsctl check"
 ctl check || true

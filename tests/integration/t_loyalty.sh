@@ -16,9 +16,9 @@ daemon_start d1
 wait_for "connected" 20 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.work_connection.state == \"connected\"'"
 ctl migrate up >/dev/null
 psql_q -f "$SRC_DIR/sql/demo_data.sql" >/dev/null 2>&1
-psql_q -c "insert into loyalty_programs (organization_id, name, points_per_booking, pilot_only, created_at)
-           values ('$KITCHEN', 'Regulars', 10, false, '2025-01-01'),
-                  ('$SALON', 'Glow points', 50, true, '2025-01-01')"
+# The demo data's programmes: the restaurant's accrues; the salon's is a pilot.
+is "$(psql_q -c "select string_agg(organization_id || ' ' || pilot_only, ',' order by organization_id) from loyalty_programs")" \
+	"$SALON true,$KITCHEN false" "the demo has an ordinary and a pilot programme"
 
 # The four tables a rebuild writes, each as one checksum over every column.
 tables_md5() {

@@ -18,7 +18,7 @@ is "$(psql_q -c "select count(*) from pg_collation where collname = 'und-x-icu'"
 
 # sql_arg FIELD VAR: the SQL for a decoded fixture field: NULL for <null>, else the psql
 # variable VAR (set by the caller with -v), quoted as a literal by psql.
-sql_arg() { if [ "$1" = "<null>" ]; then echo "NULL::text"; else echo ":'$2'"; fi; }
+sql_arg() { if [ "$1" = "<null>" ]; then echo "NULL::text"; else echo ":'$2'::text"; fi; }
 # decode FIELD: the escapes of the fixture (\t \n \uXXXX ...) and <empty> into $DECODED.
 decode() { if [ "$1" = "<empty>" ]; then DECODED=; else printf -v DECODED '%b' "$1"; fi; }
 
@@ -54,7 +54,7 @@ while IFS= read -r row || [ -n "$row" ]; do
 			run_case "$name, default code" "analytics_normalize_phone($(sql_arg "$raw_f" raw))"
 			run_case "$name, code NULL" "analytics_normalize_phone($(sql_arg "$raw_f" raw), NULL)"
 		else
-			run_case "$name, code $cc_f" "analytics_normalize_phone($(sql_arg "$raw_f" raw), :'cc')"
+			run_case "$name, code $cc_f" "analytics_normalize_phone($(sql_arg "$raw_f" raw), :'cc'::text)"
 		fi
 		;;
 	*) not_ok "fixture line $line: unknown kind '$kind'" ;;

@@ -10,6 +10,14 @@ ANALYTICSD_TEST_AS_OF=$AS_OF daemon_start d1
 wait_for "connected" 20 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state == \"connected\"'"
 ctl migrate up >/dev/null
 psql_q -f "$SRC_DIR/sql/demo_data.sql" >/dev/null 2>&1
+# A ledger for loyalty_points_balance: the restaurant's booking entries, plus a manual
+# adjustment on a customer with a client record.
+ctl loyalty rebuild >/dev/null
+psql_q -c "insert into loyalty_point_events (organization_id, customer_id, program_id, delta, reason)
+           select c.organization_id, c.id, '22222222-2222-4222-8222-000000000002', 7, 'manual'
+             from customers c join square_existing_clients s on s.organization_id = c.organization_id
+              and analytics_normalize_email(s.email) = c.email_normalized
+            where c.organization_id = '11111111-1111-4111-8111-000000000002' order by c.id limit 1"
 
 for mode in full "org 11111111-1111-4111-8111-000000000002" "recent --days 30"; do
 	# shellcheck disable=SC2086
@@ -27,5 +35,7 @@ for mode in full "org 11111111-1111-4111-8111-000000000002" "recent --days 30"; 
 		ctl refresh full >/dev/null
 	fi
 done
+like "$(psql_q -c "select count(*) from customer_analytics where loyalty_points_balance <> 0")" '^[1-9][0-9]+$' \
+	"the oracle compared real loyalty balances (many rows are not 0)"
 daemon_stop d1
 t_done
