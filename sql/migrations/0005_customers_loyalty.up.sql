@@ -236,10 +236,11 @@ CREATE TABLE analytics_events (
     PRIMARY KEY (organization_id, id),
     CONSTRAINT analytics_events_event_type CHECK (event_type IN
         ('booking.created', 'booking.waitlisted', 'booking.allocated', 'booking.cancelled')),
-    CONSTRAINT analytics_events_version CHECK (schema_version = 1
+    -- coalesce: a missing key makes the expression NULL, which a CHECK would let pass.
+    CONSTRAINT analytics_events_version CHECK (coalesce(schema_version = 1
         AND jsonb_typeof(payload) = 'object'
         AND jsonb_typeof(payload -> 'version') = 'number'
-        AND payload ->> 'version' = schema_version::text),
+        AND payload ->> 'version' = schema_version::text, false)),
     CONSTRAINT analytics_events_booking_created CHECK (event_type <> 'booking.created'
         OR analytics_event_booking_created_ok(payload)),
     CONSTRAINT analytics_events_booking_waitlisted CHECK (event_type <> 'booking.waitlisted'

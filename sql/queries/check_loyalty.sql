@@ -15,7 +15,9 @@ wanted_customers AS (
      WHERE email_key <> '' OR phone_key <> ''
 ),
 missing_customers AS (
-    SELECT w.organization_id || '/' || nullif(w.email_key, '') || '/' || nullif(w.phone_key, '') AS key
+    -- org/email/phone, '-' for a missing part.
+    SELECT format('%s/%s/%s', w.organization_id, coalesce(nullif(w.email_key, ''), '-'),
+                  coalesce(nullif(w.phone_key, ''), '-')) AS key
       FROM wanted_customers w
      WHERE NOT EXISTS (SELECT FROM customers c
                         WHERE c.organization_id = w.organization_id
@@ -89,7 +91,7 @@ uncredited AS (
 bad_event AS (
     SELECT organization_id || '/' || id || ' ' || event_type AS key
       FROM analytics_events
-     WHERE NOT (event_type IN ('booking.created', 'booking.waitlisted', 'booking.allocated',
+     WHERE NOT coalesce(event_type IN ('booking.created', 'booking.waitlisted', 'booking.allocated',
                                'booking.cancelled')
                 AND schema_version = 1
                 AND jsonb_typeof(payload) = 'object'
@@ -100,7 +102,7 @@ bad_event AS (
                         WHEN 'booking.waitlisted' THEN analytics_event_booking_waitlisted_ok(payload)
                         WHEN 'booking.allocated'  THEN analytics_event_booking_allocated_ok(payload)
                         WHEN 'booking.cancelled'  THEN analytics_event_booking_cancelled_ok(payload)
-                    END)
+                    END, false)
 ),
 contract_constraints AS (
     -- The six CHECK constraints of migration 0005, present and validated (not NOT VALID).

@@ -17,12 +17,18 @@ ctl_json check
 is "$(jget '.result.checks[] | select(.name == "freshness") | .status')" warn "freshness warns before any refresh"
 is "$(jget '.result.checks[] | select(.name == "row_count") | .status')" fail "row_count fails before any refresh"
 
+ctl_json check
+is "$(jget '.result.checks[] | select(.name == "customers") | .status')" fail "customers fails before any loyalty rebuild"
+like "$(jget '.result.checks[] | select(.name == "customers") | .detail')" "loyalty rebuild" "and says what to run"
+
+ctl loyalty rebuild >/dev/null
 ctl refresh full >/dev/null
 ctl_json check
-is "$RC" 0 "check passes right after a full refresh"
+is "$RC" 0 "check passes right after a loyalty rebuild and a full refresh"
 is "$(jget '.result.summary.fail')" 0 "no check fails"
 is "$(jget '[.result.checks[].name] | sort | join(",")')" \
-	"avg_ticket,daily_view,first_booking_at,freshness,referrals,row_count,schema,segments" "every check ran"
+	"analytics_events,avg_ticket,contacts,customers,daily_view,first_booking_at,freshness,loyalty_awards,loyalty_balances,referrals,row_count,schema,segments" \
+	"every check ran"
 is "$(jget '.result.checks[] | select(.name == "referrals") | .status')" warn \
 	"a referrer that does not exist is a warning (the demo data has one)"
 
@@ -45,6 +51,41 @@ damage row_count "delete from customer_analytics where organization_id || '/' ||
 
 ctl_json check
 is "$RC" 0 "a full refresh repairs every damage"
+
+# Loyalty damage: the check fails, names the key, and a rebuild repairs it.
+loyalty_damage() {   # loyalty_damage CHECK SQL KEY_PATTERN
+	psql_q -c "$2" >/dev/null
+	ctl_json check
+	is "$RC" 1 "check exits 1 when $1 is damaged"
+	is "$(jget ".result.checks[] | select(.name == \"$1\") | .status")" fail "the $1 check fails"
+	like "$(jget ".result.checks[] | select(.name == \"$1\") | .keys | join(\" \")")" "$3" "the $1 check names the row"
+	ctl loyalty rebuild >/dev/null
+	ctl_json check
+	like "$(jget ".result.checks[] | select(.name == \"$1\") | .status")" '^(pass|warn)$' "a rebuild repairs $1"
+}
+BAL=$(psql_q -c "select organization_id || '/' || customer_id from loyalty_points order by 1 limit 1")
+loyalty_damage loyalty_balances "update loyalty_points set balance = balance + 1 where organization_id || '/' || customer_id = '$BAL'" "$BAL"
+AWARD=$(psql_q -c "select organization_id || '/' || booking_id from loyalty_point_events where reason = 'booking' order by 1 limit 1")
+loyalty_damage loyalty_awards "update loyalty_point_events set delta = delta + 1 where organization_id || '/' || booking_id = '$AWARD';
+	update loyalty_points p set balance = (select sum(delta) from loyalty_point_events e where (e.organization_id, e.customer_id, e.program_id) = (p.organization_id, p.customer_id, p.program_id))" "$AWARD"
+CUST=$(psql_q -c "select organization_id || '/' || id from customers c where not exists (select 1 from loyalty_point_events e
+	where e.organization_id = c.organization_id and e.customer_id = c.id) order by 1 limit 1")
+loyalty_damage customers "delete from customer_profiles where organization_id || '/' || customer_id = '$CUST';
+	delete from customers where organization_id || '/' || id = '$CUST'" "11111111"
+
+# An event that breaks its contract can only be there if a constraint was lifted.
+psql_q -c "alter table analytics_events drop constraint analytics_events_booking_waitlisted;
+	insert into analytics_events (organization_id, event_type, payload, schema_version)
+	values ('11111111-1111-4111-8111-000000000001', 'booking.waitlisted', '{\"version\": 1, \"booking_id\": \"x\"}', 1)" >/dev/null
+ctl_json check
+is "$(jget '.result.checks[] | select(.name == "analytics_events") | .status')" fail "an event breaking its contract fails analytics_events"
+like "$(jget '.result.checks[] | select(.name == "analytics_events") | .detail')" "1 break their payload contract; 5 of the 6" \
+	"and the detail counts it and the missing constraint"
+like "$(jget '.result.checks[] | select(.name == "analytics_events") | .keys | join(" ")')" "booking.waitlisted" "and names the event"
+psql_q -c "delete from analytics_events; alter table analytics_events add constraint analytics_events_booking_waitlisted
+	check (event_type <> 'booking.waitlisted' or analytics_event_booking_waitlisted_ok(payload))" >/dev/null
+ctl_json check
+is "$RC" 0 "with the constraint back, check passes again"
 
 # Non-operators may run check (read-only).
 if [ "$(id -u)" = 0 ]; then

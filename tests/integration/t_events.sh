@@ -20,7 +20,7 @@ done
 # "ok", or the error's SQLSTATE and the constraint (else the column) it names, from
 # GET STACKED DIAGNOSTICS. A refused row leaves nothing behind (its subtransaction is undone).
 psql_q -c "
-CREATE FUNCTION pg_temp_try_event(org text, et text, p text, sv text) RETURNS text
+CREATE FUNCTION t_try_event(org text, et text, p text, sv text) RETURNS text
     LANGUAGE plpgsql AS \$\$
 DECLARE st text; cn text; col text;
 BEGIN
@@ -34,7 +34,7 @@ END
 \$\$" || exit 1
 try_event() {
 	psql_q -v org="$1" -v et="$2" -v p="$3" -v sv="$4" -f - 2>&1 <<-'SQL'
-		select pg_temp_try_event(nullif(:'org', '<null>'), nullif(:'et', '<null>'),
+		select t_try_event(nullif(:'org', '<null>'), nullif(:'et', '<null>'),
 		                         nullif(:'p', '<null>'), nullif(:'sv', '<null>'))
 	SQL
 }
