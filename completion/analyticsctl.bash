@@ -8,7 +8,7 @@ _analyticsctl()
     local cur prev cmd i w
     local -a words=("${COMP_WORDS[@]}")
     local cword=$COMP_CWORD
-    local commands="status migrate refresh runs check rollback pause resume reload"
+    local commands="status migrate refresh runs check rollback loyalty pause resume reload"
     local globals="-s --socket -j --json -t --timeout -h --help -V --version"
 
     COMPREPLY=()
@@ -119,6 +119,19 @@ _analyticsctl()
         rollback)
             [[ $prev == --to ]] && return 0     # RUN_ID: see analyticsctl runs
             ((${#args[@]} == 0)) && mapfile -t COMPREPLY < <(compgen -W "--to" -- "$cur")
+            ;;
+        loyalty)
+            if ((${#args[@]} == 0)); then
+                mapfile -t COMPREPLY < <(compgen -W "rebuild" -- "$cur")
+                return 0
+            fi
+            [[ ${args[0]} == rebuild ]] || return 0
+            [[ $prev == --org ]] && return 0    # ORG_ID: an organization uuid
+            local lopts="" a
+            for a in --org --force; do
+                [[ " ${args[*]} " == *" $a "* ]] || lopts+=" $a"
+            done
+            mapfile -t COMPREPLY < <(compgen -W "$lopts" -- "$cur")
             ;;
         pause)
             [[ $prev == --reason ]] && return 0

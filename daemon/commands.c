@@ -117,8 +117,8 @@ enum proto_err db_error_code(const struct db_error *err)
 		return PROTO_ERR_BUSY;
 	if (strncmp(err->sqlstate, "08", 2) == 0)       /* connection exceptions */
 		return PROTO_ERR_DB_UNAVAILABLE;
-	if (strcmp(err->sqlstate, "57P01") == 0)        /* admin shutdown */
-		return PROTO_ERR_SHUTTING_DOWN;
+	if (strncmp(err->sqlstate, "57P0", 4) == 0)     /* server shut down, crashed, */
+		return PROTO_ERR_DB_UNAVAILABLE;        /* or backend terminated */
 	return PROTO_ERR_FAILED;
 }
 

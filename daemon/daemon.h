@@ -38,6 +38,8 @@ struct daemon {
 	struct listener *listener;
 	struct client *clients;         /* list of connected clients */
 	int n_clients;
+	struct backlog *runlog_backlog; /* failed runs to record when the db is back */
+	int n_runlog_backlog;
 
 	struct db_conn *db_ctl;         /* short reads: status, runs, check */
 	struct db_conn *db_work;        /* one job at a time: migrate, refresh */

@@ -284,7 +284,8 @@ static void on_done(const struct db_error *err, void *arg)
 			.trigger = "manual", .requested_by = lr->who, .org = org_or_null(lr),
 			.started_at = lr->started_at, .started_usec = lr->started_usec,
 		};
-		lr->refusal.code = db_error_code(err);
+		/* Our own stop aborts the run too (its work connection is closed). */
+		lr->refusal.code = lr->d->stopping ? PROTO_ERR_SHUTTING_DOWN : db_error_code(err);
 		snprintf(lr->refusal.msg, sizeof(lr->refusal.msg),
 			 "loyalty rebuild failed: %s%s%s%s", err->message,
 			 err->sqlstate[0] ? " (SQLSTATE " : "", err->sqlstate,

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "msgids.h"
 #include "notify.h"
+#include "runlog.h"
 #include "sched.h"
 #include "util.h"
 
@@ -121,10 +122,13 @@ static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
 	const char *fields[2] = { conn, NULL };
 
 	snprintf(conn, sizeof(conn), "ANALYTICS_DB_CONNECTION=%s", db_label(db));
-	if (now == DB_READY)
+	if (now == DB_READY) {
 		log_event(LOG_NOTICE, MSGID_DB_BACK, fields,
 			  "database connection '%s' established (backend pid %d)",
 			  db_label(db), db_backend_pid(db));
+		if (db == d->db_ctl)
+			runlog_flush_later(d);
+	}
 	else if (old == DB_READY && !d->stopping)
 		log_event(LOG_WARNING, MSGID_DB_LOST, fields,
 			  "database connection '%s' lost: %s; reconnecting",
@@ -283,6 +287,7 @@ static void daemon_free(struct daemon *d)
 	db_free(d->db_ctl);
 	d->db_ctl = NULL;
 	sched_free(d);
+	runlog_free(d);
 	client_close_all(d, "analyticsd is shutting down");
 	listener_close(d->listener);
 	if (d->ev_sigterm) event_free(d->ev_sigterm);

@@ -162,8 +162,9 @@ static void record_failure(struct run *r, const struct db_error *err)
 	};
 
 	run_scope(&r->req, scope, sizeof(scope));
-	/* The reply to waiters travels in r->refusal from here on. */
-	r->refusal.code = db_error_code(err);
+	/* The reply to waiters travels in r->refusal from here on. Our own
+	 * stop aborts the run too (its work connection is closed). */
+	r->refusal.code = r->d->stopping ? PROTO_ERR_SHUTTING_DOWN : db_error_code(err);
 	snprintf(r->refusal.msg, sizeof(r->refusal.msg), "refresh %s failed: %s%s%s%s",
 		 run_mode_name(r->req.mode), err->message, err->sqlstate[0] ? " (SQLSTATE " : "",
 		 err->sqlstate, err->sqlstate[0] ? ")" : "");

@@ -214,7 +214,8 @@ static void on_done(const struct db_error *err, void *arg)
 					  .trigger = "manual", .requested_by = rb->who,
 					  .started_at = rb->started_at,
 					  .started_usec = rb->started_usec };
-		rb->refusal.code = db_error_code(err);
+		/* Our own stop aborts the run too (its work connection is closed). */
+		rb->refusal.code = rb->d->stopping ? PROTO_ERR_SHUTTING_DOWN : db_error_code(err);
 		snprintf(rb->refusal.msg, sizeof(rb->refusal.msg), "rollback failed: %s (SQLSTATE %s)",
 			 err->message, err->sqlstate);
 		log_outcome(rb, "failed", err->sqlstate, err->message);

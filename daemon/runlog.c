@@ -1,6 +1,8 @@
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -35,23 +37,114 @@ void runlog_event(int prio, const char *message_id, const struct runlog_outcome 
 	va_end(ap);
 }
 
+/*
+ * A failure that could not be recorded because the database was away (a
+ * restart, a lost connection) waits here, in the order it happened, and is
+ * written when the control connection is back. Bounded: past the limit the
+ * oldest is dropped, with a log line (the journal keeps every outcome).
+ */
+#define RUNLOG_BACKLOG_MAX 64
+#define RUNLOG_NPARAMS 14
+
+struct backlog {
+	struct backlog *next;
+	char *params[RUNLOG_NPARAMS];
+};
+
+static void backlog_free(struct backlog *b)
+{
+	for (int i = 0; i < RUNLOG_NPARAMS; i++)
+		free(b->params[i]);
+	free(b);
+}
+
+static struct backlog *backlog_new(const char *const *params)
+{
+	struct backlog *b = calloc(1, sizeof(*b));
+
+	if (b == NULL)
+		return NULL;
+	for (int i = 0; i < RUNLOG_NPARAMS; i++) {
+		if (params[i] != NULL && (b->params[i] = strdup(params[i])) == NULL) {
+			backlog_free(b);
+			return NULL;
+		}
+	}
+	return b;
+}
+
+/* Queue b (at the head: it is the oldest when it comes back from a retry). */
+static void backlog_keep(struct daemon *d, struct backlog *b, bool head)
+{
+	struct backlog **tail;
+
+	if (d->n_runlog_backlog >= RUNLOG_BACKLOG_MAX) {
+		struct backlog *oldest = d->runlog_backlog;
+		log_msg(LOG_ERR, "too many unrecorded runs while the database is away: the %s %s "
+			"of %s is only in the journal", oldest->params[8], oldest->params[0],
+			oldest->params[7]);
+		d->runlog_backlog = oldest->next;
+		backlog_free(oldest);
+		d->n_runlog_backlog--;
+	}
+	if (head) {
+		b->next = d->runlog_backlog;
+		d->runlog_backlog = b;
+	} else {
+		for (tail = &d->runlog_backlog; *tail != NULL; tail = &(*tail)->next)
+			;
+		b->next = NULL;
+		*tail = b;
+	}
+	d->n_runlog_backlog++;
+}
+
+/* The database was not there: a connection error, not a refusal of the row. */
+static bool db_was_away(const struct db_error *err)
+{
+	return err->sqlstate[0] == '\0' || strncmp(err->sqlstate, "08", 2) == 0 ||
+	       strncmp(err->sqlstate, "57P0", 4) == 0;
+}
+
 struct pending {
-	void (*done)(long long id, void *arg);
+	struct daemon *d;
+	void (*done)(long long id, void *arg);  /* NULL for a retry from the backlog */
 	void *arg;
 	long long id;
+	struct backlog *b;              /* the record's parameters */
 };
 
 static void on_recorded(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct pending *p = arg;
 
-	if (err != NULL)
+	if (err != NULL && db_was_away(err) && !p->d->stopping) {
+		log_msg(LOG_WARNING, "the %s %s of %s will be recorded when the database is back",
+			p->b->params[8], p->b->params[0], p->b->params[7]);
+		backlog_keep(p->d, p->b, p->done == NULL);
+		p->b = NULL;
+	} else if (err != NULL) {
 		log_msg(LOG_ERR, "cannot record the failed run: %s (SQLSTATE %s)", err->message,
 			err->sqlstate);
-	else
+	} else {
 		p->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	p->done(p->id, p->arg);
+		if (p->done == NULL)
+			log_msg(LOG_NOTICE, "recorded run %lld, which %s at %s while the database "
+				"was away", p->id, p->b->params[8], p->b->params[7]);
+	}
+	if (p->b != NULL)
+		backlog_free(p->b);
+	if (p->done != NULL)
+		p->done(p->id, p->arg);
 	free(p);
+}
+
+/* Send p's record on the control or work connection; false if neither is up. */
+static bool send_record(struct daemon *d, struct db_conn *db, struct pending *p)
+{
+	return db != NULL && db_get_state(db) == DB_READY &&
+	       db_send(db, sql_run_failed, RUNLOG_NPARAMS, (const char *const *)p->b->params,
+		       false, on_recorded, p) == 0;
 }
 
 void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct db_error *err,
@@ -66,23 +159,80 @@ void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct 
 			     ? d->db_ctl : d->db_work;
 	const char *status = d->stopping ? "cancelled" : "failed";
 
-	if (p == NULL) {
-		done(0, arg);
-		return;
-	}
-	p->done = done;
-	p->arg = arg;
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	util_iso8601(e->started_at, started, sizeof(started));
 	snprintf(ms, sizeof(ms), "%llu",
 		 (unsigned long long)((util_monotonic_usec() - e->started_usec) / 1000));
-	const char *params[14] = { e->kind, e->mode, e->scope, e->trigger, e->requested_by,
-				   d->host, pid, started, status, err->sqlstate, err->message,
-				   d->cfg->log.application_logs ? "true" : "false", e->org, ms };
-	if (db == NULL || db_send(db, sql_run_failed, 14, params, false, on_recorded, p) != 0) {
-		log_msg(LOG_ERR, "cannot record the %s %s: the database is not connected",
-			status, e->kind);
+	const char *params[RUNLOG_NPARAMS] = { e->kind, e->mode, e->scope, e->trigger,
+		e->requested_by, d->host, pid, started, status, err->sqlstate, err->message,
+		d->cfg->log.application_logs ? "true" : "false", e->org, ms };
+
+	if (p == NULL || (p->b = backlog_new(params)) == NULL) {
+		log_msg(LOG_ERR, "cannot record the %s %s: out of memory", status, e->kind);
 		free(p);
 		done(0, arg);
+		return;
 	}
+	p->d = d;
+	p->done = done;
+	p->arg = arg;
+	if (send_record(d, db, p))
+		return;
+	if (d->stopping) {
+		log_msg(LOG_ERR, "cannot record the %s %s: the database is not connected",
+			status, e->kind);
+		backlog_free(p->b);
+	} else {
+		log_msg(LOG_WARNING, "the %s %s will be recorded when the database is back",
+			status, e->kind);
+		backlog_keep(d, p->b, false);
+	}
+	free(p);
+	done(0, arg);
+}
+
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct pending *p;
+
+	(void)fd;
+	(void)what;
+	while (!d->stopping && d->runlog_backlog != NULL && db_get_state(d->db_ctl) == DB_READY &&
+	       (p = calloc(1, sizeof(*p))) != NULL) {
+		p->d = d;
+		p->b = d->runlog_backlog;
+		d->runlog_backlog = p->b->next;
+		d->n_runlog_backlog--;
+		p->b->next = NULL;
+		if (!send_record(d, d->db_ctl, p)) {
+			backlog_keep(d, p->b, true);
+			free(p);
+			return;
+		}
+	}
+}
+
+void runlog_flush_later(struct daemon *d)
+{
+	static const struct timeval now = { 0, 0 };
+
+	/* From the loop, not from inside the connection's state callback. */
+	if (d->runlog_backlog != NULL &&
+	    event_base_once(d->base, -1, EV_TIMEOUT, flush_cb, d, &now) != 0)
+		log_msg(LOG_ERR, "cannot schedule recording the runs that failed while the "
+			"database was away");
+}
+
+void runlog_free(struct daemon *d)
+{
+	struct backlog *b;
+
+	while ((b = d->runlog_backlog) != NULL) {
+		d->runlog_backlog = b->next;
+		log_msg(LOG_ERR, "exiting with the %s %s of %s unrecorded (the database was away)",
+			b->params[8], b->params[0], b->params[7]);
+		backlog_free(b);
+	}
+	d->n_runlog_backlog = 0;
 }

@@ -41,8 +41,15 @@ struct runlog_outcome {
 void runlog_event(int prio, const char *message_id, const struct runlog_outcome *o,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Calls done(id, arg) once: id of the record, or 0 if it could not be written. */
+/* Calls done(id, arg) once: id of the record, or 0 if it could not be
+ * written now. A failure that found the database away is kept (bounded) and
+ * written by runlog_flush_later() once the control connection is back. */
 void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct db_error *err,
 		   void (*done)(long long id, void *arg), void *arg);
+
+/* The control connection is ready: write the kept failures (deferred). */
+void runlog_flush_later(struct daemon *d);
+/* At exit: log what stays unrecorded, free it. */
+void runlog_free(struct daemon *d);
 
 #endif
