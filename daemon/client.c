@@ -23,6 +23,10 @@
 
 #define CLIENT_MAX_GROUPS 256
 #define CLIENT_REFUSE_SLACK 16
+/* After refusing a request, read and discard at most this much more of a
+ * peer's input (so that it can read our answer before the close resets the
+ * connection); a peer still sending after that is dropped. */
+#define CLIENT_DRAIN_MAX (1 << 20)
 
 struct client {
 	struct client *next;
@@ -32,6 +36,7 @@ struct client {
 	bool pending;                   /* a request is being handled */
 	bool in_dispatch;
 	bool closing;                   /* close when the output has drained */
+	size_t drained;                 /* input discarded since closing */
 	bool shut;                      /* our side shut down, draining theirs */
 	bool eof;                       /* the peer will send nothing more */
 	bool may_write;
@@ -224,8 +229,13 @@ static void process_input(struct client *c)
 	size_t max = (size_t)c->d->cfg->control.max_request_bytes;
 
 	client_ref(c);
-	if (c->bev != NULL && c->closing)
-		evbuffer_drain(bufferevent_get_input(c->bev), (size_t)-1);
+	if (c->bev != NULL && c->closing) {
+		struct evbuffer *in = bufferevent_get_input(c->bev);
+		c->drained += evbuffer_get_length(in);
+		evbuffer_drain(in, (size_t)-1);
+		if (c->drained > CLIENT_DRAIN_MAX)
+			client_drop(c);
+	}
 	while (c->bev != NULL && !c->pending && !c->closing) {
 		struct evbuffer *in = bufferevent_get_input(c->bev);
 		size_t len;
@@ -353,8 +363,13 @@ int client_accept(struct daemon *d, int fd)
 	/* Past the limit (and a little slack used only to say so politely),
 	 * connections are closed at once. */
 	if (d->n_clients >= d->cfg->control.max_clients + CLIENT_REFUSE_SLACK) {
+		static const char msg[] = "{\"ok\":false,\"error\":{\"code\":\"busy\","
+			"\"message\":\"too many clients (control.max_clients)\"}}\n";
 		log_msg(LOG_WARNING, "closing a connection of uid %u pid %d: far too many clients",
 			(unsigned)cred.uid, (int)cred.pid);
+		/* One try, never blocking, no allocation: the peer may miss it. */
+		if (send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			log_msg(LOG_DEBUG, "could not tell it: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -376,6 +391,10 @@ int client_accept(struct daemon *d, int fd)
 		free(c);
 		return -1;
 	}
+	/* libevent stops reading at the high watermark: a request larger than
+	 * the limit is refused once the limit is passed, never buffered whole. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0,
+				 (size_t)d->cfg->control.max_request_bytes + 1);
 	c->refs = 1;
 	c->next = d->clients;
 	d->clients = c;
