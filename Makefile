@@ -91,21 +91,36 @@ check:
 	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	bash tests/run.sh build/san
 
-# libFuzzer (clang) on the request/reply codec; the corpus grows in build/fuzz.
+# libFuzzer (clang): fuzz_request on the request/reply codec, fuzz_dispatch on
+# a real control connection through the daemon's framing, limits and command
+# table (its main() renamed away). Each run's corpus grows in build/fuzz; make
+# check runs each for CHECK_FUZZ_SECONDS, make fuzz for FUZZ_SECONDS.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 300
 CHECK_FUZZ_SECONDS ?= 30
-build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c lib/proto.c include/analytics_proto.h
-	@mkdir -p build/fuzz/corpus
-	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Iinclude $(shell $(PKG_CONFIG) --cflags jansson) -o $@ tests/fuzz/fuzz_request.c lib/proto.c \
-		$(shell $(PKG_CONFIG) --libs jansson)
+FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+              -D_GNU_SOURCE -DANALYTICSD_VERSION=\"$(VERSION)\" -Iinclude
+FUZZ_TARGETS := request dispatch
 
-fuzz: build/fuzz/fuzz_request
-	build/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
-		build/fuzz/corpus tests/fuzz/corpus_request 2>build/fuzz/fuzz.log || \
-		{ tail -n 60 build/fuzz/fuzz.log; exit 1; }
-	@grep -E '^(Done|stat::number_of_executed_units)' build/fuzz/fuzz.log
+build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c lib/proto.c include/analytics_proto.h
+	@mkdir -p build/fuzz/corpus_request
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell $(PKG_CONFIG) --cflags jansson) -o $@ \
+		tests/fuzz/fuzz_request.c lib/proto.c $(shell $(PKG_CONFIG) --libs jansson)
+
+build/fuzz/fuzz_dispatch: tests/fuzz/fuzz_dispatch.c $(DAEMON_SRC) $(LIB_SRC) $(wildcard daemon/*.h) \
+		include/analytics_proto.h build/gen/sqlfiles.c
+	@mkdir -p build/fuzz/corpus_dispatch
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Dmain=analyticsd_main -Ibuild/gen -Idaemon $(PKG_CFLAGS) -o $@ \
+		tests/fuzz/fuzz_dispatch.c $(DAEMON_SRC) $(LIB_SRC) build/gen/sqlfiles.c $(PKG_LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; mkdir -p build/fuzz/corpus_$$t; \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
+			build/fuzz/corpus_$$t tests/fuzz/corpus_$$t 2>build/fuzz/fuzz_$$t.log || \
+			{ tail -n 60 build/fuzz/fuzz_$$t.log; exit 1; }; \
+		grep -E '^(Done|stat::number_of_executed_units)' build/fuzz/fuzz_$$t.log; \
+	done
 
 unit-bins: $(UNIT_TESTS)
 
