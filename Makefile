@@ -42,7 +42,7 @@ CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check unit integration demo deps install clean fuzz unit-bins
+.PHONY: all check check-valgrind unit integration demo deps install clean fuzz unit-bins
 all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
 
 $(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h: $(SQL_FILES) tools/embed-sql.sh
@@ -121,6 +121,15 @@ fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 			{ tail -n 60 build/fuzz/fuzz_$$t.log; exit 1; }; \
 		grep -E '^(Done|stat::number_of_executed_units)' build/fuzz/fuzz_$$t.log; \
 	done
+
+# The integration suite with the daemon under valgrind memcheck (plain -O2
+# build; no sanitizers, which do not mix with valgrind). Slower: not part of
+# make check, run by CI after it.
+check-valgrind:
+	@sh tools/deps.sh check
+	$(MAKE) all
+	sh tools/valgrind-bin.sh $(BUILD) $(BUILD)/vg
+	VALGRIND_PLAIN_BUILD=$(BUILD) bash tests/run.sh $(BUILD)/vg
 
 unit-bins: $(UNIT_TESTS)
 

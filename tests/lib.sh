@@ -73,9 +73,10 @@ daemon_stop() {
 	daemon_log_clean "$name"
 }
 daemon_log_clean() {
-	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error|UndefinedBehaviorSanitizer' "$T/$1.log"; then
+	# Sanitizer reports, and valgrind's (make check-valgrind: "==PID== ...").
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error|UndefinedBehaviorSanitizer|^==[0-9]+== [A-Z]' "$T/$1.log"; then
 		not_ok "analyticsd '$1' log free of sanitizer reports"
-		grep -E -A 15 'Sanitizer|runtime error' "$T/$1.log" | head -n 40 | sed 's/^/#   /'
+		grep -E -A 15 'Sanitizer|runtime error|^==[0-9]+== [A-Z]' "$T/$1.log" | head -n 40 | sed 's/^/#   /'
 	else
 		ok "analyticsd '$1' log free of sanitizer reports"
 	fi

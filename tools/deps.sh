@@ -4,7 +4,7 @@
 #   deps.sh check     same, but as a normal user only say what is missing
 set -eu
 PKGS="gcc make pkg-config libpq-dev libevent-dev libconfig-dev libsystemd-dev
-libjansson-dev libcmocka-dev postgresql jq socat systemd util-linux procps
+libjansson-dev libcmocka-dev postgresql jq socat valgrind systemd util-linux procps
 python3 tzdata man-db clang libclang-rt-14-dev"
 
 missing=""
