@@ -117,7 +117,7 @@ static int parse_runs(int argc, char **argv, json_t *args, char *err, size_t err
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--limit") == 0 || strcmp(argv[i], "-n") == 0) {
-			if (parse_int_arg("--limit", i + 1 < argc ? argv[++i] : NULL, 1, 10000, &limit,
+			if (parse_int_arg("--limit", i + 1 < argc ? argv[++i] : NULL, 1, 1000, &limit,
 					  err, errlen) != 0)
 				return -1;
 			json_object_set_new(args, "limit", json_integer(limit));

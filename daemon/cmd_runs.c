@@ -55,7 +55,7 @@ void cmd_runs(struct daemon *d, struct client *c, json_t *args)
 	int limit;
 
 	if (args_only(c, args, allowed) != 0 ||
-	    args_int(c, args, "limit", 20, 1, 10000, &limit) != 0)
+	    args_int(c, args, "limit", 20, 1, 1000, &limit) != 0)
 		return;
 	snprintf(limit_s, sizeof(limit_s), "%d", limit);
 	client_ref(c);

@@ -33,6 +33,10 @@ check "the daemon reconnects after the database comes back" \
 	wait_for "reconnected" 40 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state == \"connected\" and .result.work_connection.state == \"connected\"'"
 ctl_json migrate up
 is "$RC" 0 "migrate works after the reconnection, without a restart"
+psql_q -f "$SRC_DIR/sql/demo_data.sql" >/dev/null 2>&1
+ctl_json refresh full
+is "$RC" 0 "so does the first refresh"
+like "$(jget .result.rows.inserted)" '^[1-9][0-9]+$' "and it writes the rows"
 
 daemon_stop d1
 t_done
