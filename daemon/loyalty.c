@@ -84,6 +84,11 @@ static long long unchanged(const struct counts *sum)
 	return sum->wanted - sum->inserted - sum->updated;
 }
 
+static const char *org_or_null(const struct rebuild *lr)
+{
+	return lr->org[0] ? lr->org : NULL;
+}
+
 static void phase(struct rebuild *lr, const char *name)
 {
 	daemon_job_phase(lr->d, "%s", name);
@@ -137,29 +142,14 @@ static void on_profiles(struct txn *t, PGresult *res, void *arg)
 static void on_pruned(struct txn *t, PGresult *res, void *arg)
 {
 	struct rebuild *lr = arg;
-	char id[24], ins[24], upd[24], del[24], unch[24], ms[24], keep[16];
-	const char *done[5] = { id, ins, upd, del, unch };
-	const char *k[1] = { keep };
 	struct counts sum;
+	struct run_counts n;
 
 	lr->t[T_CUSTOMERS].deleted = val(res, 0);
 	sum = totals(lr);
-	snprintf(id, sizeof(id), "%lld", lr->id);
-	snprintf(ins, sizeof(ins), "%lld", sum.inserted);
-	snprintf(upd, sizeof(upd), "%lld", sum.updated);
-	snprintf(del, sizeof(del), "%lld", sum.deleted);
-	snprintf(unch, sizeof(unch), "%lld", unchanged(&sum));
-	snprintf(keep, sizeof(keep), "%d", lr->d->cfg->refresh.keep_runs);
+	n = (struct run_counts){ sum.inserted, sum.updated, sum.deleted, unchanged(&sum) };
 	phase(lr, "recording");
-	txn_add(t, sql_run_succeeded, 5, done, false, NULL, NULL);
-	txn_add(t, sql_refresh_prune_undo, 1, k, false, NULL, NULL);
-	if (lr->d->cfg->log.application_logs) {
-		const char *a[11] = { "success", id, "rebuild", lr->org[0] ? lr->org : NULL,
-				      ins, upd, del, unch, ms, "", "" };
-		snprintf(ms, sizeof(ms), "%llu",
-			 (unsigned long long)((util_monotonic_usec() - lr->started_usec) / 1000));
-		txn_add(t, sql_applog_run, 11, a, false, NULL, NULL);
-	}
+	runlog_add_success(lr->d, t, lr->id, "rebuild", org_or_null(lr), &n, lr->started_usec);
 }
 
 static void on_contacts_counted(struct txn *t, PGresult *res, void *arg)
@@ -168,11 +158,6 @@ static void on_contacts_counted(struct txn *t, PGresult *res, void *arg)
 
 	(void)t;
 	lr->t[T_CUSTOMERS].wanted = val(res, 0);
-}
-
-static const char *org_or_null(const struct rebuild *lr)
-{
-	return lr->org[0] ? lr->org : NULL;
 }
 
 static void run_fields(const struct rebuild *lr, char *id, size_t idlen, char *org,

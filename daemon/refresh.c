@@ -93,32 +93,14 @@ static void on_update(struct txn *t, PGresult *res, void *arg)
 static void on_insert(struct txn *t, PGresult *res, void *arg)
 {
 	struct run *r = arg;
-	char id[24], ins[24], upd[24], del[24], unch[24], ms[24];
-	const char *p[5] = { id, ins, upd, del, unch };
+	struct run_counts n;
 
 	r->inserted = cmd_tuples(res);
 	r->unchanged = r->n_new - r->inserted - r->updated;
-	snprintf(id, sizeof(id), "%lld", r->id);
-	snprintf(ins, sizeof(ins), "%lld", r->inserted);
-	snprintf(upd, sizeof(upd), "%lld", r->updated);
-	snprintf(del, sizeof(del), "%lld", r->deleted);
-	snprintf(unch, sizeof(unch), "%lld", r->unchanged);
+	n = (struct run_counts){ r->inserted, r->updated, r->deleted, r->unchanged };
 	phase(r, "recording");
-	txn_add(t, sql_run_succeeded, 5, p, false, NULL, NULL);
-	{
-		char keep[16];
-		const char *k[1] = { keep };
-		snprintf(keep, sizeof(keep), "%d", r->d->cfg->refresh.keep_runs);
-		txn_add(t, sql_refresh_prune_undo, 1, k, false, NULL, NULL);
-	}
-	if (r->d->cfg->log.application_logs) {
-		const char *a[11] = { "success", id, run_mode_name(r->req.mode),
-				      r->req.mode == RUN_ORG ? r->req.org : NULL,
-				      ins, upd, del, unch, ms, "", "" };
-		snprintf(ms, sizeof(ms), "%llu",
-			 (unsigned long long)((util_monotonic_usec() - r->started_usec) / 1000));
-		txn_add(t, sql_applog_run, 11, a, false, NULL, NULL);
-	}
+	runlog_add_success(r->d, t, r->id, run_mode_name(r->req.mode),
+			   r->req.mode == RUN_ORG ? r->req.org : NULL, &n, r->started_usec);
 }
 
 static void log_outcome(struct run *r, const char *outcome, const char *sqlstate,

@@ -37,6 +37,29 @@ void runlog_event(int prio, const char *message_id, const struct runlog_outcome 
 	va_end(ap);
 }
 
+void runlog_add_success(struct daemon *d, struct txn *t, long long id, const char *mode,
+			const char *org, const struct run_counts *n, uint64_t started_usec)
+{
+	char sid[24], ins[24], upd[24], del[24], unch[24], ms[24], keep[16];
+	const char *done[5] = { sid, ins, upd, del, unch };
+	const char *k[1] = { keep };
+
+	snprintf(sid, sizeof(sid), "%lld", id);
+	snprintf(ins, sizeof(ins), "%lld", n->inserted);
+	snprintf(upd, sizeof(upd), "%lld", n->updated);
+	snprintf(del, sizeof(del), "%lld", n->deleted);
+	snprintf(unch, sizeof(unch), "%lld", n->unchanged);
+	snprintf(keep, sizeof(keep), "%d", d->cfg->refresh.keep_runs);
+	txn_add(t, sql_run_succeeded, 5, done, false, NULL, NULL);
+	txn_add(t, sql_refresh_prune_undo, 1, k, false, NULL, NULL);
+	if (d->cfg->log.application_logs) {
+		const char *a[11] = { "success", sid, mode, org, ins, upd, del, unch, ms, "", "" };
+		snprintf(ms, sizeof(ms), "%llu",
+			 (unsigned long long)((util_monotonic_usec() - started_usec) / 1000));
+		txn_add(t, sql_applog_run, 11, a, false, NULL, NULL);
+	}
+}
+
 /*
  * A failure that could not be recorded because the database was away (a
  * restart, a lost connection) waits here, in the order it happened, and is

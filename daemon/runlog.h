@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "txn.h"
 
 struct daemon;
 
@@ -46,6 +47,20 @@ void runlog_event(int prio, const char *message_id, const struct runlog_outcome 
  * written by runlog_flush_later() once the control connection is back. */
 void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct db_error *err,
 		   void (*done)(long long id, void *arg), void *arg);
+
+/* The rows a run wrote, for its record. */
+struct run_counts {
+	long long inserted, updated, deleted, unchanged;
+};
+
+/*
+ * The last steps of a successful refresh or loyalty rebuild, in its own
+ * transaction: the run record's counts and status, pruning the undo logs to
+ * refresh.keep_runs, and (log.application_logs) the application_logs row.
+ * org may be NULL.
+ */
+void runlog_add_success(struct daemon *d, struct txn *t, long long id, const char *mode,
+			const char *org, const struct run_counts *n, uint64_t started_usec);
 
 /* The control connection is ready: write the kept failures (deferred). */
 void runlog_flush_later(struct daemon *d);
