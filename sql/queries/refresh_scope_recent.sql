@@ -1,7 +1,9 @@
 -- Scope of `refresh recent --days N` ($1 = N): the customers whose source rows changed or
--- whose bookings start in the last N days (N x 24 hours before the run's as_of, ca_run):
---   * bookings created, updated, or starting after as_of - N days (future start_at
---     included: a booking moves from upcoming to visit when its start passes);
+-- whose bookings started in the last N days (N x 24 hours before the run's as_of, ca_run):
+--   * bookings created or updated after as_of - N days, or starting in (as_of - N days,
+--     as_of]: a booking moves from upcoming to visit when its start passes. A booking
+--     further in the future changes nothing until it is edited or starts (then it is
+--     found), so the customers with one are not all recomputed every hour;
 --   * payments created or updated in the window, attributed like the payment set P:
 --     coalesce(payments.customer_id, the customer of payments.booking_id);
 --   * client records created in the window;
@@ -22,7 +24,8 @@ WITH touched AS (
      WHERE b.customer_id IS NOT NULL
        AND (b.created_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
             OR b.updated_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
-            OR b.start_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int)
+            OR b.start_at > (SELECT as_of FROM ca_run) - interval '24 hours' * $1::int
+               AND b.start_at <= (SELECT as_of FROM ca_run))
     UNION
     -- The booking is looked up (by its primary key) only for a payment without a payer:
     -- coalesce() evaluates the subquery only then.

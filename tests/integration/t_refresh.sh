@@ -95,6 +95,29 @@ ctl_json status
 is "$(jget '.result.last_runs.full.status')" succeeded "status shows the last full run"
 is "$(jget '.result.last_runs.org.status')" succeeded "status shows the last org run"
 
+# recent's window: a booking that started in the last N days puts its customer in scope;
+# one that starts later does not (it changes nothing until it is edited or starts). Two
+# clients with no other activity, their rows damaged after a full refresh: recent --days 1
+# repairs only the one whose booking has started.
+psql_q <<SQL
+insert into square_existing_clients (organization_id, square_customer_id, created_at)
+values ('$ORG', 'window_future', '2025-01-01'), ('$ORG', 'window_started', '2025-01-01');
+insert into bookings (organization_id, location_id, customer_id, status, start_at, created_at, updated_at)
+select '$ORG', (select id from locations where organization_id = '$ORG' order by id limit 1),
+       c, 'ACCEPTED', s::timestamptz, '2026-10-01 10:00+00', '2026-10-01 10:00+00'
+  from (values ('window_future', '2026-12-10 10:00+00'), ('window_started', '2026-11-20 08:00+00')) v (c, s);
+SQL
+ctl_json refresh full
+psql_q -c "update customer_analytics set visits_total = 99 where square_customer_id like 'window_%'"
+ctl_json refresh recent --days 1
+is "$RC" 0 "refresh recent --days 1 succeeds"
+is "$(psql_q -c "select string_agg(square_customer_id || '=' || visits_total, ' ' order by square_customer_id)
+	from customer_analytics where square_customer_id like 'window_%'")" \
+	"window_future=99 window_started=1" "recent takes a booking that started in the window, not one that starts later"
+ctl_json refresh full
+is "$(psql_q -c "select visits_total from customer_analytics where square_customer_id = 'window_future'")" 0 \
+	"full repairs the customer recent left out"
+
 # Requests pipelined on one connection: the second starts after the first
 # ended, as a run of its own (it must not join the run that just ended).
 OUT=$(printf '%s\n' '{"cmd":"refresh","args":{"mode":"full"}}' '{"cmd":"refresh","args":{"mode":"full"}}' '{"cmd":"migrate","args":{"action":"up"}}' \
