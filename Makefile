@@ -2,6 +2,7 @@
 #   make            build analyticsd and analyticsctl into build/
 #   make check      unit and integration tests, built with ASan+UBSan
 #   make demo       throwaway PostgreSQL, demo data, daemon, status
+#   make bench      the performance benchmark (docs/BENCHMARKS.md)
 #   make deps       install the Debian packages needed (asks for root)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -42,7 +43,7 @@ CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check check-valgrind unit integration demo deps install clean fuzz unit-bins
+.PHONY: all check check-valgrind unit integration demo bench deps install clean fuzz unit-bins
 all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
 
 $(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h: $(SQL_FILES) tools/embed-sql.sh
@@ -137,6 +138,13 @@ demo:
 	@sh tools/deps.sh check
 	$(MAKE) all
 	bash tools/demo.sh $(BUILD)
+
+# The performance benchmark (docs/BENCHMARKS.md): a private cluster, generated data,
+# every figure as a ratio. Not part of make check. BENCH_SCALE, BENCH_REPS: bench/run.sh.
+bench:
+	@sh tools/deps.sh check
+	$(MAKE) all
+	bash bench/run.sh $(BUILD)
 
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d

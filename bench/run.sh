@@ -1,0 +1,357 @@
+#!/bin/bash
+# make bench: analyticsd's refresh against the floor and the alternatives (SPEC 7, issue 8).
+#
+#   bench/run.sh BUILD_DIR
+#
+# Environment (all optional):
+#   BENCH_SCALE=1       multiplies the default data size: 200k customers, 2M bookings,
+#                       1.5M payments, 50 organizations (BENCH_CUSTOMERS, BENCH_BOOKINGS,
+#                       BENCH_PAYMENTS, BENCH_ORGS override each one)
+#   BENCH_REPS=3        repetitions of every timed figure; the median is reported
+#   BENCH_OUT=docs/BENCHMARKS.md   where the results table goes (between its bench
+#                       markers; the rest of the file is left alone); "-" prints only
+#   BENCH_KEEP=1        keep the temp directory (cluster, logs, EXPLAIN output)
+#
+# Starts a private PostgreSQL cluster with the settings in PG_SETTINGS below (written into
+# the results), loads bench/gen.sql, and measures with psql's \timing (client wall time of
+# one statement) and the daemon's own duration_ms of each run.
+set -euo pipefail
+BIN=$(cd "${1:-build}" && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+SCALE=${BENCH_SCALE:-1}
+scaled() { awk -v n="$1" -v s="$SCALE" 'BEGIN { printf "%d", n * s }'; }
+CUSTOMERS=${BENCH_CUSTOMERS:-$(scaled 200000)}
+BOOKINGS=${BENCH_BOOKINGS:-$(scaled 2000000)}
+PAYMENTS=${BENCH_PAYMENTS:-$(scaled 1500000)}
+ORGS=${BENCH_ORGS:-50}
+REPS=${BENCH_REPS:-3}
+OUT=${BENCH_OUT:-$SRC/docs/BENCHMARKS.md}
+# The data's "now"; the daemon's as_of is pinned to it, so every run sees the same data.
+ANCHOR='2026-06-01 12:00:00+00'
+
+# Server settings, the same for every figure. Parallel query is off: the daemon's compute
+# reads temp tables, which parallel workers cannot, so the floors are measured on the same
+# single core. work_mem equals the daemon's refresh.work_mem default; jit is off as in a run.
+PG_SETTINGS=(
+	shared_buffers=2GB
+	work_mem=256MB
+	maintenance_work_mem=512MB
+	effective_cache_size=8GB
+	random_page_cost=1.1
+	max_wal_size=16GB
+	checkpoint_timeout=1h
+	wal_compression=off
+	jit=off
+	max_parallel_workers_per_gather=0
+	fsync=on
+	synchronous_commit=on
+	full_page_writes=on
+	autovacuum=off
+)
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/analyticsd-bench.XXXXXX")
+chmod 755 "$T"
+. "$SRC/tools/cluster.sh"
+DAEMON_PID=""
+cleanup() {
+	set +e
+	[ -n "$DAEMON_PID" ] && { kill -TERM "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID"; }
+	as_pg "$PGBIN/pg_ctl" -D "$T/pg" -m fast -w stop >/dev/null 2>&1
+	if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# --- cluster -------------------------------------------------------------------------------
+mkdir -p "$T/pg" "$T/sock"
+[ "$(id -u)" = 0 ] && chown postgres: "$T/pg" "$T/sock"
+as_pg "$PGBIN/initdb" -D "$T/pg" -A trust -U analytics -E UTF8 --locale=C.UTF-8 \
+	>"$T/initdb.log" 2>&1 || { cat "$T/initdb.log"; exit 1; }
+opts="-k $T/sock -c listen_addresses='' -p 5432"
+for s in "${PG_SETTINGS[@]}"; do opts+=" -c $s"; done
+as_pg "$PGBIN/pg_ctl" -D "$T/pg" -l "$T/pg/server.log" -w -t 120 -o "$opts" start >/dev/null ||
+	{ cat "$T/pg/server.log"; exit 1; }
+export PGHOST=$T/sock PGPORT=5432 PGUSER=analytics PGDATABASE=bench
+export PGOPTIONS="-c client_min_messages=warning"
+"$PGBIN/createdb" bench
+
+PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1)
+q() { "${PSQL[@]}" -A -t -c "$1"; }
+# timed [psql args...]: runs them with \timing and prints the total milliseconds of all
+# statements (every "Time:" line summed).
+timed() {
+	"${PSQL[@]}" -c 'SET work_mem = '"'256MB'"'; SET jit = off' -c '\timing on' "$@" |
+		awk '/^Time: / { t += $2 } END { printf "%.1f\n", t }'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END {
+	print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+secs() { awk -v a="$1" 'BEGIN { printf "%.2f s", a / 1000 }'; }
+
+# --- daemon --------------------------------------------------------------------------------
+SOCK=$T/control.sock
+cat >"$T/analyticsd.conf" <<CONF
+database = { conninfo = ""; };
+control  = { socket = "$SOCK"; };
+CONF
+ctl() { "$BIN/analyticsctl" -s "$SOCK" --timeout 0 "$@"; }
+ANALYTICSD_TEST_AS_OF=$ANCHOR "$BIN/analyticsd" -c "$T/analyticsd.conf" 2>"$T/analyticsd.log" &
+DAEMON_PID=$!
+for _ in $(seq 100); do
+	ctl --json status 2>/dev/null | grep -q '"state": "connected"' && break
+	sleep 0.1
+done
+ctl migrate up >/dev/null
+rss_base=$(awk '/^VmRSS/ { print $2 }' "/proc/$DAEMON_PID/status")
+
+# --- data ----------------------------------------------------------------------------------
+say "generating $CUSTOMERS customers, $BOOKINGS bookings, $PAYMENTS payments, $ORGS organizations"
+gen_ms=$(timed -v customers="$CUSTOMERS" -v bookings="$BOOKINGS" -v payments="$PAYMENTS" \
+	-v orgs="$ORGS" -v anchor="'$ANCHOR'" -f "$SRC/bench/gen.sql")
+q "VACUUM ANALYZE" >/dev/null
+read -r n_clients n_bookings n_payments n_keys < <(q "SELECT
+	(SELECT count(*) FROM square_existing_clients), (SELECT count(*) FROM bookings),
+	(SELECT count(*) FROM payments),
+	(SELECT count(*) FROM (SELECT organization_id, square_customer_id FROM square_existing_clients
+	                       UNION SELECT organization_id, customer_id FROM bookings
+	                        WHERE customer_id IS NOT NULL) k)" | tr '|' ' ')
+say "loaded in $(secs "$gen_ms"): $n_keys customer keys"
+
+# --- the compute as a plain SELECT ---------------------------------------------------------
+# refresh_compute.sql with its two inputs (the temp tables ca_scope and ca_run of a run)
+# supplied as CTEs of the same names: the full scope, and as_of = the anchor.
+# select_sql SCOPE_QUERY: that SELECT on stdout.
+select_sql() {
+	printf 'WITH ca_run AS (SELECT %s::timestamptz AS as_of),\n' "'$ANCHOR'"
+	printf 'ca_scope AS MATERIALIZED (%s),\n' "$1"
+	sed -e '/^CREATE TEMP TABLE ca_new/d' -e '0,/^WITH$/{/^WITH$/d}' \
+		"$SRC/sql/queries/refresh_compute.sql" | sed '$ s/;$//'
+}
+FULL_SCOPE="SELECT organization_id, square_customer_id FROM square_existing_clients
+UNION SELECT organization_id, customer_id FROM bookings WHERE customer_id IS NOT NULL"
+select_sql "$FULL_SCOPE" >"$T/select.sql"
+{ echo "EXPLAIN (ANALYZE, TIMING OFF)"; cat "$T/select.sql"; } >"$T/b0.sql"
+{ echo "CREATE TABLE bench_b1 AS"; cat "$T/select.sql"; } >"$T/b1.sql"
+{ echo "CREATE MATERIALIZED VIEW bench_mv AS"; cat "$T/select.sql"; echo "WITH NO DATA"; } >"$T/mv.sql"
+
+rep() {   # rep CMD...: the command REPS times, each after a checkpoint; prints the median
+	local v=()
+	for _ in $(seq "$REPS"); do
+		q "CHECKPOINT" >/dev/null
+		v+=("$("$@")")
+	done
+	median "${v[@]}"
+}
+
+say "F0: reading the inputs once"
+f0() { timed -c "EXPLAIN (ANALYZE, TIMING OFF) SELECT organization_id, customer_id, count(*)
+	FROM bookings GROUP BY 1, 2" -c "EXPLAIN (ANALYZE, TIMING OFF) SELECT organization_id,
+	customer_id, count(*) FROM payments GROUP BY 1, 2"; }
+F0=$(rep f0)
+say "B0: the bare aggregate"
+B0=$(rep timed -f "$T/b0.sql")
+"${PSQL[@]}" -c 'SET work_mem = '"'256MB'" -c "EXPLAIN (ANALYZE, BUFFERS) $(cat "$T/select.sql")" \
+	>"$T/explain-b0.txt"
+say "B1: CREATE TABLE AS"
+b1() { q "DROP TABLE IF EXISTS bench_b1"; timed -f "$T/b1.sql"; }
+B1=$(rep b1)
+say "B2, B3: materialized view"
+"${PSQL[@]}" -f "$T/mv.sql"
+q "CREATE UNIQUE INDEX ON bench_mv (organization_id, square_customer_id)"
+B2=$(rep timed -c "REFRESH MATERIALIZED VIEW bench_mv")
+B3=$(rep timed -c "REFRESH MATERIALIZED VIEW CONCURRENTLY bench_mv")
+q "DROP MATERIALIZED VIEW bench_mv; DROP TABLE bench_b1"
+
+# --- analyticsd ----------------------------------------------------------------------------
+# run_ctl ARGS...: one run; prints "duration_ms rows_written rows_total".
+run_ctl() {
+	ctl --json "$@" | jq -r '.result | [.duration_ms, .rows.inserted + .rows.updated + .rows.deleted,
+		.rows.inserted + .rows.updated + .rows.unchanged] | @tsv' | tr '\t' ' '
+}
+PROBE_STOP=$T/probe.stop
+probe_start() {
+	rm -f "$PROBE_STOP"
+	python3 "$SRC/bench/status_probe.py" "$SOCK" "$PROBE_STOP" >>"$T/probe.out" &
+	PROBE_PID=$!
+}
+probe_stop() { touch "$PROBE_STOP"; wait "$PROBE_PID"; }
+
+say "analyticsd full refresh into an empty table (status probed meanwhile)"
+full_empty() {
+	q "TRUNCATE customer_analytics, analytics_undo_log" >/dev/null
+	q "CHECKPOINT" >/dev/null
+	probe_start
+	read -r ms _ _ < <(run_ctl refresh full)
+	probe_stop
+	echo "$ms"
+}
+v=(); for _ in $(seq "$REPS"); do v+=("$(full_empty)"); done
+A_EMPTY=$(median "${v[@]}")
+# All probes together: the percentiles of every round trip made during the refreshes.
+read -r probe_n probe_p50 probe_p99 probe_max probe_failed < <(awk '
+	{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	  n += f["n"]; p50 = (f["p50"] > p50) ? f["p50"] : p50; p99 = (f["p99"] > p99) ? f["p99"] : p99
+	  mx = (f["max"] > mx) ? f["max"] : mx; bad += f["failed"] }
+	END { print n, p50, p99, mx, bad }' "$T/probe.out")
+
+say "analyticsd full refresh on unchanged data"
+v=(); w=(); written=0
+for _ in $(seq "$REPS"); do
+	q "CHECKPOINT" >/dev/null
+	lsn0=$(q "SELECT pg_current_wal_lsn()")
+	read -r ms rows _ < <(run_ctl refresh full)
+	w+=("$(q "SELECT pg_current_wal_lsn() - '$lsn0'::pg_lsn")")
+	v+=("$ms"); written=$((written + rows))
+done
+A_SAME=$(median "${v[@]}")
+A_SAME_WAL=$(median "${w[@]}")
+
+# --- recent after a 1% change --------------------------------------------------------------
+# Repetition r changes the latest booking of the customers with c % 100 = r (1%): an
+# ACCEPTED one becomes a NO_SHOW and anything else ACCEPTED, updated an hour before as_of.
+say "recent after changing 1% of the customers' bookings"
+change_1pct() {
+	q "UPDATE bookings b SET status = CASE WHEN b.status = 'ACCEPTED' THEN 'NO_SHOW' ELSE 'ACCEPTED' END,
+	          updated_at = '$ANCHOR'::timestamptz - interval '1 hour'
+	     FROM (SELECT DISTINCT ON (customer_id) id FROM bookings
+	            WHERE customer_id IS NOT NULL AND substr(customer_id, 5)::bigint % 100 = $1
+	              AND start_at <= '$ANCHOR'
+	            ORDER BY customer_id, created_at DESC, id) x
+	    WHERE b.id = x.id" >/dev/null
+	q "DROP TABLE IF EXISTS bench_touched; CREATE TABLE bench_touched AS
+	   SELECT DISTINCT organization_id, customer_id AS square_customer_id FROM bookings
+	    WHERE updated_at = '$ANCHOR'::timestamptz - interval '1 hour'
+	      AND substr(customer_id, 5)::bigint % 100 = $1; ANALYZE bench_touched" >/dev/null
+}
+select_sql "SELECT organization_id, square_customer_id FROM bench_touched" >"$T/touched.sql"
+sed -i '1i EXPLAIN (ANALYZE, TIMING OFF)' "$T/touched.sql"
+v=(); s=(); d1=(); s1=(); bt=(); n_touched=0
+for r in $(seq "$REPS"); do
+	change_1pct $((r * 2))
+	n_touched=$(q "SELECT count(*) FROM bench_touched")
+	q "CHECKPOINT" >/dev/null
+	bt+=("$(timed -f "$T/touched.sql")")
+	q "CHECKPOINT" >/dev/null
+	read -r ms _ total < <(run_ctl refresh recent --days 1)
+	d1+=("$ms"); s1+=("$total")
+	change_1pct $((r * 2 + 1))
+	q "CHECKPOINT" >/dev/null
+	read -r ms _ total < <(run_ctl refresh recent)
+	v+=("$ms"); s+=("$total")
+done
+R90=$(median "${v[@]}"); R90_SCOPE=$(median "${s[@]}")
+R1=$(median "${d1[@]}"); R1_SCOPE=$(median "${s1[@]}")
+BT=$(median "${bt[@]}")
+read -r ms after_recent _ < <(run_ctl refresh full)
+
+# --- the undo log's cost -------------------------------------------------------------------
+# In one transaction that is rolled back: the scope and compute of a full run one day after
+# the anchor (every customer with a visit then changes), and the update of the table with
+# and without its undo log. Then the same for the insert into an empty table.
+say "the undo log's overhead"
+run_id=$(q "SELECT max(id) FROM analytics_refresh_runs")
+upd_plain=$(awk '/^UPDATE customer_analytics t/ { on = 1 } /^RETURNING/ { on = 0 } on' \
+	"$SRC/sql/queries/refresh_update.sql")
+ins_plain=$(awk '/^INSERT INTO customer_analytics/ { on = 1 } /^RETURNING/ { on = 0 } on' \
+	"$SRC/sql/queries/refresh_insert.sql")
+sed "s/\\\$1::bigint/$run_id::bigint/" "$SRC/sql/queries/refresh_update.sql" >"$T/upd_undo.sql"
+sed "s/\\\$1::bigint/$run_id::bigint/" "$SRC/sql/queries/refresh_insert.sql" >"$T/ins_undo.sql"
+cat >"$T/undo.sql" <<SQL
+SET work_mem = '256MB';
+SET jit = off;
+BEGIN;
+CREATE TEMP TABLE ca_run ON COMMIT DROP AS SELECT '$ANCHOR'::timestamptz + interval '1 day' AS as_of;
+\\i $SRC/sql/queries/refresh_scope_full.sql
+\\i $SRC/sql/queries/refresh_compute.sql
+SAVEPOINT s;
+\\timing on
+\\echo with-undo-update
+\\i $T/upd_undo.sql
+\\timing off
+SELECT 'undo-bytes', sum(pg_column_size(u.old_row)) FROM analytics_undo_log u WHERE run_id = $run_id;
+ROLLBACK TO s;
+CHECKPOINT;
+\\timing on
+\\echo plain-update
+$upd_plain;
+\\timing off
+ROLLBACK TO s;
+TRUNCATE customer_analytics;
+SAVEPOINT t;
+CHECKPOINT;
+\\timing on
+\\echo with-undo-insert
+\\i $T/ins_undo.sql
+\\timing off
+ROLLBACK TO t;
+CHECKPOINT;
+\\timing on
+\\echo plain-insert
+$ins_plain;
+\\timing off
+ROLLBACK;
+SQL
+undo_once() {
+	"${PSQL[@]}" -A -t -f "$T/undo.sql" | awk '
+		/^(with-undo|plain)-/ { k = $0 } /^Time: / { t[k] = $2 } /^undo-bytes/ { split($0, a, "|"); b = a[2] }
+		END { printf "%s %s %s %s %s\n", t["with-undo-update"], t["plain-update"],
+		      t["with-undo-insert"], t["plain-insert"], b }'
+}
+uu=(); up=(); iu=(); ip=()
+for _ in $(seq "$REPS"); do
+	read -r a b c d UNDO_BYTES < <(undo_once); uu+=("$a"); up+=("$b"); iu+=("$c"); ip+=("$d")
+done
+U_UPD=$(median "${uu[@]}"); P_UPD=$(median "${up[@]}")
+U_INS=$(median "${iu[@]}"); P_INS=$(median "${ip[@]}")
+n_upd=$(q "BEGIN; CREATE TEMP TABLE ca_run ON COMMIT DROP AS SELECT '$ANCHOR'::timestamptz + interval '1 day' AS as_of;
+	$(cat "$SRC/sql/queries/refresh_scope_full.sql"); $(cat "$SRC/sql/queries/refresh_compute.sql");
+	SELECT count(*) FROM ca_new; ROLLBACK" | tail -n 1)
+
+rss_peak=$(awk '/^VmHWM/ { print $2 }' "/proc/$DAEMON_PID/status")
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
+
+# --- results -------------------------------------------------------------------------------
+pgver=$(q "SHOW server_version")
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+{
+	echo "Measured $(date -u +%Y-%m-%d) by \`make bench\` (bench/run.sh), medians of $REPS repetitions."
+	echo
+	echo "- Machine: $(nproc) CPUs ($cpu), $mem RAM, $(. /etc/os-release && echo "$PRETTY_NAME"), PostgreSQL $pgver."
+	echo "- Data (bench/gen.sql): $n_clients client records, $n_keys customer keys, $n_bookings bookings, $n_payments payments, $ORGS organizations; generated and loaded in $(secs "$gen_ms")."
+	echo "- Server settings: $(printf '`%s` ' "${PG_SETTINGS[@]}")"
+	echo
+	echo "| figure | time | ratio | target |"
+	echo "|---|---:|---:|---|"
+	echo "| F0: read the inputs once (GROUP BY customer over bookings, then payments) | $(secs "$F0") | 1.00 x F0 | |"
+	echo "| B0: the bare aggregate SELECT (EXPLAIN ANALYZE, TIMING OFF) | $(secs "$B0") | $(ratio "$B0" "$F0") x F0 | |"
+	echo "| B1: CREATE TABLE AS of that SELECT | $(secs "$B1") | $(ratio "$B1" "$B0") x B0 | |"
+	echo "| B2: REFRESH MATERIALIZED VIEW | $(secs "$B2") | $(ratio "$B2" "$B1") x B1 | |"
+	echo "| B3: REFRESH MATERIALIZED VIEW CONCURRENTLY (unchanged data) | $(secs "$B3") | $(ratio "$B3" "$B1") x B1 | |"
+	echo "| analyticsd full, empty table | $(secs "$A_EMPTY") | $(ratio "$A_EMPTY" "$B1") x B1, $(ratio "$A_EMPTY" "$B3") x B3, $(ratio "$A_EMPTY" "$F0") x F0 | <= 1.1 x B1; <= 10 x F0 (aim 5) |"
+	echo "| analyticsd full, unchanged data | $(secs "$A_SAME") | $(ratio "$A_SAME" "$B0") x B0 | <= 1.1 x B0 |"
+	echo "| ... rows written by those $REPS runs | $written | | 0 |"
+	echo "| ... WAL per run | $(awk -v b="$A_SAME_WAL" 'BEGIN { printf "%.1f KiB", b / 1024 }') | | |"
+	echo "| analyticsd recent --days 1 after a 1% change ($R1_SCOPE customers in scope) | $(secs "$R1") | $(ratio "$R1" "$A_SAME") x full | <= 0.10 x full (aim 0.05) |"
+	echo "| ... the bare aggregate of the $n_touched touched customers | $(secs "$BT") | recent = $(ratio "$R1" "$BT") x this | |"
+	echo "| analyticsd recent (default 90 days) after a 1% change ($R90_SCOPE customers in scope) | $(secs "$R90") | $(ratio "$R90" "$A_SAME") x full | |"
+	echo "| ... rows a full refresh then still wrote | $after_recent | | 0 |"
+	echo "| update of $n_upd rows with the undo log | $(secs "$U_UPD") | $(ratio "$U_UPD" "$P_UPD") x plain UPDATE ($(secs "$P_UPD")); undo log $(awk -v b="$UNDO_BYTES" -v n="$n_upd" 'BEGIN { printf "%.0f", b / n }') bytes a row (its compressed old row) | |"
+	echo "| insert of $n_upd rows with the undo log | $(secs "$U_INS") | $(ratio "$U_INS" "$P_INS") x plain INSERT ($(secs "$P_INS")) | |"
+	echo "| status round trip during full refreshes ($probe_n, $probe_failed failed) | p50 $probe_p50 ms, p99 $probe_p99 ms, max $probe_max ms | | p99 < 5 ms |"
+	echo "| analyticsd peak RSS (VmHWM; $(awk -v k="$rss_base" 'BEGIN { printf "%.1f", k / 1024 }') MiB after start) | $(awk -v k="$rss_peak" 'BEGIN { printf "%.1f MiB", k / 1024 }') | | < 16 MiB |"
+} >"$T/results.md"
+cat "$T/results.md"
+cp "$T/explain-b0.txt" "$T/results.md" "${BENCH_SAVE_DIR:-$T}/" 2>/dev/null || true
+if [ "$OUT" != "-" ]; then
+	if [ -f "$OUT" ] && grep -q '^<!-- bench:begin -->$' "$OUT"; then
+		awk -v f="$T/results.md" '
+			/^<!-- bench:begin -->$/ { print; while ((getline l < f) > 0) print l; skip = 1; next }
+			/^<!-- bench:end -->$/ { skip = 0 }
+			!skip' "$OUT" >"$T/out.md"
+		cp "$T/out.md" "$OUT"
+	else
+		{ echo "<!-- bench:begin -->"; cat "$T/results.md"; echo "<!-- bench:end -->"; } >"$OUT"
+	fi
+	echo "bench: results written to $OUT"
+fi
