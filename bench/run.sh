@@ -97,17 +97,26 @@ CONF
 ctl() { "$BIN/analyticsctl" -s "$SOCK" --timeout 0 "$@"; }
 ANALYTICSD_TEST_AS_OF=$ANCHOR "$BIN/analyticsd" -c "$T/analyticsd.conf" 2>"$T/analyticsd.log" &
 DAEMON_PID=$!
-for _ in $(seq 100); do
-	ctl --json status 2>/dev/null | grep -q '"state": "connected"' && break
+# Both of the daemon's connections must be up before migrate is accepted.
+for i in $(seq 100); do
+	ctl migrate up >/dev/null 2>"$T/migrate.err" && break
+	[ "$i" = 100 ] && { cat "$T/migrate.err" "$T/analyticsd.log"; exit 1; }
 	sleep 0.1
 done
-ctl migrate up >/dev/null
 rss_base=$(awk '/^VmRSS/ { print $2 }' "/proc/$DAEMON_PID/status")
 
 # --- data ----------------------------------------------------------------------------------
 say "generating $CUSTOMERS customers, $BOOKINGS bookings, $PAYMENTS payments, $ORGS organizations"
 gen_ms=$(timed -v customers="$CUSTOMERS" -v bookings="$BOOKINGS" -v payments="$PAYMENTS" \
 	-v orgs="$ORGS" -v anchor="'$ANCHOR'" -f "$SRC/bench/gen.sql")
+# A year of hourly runs already recorded, as on a server that has run for a while (status
+# reads the last run of each mode from this history).
+q "INSERT INTO analytics_refresh_runs (kind, mode, scope, trigger, requested_by, started_at,
+	finished_at, status, rows_updated, rows_unchanged, as_of)
+	SELECT 'refresh', 'recent', 'days=90', 'timer', 'analyticsd', t, t + interval '20 seconds',
+	       'succeeded', 100, 50000, t
+	  FROM generate_series('$ANCHOR'::timestamptz - interval '365 days',
+	                       '$ANCHOR'::timestamptz - interval '1 hour', interval '1 hour') t" >/dev/null
 q "VACUUM ANALYZE" >/dev/null
 read -r n_clients n_bookings n_payments n_keys < <(q "SELECT
 	(SELECT count(*) FROM square_existing_clients), (SELECT count(*) FROM bookings),
@@ -148,10 +157,31 @@ f0() { timed -c "EXPLAIN (ANALYZE, TIMING OFF) SELECT organization_id, customer_
 	FROM bookings GROUP BY 1, 2" -c "EXPLAIN (ANALYZE, TIMING OFF) SELECT organization_id,
 	customer_id, count(*) FROM payments GROUP BY 1, 2"; }
 F0=$(rep f0)
+# F1: the definition's plain per-customer aggregates alone (the bk_agg step of
+# refresh_compute.sql: about 40 FILTERed counts, sums, minima and maxima) over all
+# bookings in one HashAggregate, with nothing joined: what SQL costs per aggregate.
+{
+	echo "EXPLAIN (ANALYZE, TIMING OFF) WITH run AS (SELECT '$ANCHOR'::timestamptz AS as_of,"
+	echo "  '$ANCHOR'::timestamptz - interval '720 hours' AS since_30d,"
+	echo "  '$ANCHOR'::timestamptz - interval '2160 hours' AS since_90d,"
+	echo "  '$ANCHOR'::timestamptz - interval '8760 hours' AS since_365d,"
+	echo "  '$ANCHOR'::timestamptz - interval '17520 hours' AS since_730d),"
+	echo "bk AS (SELECT b.customer_id COLLATE \"C\" AS square_customer_id, b.*,"
+	echo "  (b.status = 'ACCEPTED' AND b.start_at <= r.as_of) AS is_visit FROM bookings b, run r),"
+	awk '/^bk_agg AS \($/ { on = 1 } on { print } on && /^\),$/ { exit }' \
+		"$SRC/sql/queries/refresh_compute.sql" | sed '$ s/,$//'
+	echo "SELECT * FROM bk_agg"
+} >"$T/f1.sql"
+say "F1: the plain aggregates alone"
+F1=$(rep timed -f "$T/f1.sql")
 say "B0: the bare aggregate"
 B0=$(rep timed -f "$T/b0.sql")
+# Once more with per-node timing: the plan (kept in the temp directory) and where the time
+# goes, by step of refresh_compute.sql (bench/plan_steps.py).
 "${PSQL[@]}" -c 'SET work_mem = '"'256MB'" -c "EXPLAIN (ANALYZE, BUFFERS) $(cat "$T/select.sql")" \
 	>"$T/explain-b0.txt"
+"${PSQL[@]}" -A -t -c 'SET work_mem = '"'256MB'" -c "EXPLAIN (ANALYZE, FORMAT JSON) $(cat "$T/select.sql")" |
+	python3 "$SRC/bench/plan_steps.py" >"$T/steps.md"
 say "B1: CREATE TABLE AS"
 b1() { q "DROP TABLE IF EXISTS bench_b1"; timed -f "$T/b1.sql"; }
 B1=$(rep b1)
@@ -263,12 +293,13 @@ BEGIN;
 CREATE TEMP TABLE ca_run ON COMMIT DROP AS SELECT '$ANCHOR'::timestamptz + interval '1 day' AS as_of;
 \\i $SRC/sql/queries/refresh_scope_full.sql
 \\i $SRC/sql/queries/refresh_compute.sql
+SELECT 'rows', count(*) FROM ca_new;
 SAVEPOINT s;
 \\timing on
 \\echo with-undo-update
 \\i $T/upd_undo.sql
 \\timing off
-SELECT 'undo-bytes', sum(pg_column_size(u.old_row)) FROM analytics_undo_log u WHERE run_id = $run_id;
+SELECT 'undo-bytes', sum(pg_column_size(u.old_row)), count(*) FROM analytics_undo_log u WHERE run_id = $run_id;
 ROLLBACK TO s;
 CHECKPOINT;
 \\timing on
@@ -293,19 +324,16 @@ ROLLBACK;
 SQL
 undo_once() {
 	"${PSQL[@]}" -A -t -f "$T/undo.sql" | awk '
-		/^(with-undo|plain)-/ { k = $0 } /^Time: / { t[k] = $2 } /^undo-bytes/ { split($0, a, "|"); b = a[2] }
-		END { printf "%s %s %s %s %s\n", t["with-undo-update"], t["plain-update"],
-		      t["with-undo-insert"], t["plain-insert"], b }'
+		/^(with-undo|plain)-/ { k = $0 } /^Time: / { t[k] = $2 } /^undo-bytes/ { split($0, a, "|"); b = a[2]; nu = a[3] } /^rows/ { split($0, a, "|"); n = a[2] }
+		END { printf "%s %s %s %s %s %s %s\n", t["with-undo-update"], t["plain-update"],
+		      t["with-undo-insert"], t["plain-insert"], b, n, nu }'
 }
 uu=(); up=(); iu=(); ip=()
 for _ in $(seq "$REPS"); do
-	read -r a b c d UNDO_BYTES < <(undo_once); uu+=("$a"); up+=("$b"); iu+=("$c"); ip+=("$d")
+	read -r a b c d UNDO_BYTES n_ins n_upd < <(undo_once); uu+=("$a"); up+=("$b"); iu+=("$c"); ip+=("$d")
 done
 U_UPD=$(median "${uu[@]}"); P_UPD=$(median "${up[@]}")
 U_INS=$(median "${iu[@]}"); P_INS=$(median "${ip[@]}")
-n_upd=$(q "BEGIN; CREATE TEMP TABLE ca_run ON COMMIT DROP AS SELECT '$ANCHOR'::timestamptz + interval '1 day' AS as_of;
-	$(cat "$SRC/sql/queries/refresh_scope_full.sql"); $(cat "$SRC/sql/queries/refresh_compute.sql");
-	SELECT count(*) FROM ca_new; ROLLBACK" | tail -n 1)
 
 rss_peak=$(awk '/^VmHWM/ { print $2 }' "/proc/$DAEMON_PID/status")
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
@@ -318,12 +346,13 @@ mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "Measured $(date -u +%Y-%m-%d) by \`make bench\` (bench/run.sh), medians of $REPS repetitions."
 	echo
 	echo "- Machine: $(nproc) CPUs ($cpu), $mem RAM, $(. /etc/os-release && echo "$PRETTY_NAME"), PostgreSQL $pgver."
-	echo "- Data (bench/gen.sql): $n_clients client records, $n_keys customer keys, $n_bookings bookings, $n_payments payments, $ORGS organizations; generated and loaded in $(secs "$gen_ms")."
+	echo "- Data (bench/gen.sql): $n_clients client records, $n_keys customer keys, $n_bookings bookings, $n_payments payments, $ORGS organizations; generated and loaded in $(secs "$gen_ms"). analytics_refresh_runs holds a year of hourly runs (8,760) before the first refresh."
 	echo "- Server settings: $(printf '`%s` ' "${PG_SETTINGS[@]}")"
 	echo
 	echo "| figure | time | ratio | target |"
 	echo "|---|---:|---:|---|"
 	echo "| F0: read the inputs once (GROUP BY customer over bookings, then payments) | $(secs "$F0") | 1.00 x F0 | |"
+	echo "| F1: the ~40 plain per-customer aggregates of bookings alone (one GROUP BY, nothing joined) | $(secs "$F1") | $(ratio "$F1" "$F0") x F0 | |"
 	echo "| B0: the bare aggregate SELECT (EXPLAIN ANALYZE, TIMING OFF) | $(secs "$B0") | $(ratio "$B0" "$F0") x F0 | |"
 	echo "| B1: CREATE TABLE AS of that SELECT | $(secs "$B1") | $(ratio "$B1" "$B0") x B0 | |"
 	echo "| B2: REFRESH MATERIALIZED VIEW | $(secs "$B2") | $(ratio "$B2" "$B1") x B1 | |"
@@ -336,10 +365,14 @@ mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "| ... the bare aggregate of the $n_touched touched customers | $(secs "$BT") | recent = $(ratio "$R1" "$BT") x this | |"
 	echo "| analyticsd recent (default 90 days) after a 1% change ($R90_SCOPE customers in scope) | $(secs "$R90") | $(ratio "$R90" "$A_SAME") x full | |"
 	echo "| ... rows a full refresh then still wrote | $after_recent | | 0 |"
-	echo "| update of $n_upd rows with the undo log | $(secs "$U_UPD") | $(ratio "$U_UPD" "$P_UPD") x plain UPDATE ($(secs "$P_UPD")); undo log $(awk -v b="$UNDO_BYTES" -v n="$n_upd" 'BEGIN { printf "%.0f", b / n }') bytes a row (its compressed old row) | |"
-	echo "| insert of $n_upd rows with the undo log | $(secs "$U_INS") | $(ratio "$U_INS" "$P_INS") x plain INSERT ($(secs "$P_INS")) | |"
+	echo "| update of the $n_upd rows that changed a day later, with the undo log | $(secs "$U_UPD") | $(ratio "$U_UPD" "$P_UPD") x plain UPDATE ($(secs "$P_UPD")); undo log $(awk -v b="$UNDO_BYTES" -v n="$n_upd" 'BEGIN { printf "%.0f", b / n }') bytes a row (its compressed old row) | |"
+	echo "| insert of $n_ins rows with the undo log | $(secs "$U_INS") | $(ratio "$U_INS" "$P_INS") x plain INSERT ($(secs "$P_INS")) | |"
 	echo "| status round trip during full refreshes ($probe_n, $probe_failed failed) | p50 $probe_p50 ms, p99 $probe_p99 ms, max $probe_max ms | | p99 < 5 ms |"
 	echo "| analyticsd peak RSS (VmHWM; $(awk -v k="$rss_base" 'BEGIN { printf "%.1f", k / 1024 }') MiB after start) | $(awk -v k="$rss_peak" 'BEGIN { printf "%.1f MiB", k / 1024 }') | | < 16 MiB |"
+	echo
+	echo "Where B0's time goes (EXPLAIN ANALYZE with per-node timing, bench/plan_steps.py):"
+	echo
+	cat "$T/steps.md"
 } >"$T/results.md"
 cat "$T/results.md"
 cp "$T/explain-b0.txt" "$T/results.md" "${BENCH_SAVE_DIR:-$T}/" 2>/dev/null || true
