@@ -172,12 +172,19 @@ static void on_done(const struct db_error *err, void *arg)
 	sched_run_done(r->d, r, PROTO_ERR_NONE, NULL);
 }
 
+/* The run's as_of when a test pins it (run_as_of.sql), else NULL: now(). */
+static const char *pinned_as_of(void)
+{
+	const char *as_of = getenv("ANALYTICSD_TEST_AS_OF");
+
+	return as_of != NULL && *as_of != '\0' ? as_of : NULL;
+}
+
 void refresh_start(struct daemon *d, struct run *r)
 {
 	const char *why;
 	int code;
 	char scope[64], pid[16];
-	const char *as_of = getenv("ANALYTICSD_TEST_AS_OF");
 	struct txn *t;
 
 	run_scope(&r->req, scope, sizeof(scope));
@@ -195,7 +202,7 @@ void refresh_start(struct daemon *d, struct run *r)
 	phase(r, "waiting for the run lock");
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	const char *settings[1] = { d->cfg->refresh.work_mem };
-	const char *asof[1] = { as_of && *as_of ? as_of : NULL };
+	const char *asof[1] = { pinned_as_of() };
 	const char *start[7] = { "refresh", run_mode_name(r->req.mode), scope, r->req.trigger,
 				 r->req.requested_by, d->host, pid };
 
@@ -222,8 +229,8 @@ static void add_work(struct run *r, struct txn *t)
 		txn_add(t, sql_refresh_scope_full, 0, NULL, false, NULL, NULL);
 		break;
 	case RUN_RECENT: {
-		const char *p[1] = { days };
-		txn_add(t, sql_refresh_scope_recent, 1, p, false, NULL, NULL);
+		const char *p[2] = { days, pinned_as_of() };
+		txn_add(t, sql_refresh_scope_recent, 2, p, false, NULL, NULL);
 		break;
 	}
 	case RUN_ORG: {

@@ -1,0 +1,2 @@
+-- Revert 0007.
+DROP INDEX IF EXISTS bookings_start_at_idx;
