@@ -56,22 +56,17 @@ DAEMON_PID=""
 cleanup() {
 	set +e
 	[ -n "$DAEMON_PID" ] && { kill -TERM "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID"; }
-	as_pg "$PGBIN/pg_ctl" -D "$T/pg" -m fast -w stop >/dev/null 2>&1
+	for c in $T_CLUSTERS; do pg_stop "$c"; done
 	if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # --- cluster -------------------------------------------------------------------------------
-mkdir -p "$T/pg" "$T/sock"
-[ "$(id -u)" = 0 ] && chown postgres: "$T/pg" "$T/sock"
-as_pg "$PGBIN/initdb" -D "$T/pg" -A trust -U analytics -E UTF8 --locale=C.UTF-8 \
-	>"$T/initdb.log" 2>&1 || { cat "$T/initdb.log"; exit 1; }
-opts="-k $T/sock -c listen_addresses='' -p 5432"
-for s in "${PG_SETTINGS[@]}"; do opts+=" -c $s"; done
-as_pg "$PGBIN/pg_ctl" -D "$T/pg" -l "$T/pg/server.log" -w -t 120 -o "$opts" start >/dev/null ||
-	{ cat "$T/pg/server.log"; exit 1; }
-export PGHOST=$T/sock PGPORT=5432 PGUSER=analytics PGDATABASE=bench
+PG_SERVER_OPTS=""
+for s in "${PG_SETTINGS[@]}"; do PG_SERVER_OPTS+=" -c $s"; done
+pg_start bench
+export PGDATABASE=bench
 export PGOPTIONS="-c client_min_messages=warning"
 "$PGBIN/createdb" bench
 

@@ -22,9 +22,10 @@ pg_start() {
 	export PGHOST=$sock PGPORT=5432 PGUSER=analytics
 }
 pg_stop()   { as_pg "$PGBIN/pg_ctl" -D "$T/$1.pg" -m fast -w stop >/dev/null 2>&1; }
+# PG_SERVER_OPTS: more server options, after (and so over) these test defaults.
 pg_resume() {
 	as_pg "$PGBIN/pg_ctl" -D "$T/$1.pg" -l "$T/$1.pg/server.log" -w -t 60 \
-		-o "-k $T/$1.sock.d -c listen_addresses='' -p 5432 -c fsync=off -c full_page_writes=off" \
+		-o "-k $T/$1.sock.d -c listen_addresses='' -p 5432 -c fsync=off -c full_page_writes=off ${PG_SERVER_OPTS:-}" \
 		start >/dev/null || { cat "$T/$1.pg/server.log"; return 1; }
 }
 
