@@ -1,5 +1,7 @@
 # analyticsd — build, test, demo, install.
 #   make            build analyticsd and analyticsctl into build/
+#   make TEST_HOOKS=1  the same, honouring the test-only environment
+#                   variables (daemon/testhooks.h), into build/hooks/
 #   make check      unit and integration tests, built with ASan+UBSan
 #   make demo       throwaway PostgreSQL, demo data, daemon, status
 #   make bench      the performance benchmark (docs/BENCHMARKS.md)
@@ -17,7 +19,8 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS      := libpq libevent libconfig libsystemd jansson
 
-BUILD     ?= build
+TEST_HOOKS ?=
+BUILD     ?= build$(if $(TEST_HOOKS),/hooks)
 SAN       ?=
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -29,6 +32,7 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
+              $(if $(TEST_HOOKS),-DANALYTICSD_TEST_HOOKS) \
               -DANALYTICSD_VERSION=\"$(VERSION)\" -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
@@ -74,7 +78,11 @@ $(BUILD)/analyticsctl: $(CTL_OBJ) $(BUILD)/libanalytics.a
 # Unit tests link the module under test (not main.c) with cmocka.
 $(BUILD)/tests/test_proto: tests/unit/test_proto.c $(BUILD)/libanalytics.a
 $(BUILD)/tests/test_config: tests/unit/test_config.c $(BUILD)/daemon/config.o $(BUILD)/daemon/util.o
-$(BUILD)/tests/test_args: tests/unit/test_args.c $(BUILD)/ctl/args.o $(BUILD)/libanalytics.a
+$(BUILD)/tests/test_db_error: tests/unit/test_db_error.c $(BUILD)/daemon/db.o $(BUILD)/daemon/log.o \
+	$(BUILD)/daemon/config.o $(BUILD)/daemon/util.o \
+	$(BUILD)/gen/sqlfiles.o
+$(BUILD)/tests/test_args: tests/unit/test_args.c $(BUILD)/ctl/args.o $(BUILD)/ctl/render.o \
+	$(BUILD)/libanalytics.a
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Idaemon -Ictl $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
@@ -83,14 +91,16 @@ $(BUILD)/tests/%:
 deps:
 	sh tools/deps.sh install
 
-# Tests always run sanitized binaries (build/san) so memory errors fail them.
-# A short fuzzing run of the protocol codec comes first, so that the test
-# summary stays the last line.
+# Tests always run sanitized binaries (build/san) so memory errors fail them,
+# built with the test hooks; t_test_hooks also gets a build without them
+# (PLAIN_BIN), which must ignore them. A short fuzzing run of the protocol
+# codec comes first, so that the test summary stays the last line.
 check:
 	@sh tools/deps.sh check
-	$(MAKE) BUILD=build/san SAN=1 all unit-bins
+	$(MAKE) BUILD=build/san SAN=1 TEST_HOOKS=1 all unit-bins
+	$(MAKE) BUILD=build/san-plain SAN=1 all
 	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
-	bash tests/run.sh build/san
+	PLAIN_BIN=build/san-plain bash tests/run.sh build/san
 
 # libFuzzer (clang): fuzz_request on the request/reply codec, fuzz_dispatch on
 # a real control connection through the daemon's framing, limits and command
@@ -128,9 +138,11 @@ fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 # make check, run by CI after it.
 check-valgrind:
 	@sh tools/deps.sh check
-	$(MAKE) all
-	sh tools/valgrind-bin.sh $(BUILD) $(BUILD)/vg
-	VALGRIND_PLAIN_BUILD=$(BUILD) bash tests/run.sh $(BUILD)/vg
+	$(MAKE) BUILD=build/hooks TEST_HOOKS=1 all
+	$(MAKE) BUILD=build all
+	sh tools/valgrind-bin.sh build/hooks build/hooks/vg
+	sh tools/valgrind-bin.sh build build/vg
+	VALGRIND_PLAIN_BUILD=build/hooks PLAIN_BIN=build/vg bash tests/run.sh build/hooks/vg
 
 unit-bins: $(UNIT_TESTS)
 
@@ -143,8 +155,8 @@ demo:
 # every figure as a ratio. Not part of make check. BENCH_SCALE, BENCH_REPS: bench/run.sh.
 bench:
 	@sh tools/deps.sh check
-	$(MAKE) all
-	bash bench/run.sh $(BUILD)
+	$(MAKE) BUILD=build/hooks TEST_HOOKS=1 all
+	bash bench/run.sh build/hooks
 
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d

@@ -1,6 +1,7 @@
 /*
  * Command-line parsing. Global options come before the command; each command
- * parses its own words into protocol arguments, one row of the table each.
+ * parses its own words into protocol arguments and renders its result, one
+ * row of the table each.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,8 +10,7 @@
 #include <string.h>
 
 #include "args.h"
-
-typedef int (*cmd_parse_fn)(int argc, char **argv, json_t *args, char *err, size_t errlen);
+#include "render.h"
 
 static int parse_none(int argc, char **argv, json_t *args, char *err, size_t errlen)
 {
@@ -24,15 +24,27 @@ static int parse_none(int argc, char **argv, json_t *args, char *err, size_t err
 
 static int parse_migrate(int argc, char **argv, json_t *args, char *err, size_t errlen)
 {
-	const char *action = argc > 1 ? argv[1] : "up";
+	const char *action = NULL;
 
-	if (argc > 2) {
-		snprintf(err, errlen, "migrate takes one action (got '%s' too)", argv[2]);
-		return -1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-wait") == 0) {
+			json_object_set_new(args, "wait", json_false());
+		} else if (action == NULL) {
+			action = argv[i];
+		} else {
+			snprintf(err, errlen, "migrate takes one action (got '%s' too)", argv[i]);
+			return -1;
+		}
 	}
+	if (action == NULL)
+		action = "up";
 	if (strcmp(action, "up") != 0 && strcmp(action, "down") != 0 &&
 	    strcmp(action, "status") != 0) {
 		snprintf(err, errlen, "migrate action must be up, down or status, not '%s'", action);
+		return -1;
+	}
+	if (strcmp(action, "status") == 0 && json_object_get(args, "wait") != NULL) {
+		snprintf(err, errlen, "--no-wait applies to migrate up and down only");
 		return -1;
 	}
 	return json_object_set_new(args, "action", json_string(action));
@@ -140,6 +152,8 @@ static int parse_rollback(int argc, char **argv, json_t *args, char *err, size_t
 					  err, errlen) != 0)
 				return -1;
 			json_object_set_new(args, "to", json_integer(to));
+		} else if (strcmp(argv[i], "--no-wait") == 0) {
+			json_object_set_new(args, "wait", json_false());
 		} else {
 			snprintf(err, errlen, "rollback: unexpected argument '%s'", argv[i]);
 			return -1;
@@ -161,6 +175,8 @@ static int parse_loyalty(int argc, char **argv, json_t *args, char *err, size_t 
 			json_object_set_new(args, "org", json_string(argv[++i]));
 		} else if (strcmp(argv[i], "--force") == 0) {
 			json_object_set_new(args, "force", json_true());
+		} else if (strcmp(argv[i], "--no-wait") == 0) {
+			json_object_set_new(args, "wait", json_false());
 		} else {
 			snprintf(err, errlen, "loyalty rebuild: unexpected argument '%s'", argv[i]);
 			return -1;
@@ -184,23 +200,33 @@ static int parse_pause(int argc, char **argv, json_t *args, char *err, size_t er
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	cmd_parse_fn parse;
-	const char *synopsis;
-} commands[] = {
-	{ "status",  parse_none,    "status                    daemon, database, schema, paused, current/queued/last runs" },
-	{ "migrate", parse_migrate, "migrate [up|down|status]  apply, revert the newest, or list migrations" },
-	{ "refresh", parse_refresh, "refresh full|recent [--days N]|org ORG_ID [--no-wait] [--trigger NAME] [--force]\n"
-				    "                            refresh customer_analytics; waits for the outcome" },
-	{ "rollback", parse_rollback, "rollback [--to RUN_ID]    undo the latest refresh (or all after RUN_ID); pauses" },
-	{ "loyalty", parse_loyalty, "loyalty rebuild [--org ORG_ID] [--force]\n"
-				    "                            rebuild customers, profiles, booking points and balances" },
-	{ "pause",   parse_pause,   "pause [--reason TEXT]     refuse timer refreshes until resume" },
-	{ "resume",  parse_none,    "resume                    let refreshes run again" },
-	{ "reload",  parse_none,    "reload                    reload the daemon's configuration; fails if invalid" },
-	{ "check",   parse_none,    "check                     sanity checks; exit 1 if any fails" },
-	{ "runs",    parse_runs,    "runs [--limit N]          recent runs, newest first (default 20)" },
+/* One row per command: its words, how they become a request, how its
+ * result is shown. */
+static const struct ctl_command commands[] = {
+	{ "status",  parse_none,    render_status,
+	  "status                    daemon, database, schema, paused, current/queued/last runs" },
+	{ "migrate", parse_migrate, render_migrate,
+	  "migrate [up|down|status] [--no-wait]\n"
+	  "                            apply, revert the newest, or list migrations" },
+	{ "refresh", parse_refresh, render_refresh,
+	  "refresh full|recent [--days N]|org ORG_ID [--no-wait] [--trigger NAME] [--force]\n"
+	  "                            refresh customer_analytics; waits for the outcome" },
+	{ "rollback", parse_rollback, render_rollback,
+	  "rollback [--to RUN_ID] [--no-wait]\n"
+	  "                            undo the latest refresh (or all after RUN_ID); pauses" },
+	{ "loyalty", parse_loyalty, render_loyalty,
+	  "loyalty rebuild [--org ORG_ID] [--force] [--no-wait]\n"
+	  "                            rebuild customers, profiles, booking points and balances" },
+	{ "pause",   parse_pause,   render_control,
+	  "pause [--reason TEXT]     refuse timer refreshes until resume" },
+	{ "resume",  parse_none,    render_control,
+	  "resume                    let refreshes run again" },
+	{ "reload",  parse_none,    render_reload,
+	  "reload                    reload the daemon's configuration; fails if invalid" },
+	{ "check",   parse_none,    render_check,
+	  "check                     sanity checks; exit 1 if any fails" },
+	{ "runs",    parse_runs,    render_runs,
+	  "runs [--limit N]          recent runs, newest first (default 20)" },
 };
 
 void ctl_usage(FILE *fp)
@@ -296,6 +322,7 @@ int ctl_parse_args(int argc, char **argv, struct ctl_opts *o, char *err, size_t 
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, argv[optind]) != 0)
 			continue;
+		o->command = &commands[i];
 		o->cmd = commands[i].name;
 		o->args = json_object();
 		if (o->args == NULL) {

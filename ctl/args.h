@@ -11,10 +11,22 @@
 #define CTL_DEFAULT_SOCKET "/run/analyticsd/control.sock"
 #define CTL_DEFAULT_TIMEOUT_S 30
 
+/* A row of the command table: its words into a request, its result shown. */
+typedef int (*ctl_parse_fn)(int argc, char **argv, json_t *args, char *err, size_t errlen);
+typedef void (*ctl_render_fn)(FILE *fp, json_t *result);
+
+struct ctl_command {
+	const char *name;
+	ctl_parse_fn parse;
+	ctl_render_fn render;
+	const char *synopsis;
+};
+
 struct ctl_opts {
 	const char *socket;
 	bool json;
 	int timeout_s;                  /* silence from the daemon we tolerate; 0 = forever */
+	const struct ctl_command *command;
 	const char *cmd;                /* protocol command */
 	json_t *args;                   /* its arguments (owned) */
 	bool help, version;

@@ -63,8 +63,10 @@ static int run(const struct ctl_opts *o)
 			fputc('\n', stdout);
 		}
 		if (rep.kind == PROTO_REPLY_OK) {
-			if (!o->json)
-				render_result(stdout, o->cmd, rep.body);
+			if (!o->json && json_is_false(json_object_get(o->args, "wait")))
+				render_job_state(stdout, rep.body);
+			else if (!o->json)
+				o->command->render(stdout, rep.body);
 			rc = EXIT_OK;
 			/* check ran, but "exit 0 only if nothing fails" (SPEC 4.2). */
 			if (json_integer_value(json_object_get(json_object_get(rep.body, "summary"),

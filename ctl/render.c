@@ -59,7 +59,7 @@ static void render_db(FILE *fp, const char *label, json_t *db)
 
 static long long num(json_t *o, const char *key);
 
-static void render_status(FILE *fp, json_t *r)
+void render_status(FILE *fp, json_t *r)
 {
 	json_t *job = json_object_get(r, "job"), *schema = json_object_get(r, "schema"), *q;
 	const char *mode;
@@ -86,13 +86,14 @@ static void render_status(FILE *fp, json_t *r)
 		fprintf(fp, "%-10s no\n", "paused:");
 	fprintf(fp, "%-10s ", "job:");
 	if (json_is_object(job))
-		fprintf(fp, "%s %s: %s (%.1f s)\n", str(job, "kind", "?"), str(job, "detail", ""),
+		fprintf(fp, "%s %s: %s (%.1f s)\n", str(job, "kind", "?"), str(job, "mode", ""),
 			str(job, "phase", ""), json_real_value(json_object_get(job, "elapsed_s")));
 	else
 		fprintf(fp, "none\n");
 	json_array_foreach(json_object_get(r, "queued"), i, q)
-		fprintf(fp, "%-10s refresh %s (%s) requested by %s\n", i ? "" : "queued:",
-			str(q, "mode", "?"), str(q, "scope", "?"), str(q, "requested_by", "?"));
+		fprintf(fp, "%-10s %s %s (%s) requested by %s\n", i ? "" : "queued:",
+			str(q, "kind", "?"), str(q, "mode", "?"), str(q, "scope", "?"),
+			str(q, "requested_by", "?"));
 	json_object_foreach(json_object_get(r, "last_runs"), mode, q) {
 		fprintf(fp, "%-10s %-6s run %lld %s %s", first ? "last runs:" : "", mode,
 			num(q, "id"), str(q, "status", "?"), str(q, "started_at", "?"));
@@ -106,7 +107,7 @@ static void render_status(FILE *fp, json_t *r)
 	}
 }
 
-static void render_migrate(FILE *fp, json_t *r)
+void render_migrate(FILE *fp, json_t *r)
 {
 	const char *action = str(r, "action", NULL);
 	json_t *list, *m;
@@ -144,15 +145,10 @@ static long long num(json_t *o, const char *key)
 	return (long long)json_integer_value(json_object_get(o, key));
 }
 
-static void render_refresh(FILE *fp, json_t *r)
+void render_refresh(FILE *fp, json_t *r)
 {
 	json_t *rows = json_object_get(r, "rows");
 
-	if (rows == NULL) {                 /* --no-wait */
-		fprintf(fp, "refresh %s (%s): %s\n", str(r, "mode", "?"), str(r, "scope", "?"),
-			str(r, "state", "?"));
-		return;
-	}
 	fprintf(fp, "refresh %s (%s) run %lld %s in %lld ms: %lld inserted, %lld updated, "
 		"%lld deleted, %lld unchanged\n", str(r, "mode", "?"), str(r, "scope", "?"),
 		num(r, "run_id"), str(r, "status", "?"), num(r, "duration_ms"),
@@ -160,7 +156,7 @@ static void render_refresh(FILE *fp, json_t *r)
 		num(rows, "unchanged"));
 }
 
-static void render_runs(FILE *fp, json_t *r)
+void render_runs(FILE *fp, json_t *r)
 {
 	json_t *run;
 	size_t i;
@@ -181,7 +177,7 @@ static void render_runs(FILE *fp, json_t *r)
 	}
 }
 
-static void render_check(FILE *fp, json_t *r)
+void render_check(FILE *fp, json_t *r)
 {
 	json_t *chk, *key, *sum = json_object_get(r, "summary");
 	size_t i, k;
@@ -198,7 +194,7 @@ static void render_check(FILE *fp, json_t *r)
 		num(sum, "fail"));
 }
 
-static void render_rollback(FILE *fp, json_t *r)
+void render_rollback(FILE *fp, json_t *r)
 {
 	json_t *rows = json_object_get(r, "rows"), *id;
 	size_t i;
@@ -212,7 +208,7 @@ static void render_rollback(FILE *fp, json_t *r)
 		num(rows, "reinserted"));
 }
 
-static void render_loyalty(FILE *fp, json_t *r)
+void render_loyalty(FILE *fp, json_t *r)
 {
 	json_t *rows = json_object_get(r, "rows"), *t;
 	const char *name;
@@ -226,36 +222,25 @@ static void render_loyalty(FILE *fp, json_t *r)
 			num(t, "updated"), num(t, "deleted"));
 }
 
-void render_result(FILE *fp, const char *cmd, json_t *result)
+void render_control(FILE *fp, json_t *r)
 {
-	if (strcmp(cmd, "rollback") == 0) {
-		render_rollback(fp, result);
-		return;
-	}
-	if (strcmp(cmd, "reload") == 0) {
-		fprintf(fp, "configuration reloaded from %s\n", str(result, "config", "?"));
-		return;
-	}
-	if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) {
-		fprintf(fp, "analytics %s\n", json_is_true(json_object_get(result, "paused"))
-			? "paused: timer refreshes are refused, manual ones need --force"
-			: "resumed: refreshes run again");
-		return;
-	}
-	if (strcmp(cmd, "check") == 0)
-		render_check(fp, result);
-	else if (strcmp(cmd, "status") == 0)
-		render_status(fp, result);
-	else if (strcmp(cmd, "migrate") == 0)
-		render_migrate(fp, result);
-	else if (strcmp(cmd, "refresh") == 0)
-		render_refresh(fp, result);
-	else if (strcmp(cmd, "runs") == 0)
-		render_runs(fp, result);
-	else if (strcmp(cmd, "loyalty") == 0)
-		render_loyalty(fp, result);
-	else
-		json_dumpf(result, fp, JSON_INDENT(2)), fputc('\n', fp);
+	fprintf(fp, "analytics %s\n", json_is_true(json_object_get(r, "paused"))
+		? "paused: timer refreshes are refused, manual ones need --force"
+		: "resumed: refreshes run again");
+}
+
+void render_reload(FILE *fp, json_t *r)
+{
+	fprintf(fp, "configuration reloaded from %s\n", str(r, "config", "?"));
+}
+
+void render_job_state(FILE *fp, json_t *r)
+{
+	fprintf(fp, "%s %s (%s): %s", str(r, "kind", "?"), str(r, "mode", "?"),
+		str(r, "scope", "?"), str(r, "state", "?"));
+	if (num(r, "run_id") != 0)
+		fprintf(fp, " as run %lld", num(r, "run_id"));
+	fputc('\n', fp);
 }
 
 void render_event(FILE *fp, json_t *event, bool tty)
@@ -263,8 +248,8 @@ void render_event(FILE *fp, json_t *event, bool tty)
 	char line[256];
 
 	if (strcmp(str(event, "event", ""), "accepted") == 0)
-		snprintf(line, sizeof(line), "refresh %s (%s): %s", str(event, "mode", "?"),
-			 str(event, "scope", "?"), str(event, "state", "?"));
+		snprintf(line, sizeof(line), "%s %s (%s): %s", str(event, "kind", "?"),
+			 str(event, "mode", "?"), str(event, "scope", "?"), str(event, "state", "?"));
 	else if (num(event, "run_id") == 0)        /* before the run is recorded */
 		snprintf(line, sizeof(line), "%s %s: %s (%.1f s)", str(event, "kind", "refresh"),
 			 str(event, "mode", "?"), str(event, "phase", "?"),

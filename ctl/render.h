@@ -7,7 +7,18 @@
 
 #include <jansson.h>
 
-void render_result(FILE *fp, const char *cmd, json_t *result);
+/* One per command (the command table in args.c names them). */
+void render_status(FILE *fp, json_t *result);
+void render_migrate(FILE *fp, json_t *result);
+void render_refresh(FILE *fp, json_t *result);
+void render_rollback(FILE *fp, json_t *result);
+void render_loyalty(FILE *fp, json_t *result);
+void render_control(FILE *fp, json_t *result);
+void render_reload(FILE *fp, json_t *result);
+void render_check(FILE *fp, json_t *result);
+void render_runs(FILE *fp, json_t *result);
+/* A job's reply to --no-wait: where the request went. */
+void render_job_state(FILE *fp, json_t *result);
 /* A progress event; on a terminal it rewrites one line in place. */
 void render_event(FILE *fp, json_t *event, bool tty);
 void render_event_done(FILE *fp, bool tty);

@@ -3,6 +3,10 @@
  * lines that arrive meanwhile wait in the input buffer. Any protocol
  * violation (garbage, oversized, half-sent) is answered with an error and the
  * connection is closed once that error has been written.
+ *
+ * A client is freed only from the loop, never inside a call that may still
+ * use it: the last client_unref() parks it on the dying list and a deferred
+ * event frees it (as tmux's server_client_unref does).
  */
 #include <errno.h>
 #include <grp.h>
@@ -28,9 +32,17 @@
  * connection); a peer still sending after that is dropped. */
 #define CLIENT_DRAIN_MAX (1 << 20)
 
-struct client {
-	struct client *next;
+struct clients {
 	struct daemon *d;
+	struct client *live;            /* connected */
+	int n_live;
+	struct client *dying;           /* unreferenced, freed from the loop */
+};
+
+struct client {
+	struct client *next;            /* in live or dying */
+	struct daemon *d;
+	struct event *ev_free;
 	struct bufferevent *bev;        /* NULL once gone */
 	int refs;
 	bool pending;                   /* a request is being handled */
@@ -48,17 +60,38 @@ struct client {
 static void process_input(struct client *c);
 static void close_when_flushed(struct client *c);
 
-static void unlink_client(struct client *c)
+static bool unlink_from(struct client **list, struct client *c)
 {
-	struct daemon *d = c->d;
-
-	for (struct client **p = &d->clients; *p != NULL; p = &(*p)->next) {
+	for (struct client **p = list; *p != NULL; p = &(*p)->next) {
 		if (*p == c) {
 			*p = c->next;
-			d->n_clients--;
-			return;
+			c->next = NULL;
+			return true;
 		}
 	}
+	return false;
+}
+
+static void unlink_client(struct client *c)
+{
+	struct clients *cs = c->d->clients;
+
+	if (unlink_from(&cs->live, c))
+		cs->n_live--;
+}
+
+static void client_free(struct client *c)
+{
+	unlink_from(&c->d->clients->dying, c);
+	event_free(c->ev_free);
+	free(c);
+}
+
+static void free_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	client_free(arg);
 }
 
 static void client_drop(struct client *c)
@@ -78,8 +111,13 @@ void client_ref(struct client *c)
 
 void client_unref(struct client *c)
 {
-	if (--c->refs == 0)
-		free(c);
+	struct clients *cs = c->d->clients;
+
+	if (--c->refs > 0)
+		return;
+	c->next = cs->dying;
+	cs->dying = c;
+	event_active(c->ev_free, EV_TIMEOUT, 0);
 }
 
 bool client_gone(const struct client *c) { return c->bev == NULL; }
@@ -216,19 +254,17 @@ static void handle_line(struct client *c, const char *line, size_t len)
 	log_msg(LOG_DEBUG, "request '%s' from %s", req.cmd, c->who);
 	c->pending = true;
 	set_idle_timeout(c);
+	/* The handler may drop the connection (not the object: see above). */
 	c->in_dispatch = true;
-	client_ref(c);          /* the handler may drop the connection under us */
 	commands_dispatch(c->d, c, req.cmd, req.args);
 	c->in_dispatch = false;
 	proto_request_free(&req);
-	client_unref(c);
 }
 
 static void process_input(struct client *c)
 {
 	size_t max = (size_t)c->d->cfg->control.max_request_bytes;
 
-	client_ref(c);
 	if (c->bev != NULL && c->closing) {
 		struct evbuffer *in = bufferevent_get_input(c->bev);
 		c->drained += evbuffer_get_length(in);
@@ -273,7 +309,6 @@ static void process_input(struct client *c)
 		handle_line(c, line, len);
 		free(line);
 	}
-	client_unref(c);
 }
 
 static void read_cb(struct bufferevent *bev, void *arg)
@@ -362,7 +397,7 @@ int client_accept(struct daemon *d, int fd)
 	}
 	/* Past the limit (and a little slack used only to say so politely),
 	 * connections are closed at once. */
-	if (d->n_clients >= d->cfg->control.max_clients + CLIENT_REFUSE_SLACK) {
+	if (d->clients->n_live >= d->cfg->control.max_clients + CLIENT_REFUSE_SLACK) {
 		static const char msg[] = "{\"ok\":false,\"error\":{\"code\":\"busy\","
 			"\"message\":\"too many clients (control.max_clients)\"}}\n";
 		log_msg(LOG_WARNING, "closing a connection of uid %u pid %d: far too many clients",
@@ -374,7 +409,8 @@ int client_accept(struct daemon *d, int fd)
 		return -1;
 	}
 	c = calloc(1, sizeof(*c));
-	if (c == NULL) {
+	if (c == NULL || (c->ev_free = event_new(d->base, -1, 0, free_cb, c)) == NULL) {
+		free(c);
 		close(fd);
 		return -1;
 	}
@@ -388,6 +424,7 @@ int client_accept(struct daemon *d, int fd)
 	c->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		close(fd);
+		event_free(c->ev_free);
 		free(c);
 		return -1;
 	}
@@ -396,15 +433,15 @@ int client_accept(struct daemon *d, int fd)
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
 				 (size_t)d->cfg->control.max_request_bytes + 1);
 	c->refs = 1;
-	c->next = d->clients;
-	d->clients = c;
-	d->n_clients++;
+	c->next = d->clients->live;
+	d->clients->live = c;
+	d->clients->n_live++;
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
 	set_idle_timeout(c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (d->stopping) {
 		reject(c, PROTO_ERR_SHUTTING_DOWN, "analyticsd is shutting down");
-	} else if (d->n_clients > d->cfg->control.max_clients) {
+	} else if (d->clients->n_live > d->cfg->control.max_clients) {
 		log_msg(LOG_NOTICE, "refusing %s: too many clients", c->who);
 		reject(c, PROTO_ERR_BUSY, "too many clients (control.max_clients = %d)",
 		       d->cfg->control.max_clients);
@@ -412,10 +449,26 @@ int client_accept(struct daemon *d, int fd)
 	return 0;
 }
 
-void client_close_all(struct daemon *d, const char *why)
+struct clients *clients_new(struct daemon *d)
 {
-	while (d->clients != NULL) {
-		struct client *c = d->clients;
+	struct clients *cs = calloc(1, sizeof(*cs));
+
+	if (cs != NULL)
+		cs->d = d;
+	return cs;
+}
+
+int clients_count(const struct clients *cs)
+{
+	return cs->n_live;
+}
+
+void clients_free(struct clients *cs, const char *why)
+{
+	if (cs == NULL)
+		return;
+	while (cs->live != NULL) {
+		struct client *c = cs->live;
 
 		if (c->pending) {
 			write_line(c, proto_reply_error(PROTO_ERR_SHUTTING_DOWN, "%s", why));
@@ -432,4 +485,9 @@ void client_close_all(struct daemon *d, const char *why)
 		}
 		client_drop(c);
 	}
+	/* The loop has ended: free the unreferenced now. A client still
+	 * referenced by then is a leak the sanitizers report. */
+	while (cs->dying != NULL)
+		client_free(cs->dying);
+	free(cs);
 }

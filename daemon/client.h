@@ -4,7 +4,8 @@
  *
  * A handler that answers later takes a reference (client_ref) and may find
  * the client gone when it is done: replies to a gone client are dropped, so
- * a client that disconnects never disturbs the work it asked for.
+ * a client that disconnects never disturbs the work it asked for. Clients
+ * are freed from the loop only (see client.c).
  */
 #ifndef AD_CLIENT_H
 #define AD_CLIENT_H
@@ -18,11 +19,19 @@
 
 struct daemon;
 struct client;
+struct clients;
+
+/* The module's state: every client, connected or waiting to be freed. */
+struct clients *clients_new(struct daemon *d);
+int clients_count(const struct clients *cs);
+/* After the loop: close every client (pending ones get `why` as an error)
+ * and free them all. */
+void clients_free(struct clients *cs, const char *why);
 
 int client_accept(struct daemon *d, int fd);
-/* Close every client (shutdown): pending ones get `why` as an error. */
-void client_close_all(struct daemon *d, const char *why);
 
+/* A reference keeps the object (not the connection) alive; the last unref
+ * frees it from the loop, so a caller's pointer stays good until it returns. */
 void client_ref(struct client *c);
 void client_unref(struct client *c);
 bool client_gone(const struct client *c);

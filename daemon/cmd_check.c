@@ -110,13 +110,11 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 		finish(r);
 }
 
-void cmd_check(struct daemon *d, struct client *c, json_t *args)
+void cmd_check(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
-	static const char *const allowed[] = { NULL };
 	struct check_req *r;
 
-	if (args_only(c, args, allowed) != 0)
-		return;
+	(void)args;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL || (r->checks = json_array()) == NULL ||
 	    (r->pilot = loyalty_pilot_array(d->cfg)) == NULL) {
@@ -134,7 +132,6 @@ void cmd_check(struct daemon *d, struct client *c, json_t *args)
 		free(r->pilot);
 		free(r);
 		client_unref(c);
-		client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",
-				   db_state_name(db_get_state(d->db_ctl)), db_last_error(d->db_ctl));
+		reply_db_unavailable(c, d->db_ctl);
 	}
 }

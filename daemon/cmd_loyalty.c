@@ -1,30 +1,15 @@
-/* loyalty rebuild [org] [force] (SPEC 4.4): parse, then loyalty.c runs it. */
-#include <string.h>
-
+/* loyalty rebuild [org] [force] (SPEC 4.4): a loyalty rebuild job. */
 #include "client.h"
 #include "commands.h"
+#include "daemon.h"
+#include "job.h"
 #include "loyalty.h"
-#include "util.h"
 
-void cmd_loyalty(struct daemon *d, struct client *c, json_t *args)
+void cmd_loyalty(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
-	static const char *const allowed[] = { "action", "org", "force", NULL };
-	const char *action, *org;
-	bool force;
+	struct job *j = loyalty_rebuild_job(d, cmd_arg_str(args, "org", NULL));
 
-	if (args_only(c, args, allowed) != 0 ||
-	    args_string(c, args, "action", NULL, &action) != 0 ||
-	    args_string(c, args, "org", NULL, &org) != 0 ||
-	    args_bool(c, args, "force", false, &force) != 0)
-		return;
-	if (action == NULL || strcmp(action, "rebuild") != 0) {
-		client_reply_error(c, PROTO_ERR_BAD_REQUEST, "loyalty needs the action 'rebuild'");
-		return;
-	}
-	if (org != NULL && !util_valid_uuid(org)) {
-		client_reply_error(c, PROTO_ERR_BAD_REQUEST,
-				   "'org' must be an organization id (a uuid)");
-		return;
-	}
-	loyalty_rebuild_start(d, c, org, force);
+	if (j != NULL)
+		j->force = cmd_arg_bool(args, "force", false);
+	job_submit(d->jobs, c, j, cmd_arg_bool(args, "wait", true));
 }

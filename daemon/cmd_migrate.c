@@ -4,6 +4,7 @@
 #include "client.h"
 #include "commands.h"
 #include "daemon.h"
+#include "job.h"
 #include "migrate.h"
 #include "schema.h"
 
@@ -18,25 +19,18 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 	client_unref(c);
 }
 
-void cmd_migrate(struct daemon *d, struct client *c, json_t *args)
+void cmd_migrate(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
-	static const char *const allowed[] = { "action", NULL };
-	const char *action;
+	const char *action = cmd_arg_str(args, "action", "up");
 
-	if (args_only(c, args, allowed) != 0 || args_string(c, args, "action", "up", &action) != 0)
+	if (strcmp(action, "status") != 0) {
+		job_submit(d->jobs, c, migrate_job(d, strcmp(action, "down") == 0),
+			   cmd_arg_bool(args, "wait", true));
 		return;
-	if (strcmp(action, "status") == 0) {
-		client_ref(c);
-		if (schema_probe(d->db_ctl, on_probe, c) != 0) {
-			client_unref(c);
-			client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",
-					   db_state_name(db_get_state(d->db_ctl)),
-					   db_last_error(d->db_ctl));
-		}
-	} else if (strcmp(action, "up") == 0 || strcmp(action, "down") == 0) {
-		migrate_start(d, c, strcmp(action, "down") == 0);
-	} else {
-		client_reply_error(c, PROTO_ERR_BAD_REQUEST,
-				   "migrate action must be up, down or status, not '%s'", action);
+	}
+	client_ref(c);
+	if (schema_probe(d->db_ctl, on_probe, c) != 0) {
+		client_unref(c);
+		reply_db_unavailable(c, d->db_ctl);
 	}
 }

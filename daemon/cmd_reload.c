@@ -7,13 +7,11 @@
 #include "commands.h"
 #include "daemon.h"
 
-void cmd_reload(struct daemon *d, struct client *c, json_t *args)
+void cmd_reload(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
-	static const char *const allowed[] = { NULL };
 	char err[1024];
 
-	if (args_only(c, args, allowed) != 0)
-		return;
+	(void)args;
 	if (daemon_reload(d, err, sizeof(err)) != 0) {
 		client_reply_error(c, PROTO_ERR_FAILED, "reload failed, the previous configuration "
 				   "stays in force: %s", err);

@@ -5,23 +5,16 @@
 #include "client.h"
 #include "commands.h"
 #include "daemon.h"
+#include "job.h"
 #include "log.h"
 #include "msgids.h"
 #include "rollback.h"
 #include "sqlfiles.h"
 
-void cmd_rollback(struct daemon *d, struct client *c, json_t *args)
+void cmd_rollback(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
-	static const char *const allowed[] = { "to", NULL };
-	json_t *to = json_object_get(args, "to");
-
-	if (args_only(c, args, allowed) != 0)
-		return;
-	if (to != NULL && (!json_is_integer(to) || json_integer_value(to) < 1)) {
-		client_reply_error(c, PROTO_ERR_BAD_REQUEST, "'to' must be a run id (an integer >= 1)");
-		return;
-	}
-	rollback_start(d, c, to ? (long long)json_integer_value(to) : 0);
+	job_submit(d->jobs, c, rollback_job(d, cmd_arg_int(args, "to", 0)),
+		   cmd_arg_bool(args, "wait", true));
 }
 
 struct control_req {
@@ -47,41 +40,33 @@ static void on_control(PGresult *res, const struct db_error *err, void *arg)
 	free(r);
 }
 
-static void control(struct daemon *d, struct client *c, json_t *args, bool pause)
+static void control(struct daemon *d, struct client *c, const char *reason, bool pause)
 {
-	static const char *const allowed[] = { "reason", NULL };
-	const char *reason;
-	const char *p[2];
-	struct control_req *r;
+	const char *p[2] = { client_who(c), reason };
+	struct control_req *r = malloc(sizeof(*r));
 
-	if (args_only(c, args, allowed) != 0 ||
-	    args_string(c, args, "reason", pause ? "paused by an operator" : NULL, &reason) != 0)
-		return;
-	r = malloc(sizeof(*r));
 	if (r == NULL) {
 		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	r->c = c;
 	r->pause = pause;
-	p[0] = client_who(c);
-	p[1] = reason;
 	client_ref(c);
 	if (db_send(d->db_ctl, pause ? sql_control_pause : sql_control_resume, pause ? 2 : 1, p,
 		    false, on_control, r) != 0) {
 		client_unref(c);
 		free(r);
-		client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",
-				   db_state_name(db_get_state(d->db_ctl)), db_last_error(d->db_ctl));
+		reply_db_unavailable(c, d->db_ctl);
 	}
 }
 
-void cmd_pause(struct daemon *d, struct client *c, json_t *args)
+void cmd_pause(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
-	control(d, c, args, true);
+	control(d, c, cmd_arg_str(args, "reason", "paused by an operator"), true);
 }
 
-void cmd_resume(struct daemon *d, struct client *c, json_t *args)
+void cmd_resume(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
-	control(d, c, args, false);
+	(void)args;
+	control(d, c, NULL, false);
 }

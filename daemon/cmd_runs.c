@@ -47,21 +47,15 @@ static void on_runs(PGresult *res, const struct db_error *err, void *arg)
 	client_unref(c);
 }
 
-void cmd_runs(struct daemon *d, struct client *c, json_t *args)
+void cmd_runs(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
-	static const char *const allowed[] = { "limit", NULL };
-	char limit_s[16];
-	const char *p[1] = { limit_s };
-	int limit;
+	char limit[24];
+	const char *p[1] = { limit };
 
-	if (args_only(c, args, allowed) != 0 ||
-	    args_int(c, args, "limit", 20, 1, 1000, &limit) != 0)
-		return;
-	snprintf(limit_s, sizeof(limit_s), "%d", limit);
+	snprintf(limit, sizeof(limit), "%lld", cmd_arg_int(args, "limit", 20));
 	client_ref(c);
 	if (db_send(d->db_ctl, sql_runs_recent, 1, p, false, on_runs, c) != 0) {
 		client_unref(c);
-		client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",
-				   db_state_name(db_get_state(d->db_ctl)), db_last_error(d->db_ctl));
+		reply_db_unavailable(c, d->db_ctl);
 	}
 }

@@ -12,7 +12,7 @@
 #include "daemon.h"
 #include "listener.h"
 #include "schema.h"
-#include "sched.h"
+#include "job.h"
 #include "sqlfiles.h"
 #include "util.h"
 
@@ -26,34 +26,21 @@ static json_t *db_json(const struct db_conn *db)
 			 "error", db_get_state(db) == DB_READY ? NULL : db_last_error(db));
 }
 
-static json_t *job_json(const struct daemon *d)
-{
-	const struct job *j = d->job;
-	char started[32];
-
-	if (j == NULL)
-		return json_null();
-	util_iso8601(j->started_at, started, sizeof(started));
-	return json_pack("{s:s, s:s, s:s, s:s, s:f}", "kind", j->kind, "detail", j->detail,
-			 "phase", j->phase, "started_at", started, "elapsed_s",
-			 (double)(util_monotonic_usec() - j->started_usec) / 1e6);
-}
-
 static json_t *base_status(struct daemon *d)
 {
 	char started[32];
 
 	util_iso8601(d->started_at, started, sizeof(started));
-	json_t *o = json_pack("{s:s, s:i, s:i, s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:n}",
+	json_t *o = json_pack("{s:s, s:i, s:i, s:s, s:s, s:I, s:s, s:o, s:o, s:n}",
 			 "version", ANALYTICSD_VERSION, "protocol", PROTO_VERSION,
 			 "pid", (int)getpid(), "host", d->host, "started_at", started,
 			 "uptime_s", (json_int_t)((util_monotonic_usec() - d->started_usec) / 1000000u),
 			 "socket", listener_describe(d->listener),
 			 "database", db_json(d->db_ctl), "work_connection", db_json(d->db_work),
-			 "job", job_json(d), "schema");
+			 "schema");
 
 	if (o != NULL)
-		json_object_update_new(o, sched_status_json(d));     /* current, queued */
+		json_object_update_new(o, jobs_status_json(d->jobs));  /* job, current, queued */
 	return o;
 }
 
@@ -111,14 +98,12 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 		finish(r);
 }
 
-void cmd_status(struct daemon *d, struct client *c, json_t *args)
+void cmd_status(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
-	static const char *const allowed[] = { NULL };
 	struct status_req *r;
 	json_t *result;
 
-	if (args_only(c, args, allowed) != 0)
-		return;
+	(void)args;
 	result = base_status(d);
 	if (result == NULL) {
 		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");

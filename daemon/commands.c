@@ -1,26 +1,181 @@
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "client.h"
 #include "commands.h"
 #include "daemon.h"
+#include "util.h"
+
+static const char *const migrate_actions[] = { "up", "down", "status", NULL };
+static const char *const refresh_modes[] = { "full", "recent", "org", NULL };
+static const char *const loyalty_actions[] = { "rebuild", NULL };
+
+#define WAIT { "wait", ARG_BOOL, false, 0, 0, NULL, NULL }
+#define END { NULL, ARG_STRING, false, 0, 0, NULL, NULL }
+
+static const struct arg_spec no_args[] = { END };
+static const struct arg_spec migrate_args[] = {
+	{ "action", ARG_CHOICE, false, 0, 0, migrate_actions, NULL },
+	WAIT, END,
+};
+static const struct arg_spec refresh_args[] = {
+	{ "mode", ARG_CHOICE, true, 0, 0, refresh_modes, NULL },
+	{ "days", ARG_INT, false, 1, 3650, NULL, NULL },
+	{ "org", ARG_UUID, false, 0, 0, NULL, "mode=org" },
+	{ "trigger", ARG_WORD, false, 0, 0, NULL, NULL },
+	{ "force", ARG_BOOL, false, 0, 0, NULL, NULL },
+	WAIT, END,
+};
+static const struct arg_spec runs_args[] = {
+	{ "limit", ARG_INT, false, 1, 1000, NULL, NULL },
+	END,
+};
+static const struct arg_spec rollback_args[] = {
+	{ "to", ARG_INT, false, 1, INT64_MAX, NULL, NULL },
+	WAIT, END,
+};
+static const struct arg_spec pause_args[] = {
+	{ "reason", ARG_STRING, false, 0, 0, NULL, NULL },
+	END,
+};
+static const struct arg_spec loyalty_args[] = {
+	{ "action", ARG_CHOICE, true, 0, 0, loyalty_actions, NULL },
+	{ "org", ARG_UUID, false, 0, 0, NULL, NULL },
+	{ "force", ARG_BOOL, false, 0, 0, NULL, NULL },
+	WAIT, END,
+};
 
 static const struct command commands[] = {
-	{ "status",  CMD_READ,  cmd_status },
-	{ "migrate", CMD_WRITE, cmd_migrate },
-	{ "refresh", CMD_WRITE, cmd_refresh },
-	{ "runs",    CMD_READ,  cmd_runs },
-	{ "check",   CMD_READ,  cmd_check },
-	{ "rollback", CMD_WRITE, cmd_rollback },
-	{ "pause",   CMD_WRITE, cmd_pause },
-	{ "resume",  CMD_WRITE, cmd_resume },
-	{ "reload",  CMD_WRITE, cmd_reload },
-	{ "loyalty", CMD_WRITE, cmd_loyalty },
+	{ "status",   CMD_READ,  no_args,       cmd_status },
+	{ "runs",     CMD_READ,  runs_args,     cmd_runs },
+	{ "check",    CMD_READ,  no_args,       cmd_check },
+	{ "migrate",  CMD_WRITE, migrate_args,  cmd_migrate },
+	{ "refresh",  CMD_WRITE, refresh_args,  cmd_refresh },
+	{ "rollback", CMD_WRITE, rollback_args, cmd_rollback },
+	{ "loyalty",  CMD_WRITE, loyalty_args,  cmd_loyalty },
+	{ "pause",    CMD_WRITE, pause_args,    cmd_pause },
+	{ "resume",   CMD_WRITE, no_args,       cmd_resume },
+	{ "reload",   CMD_WRITE, no_args,       cmd_reload },
 };
+
+static bool valid_word(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 15)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '-' || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static bool in_choices(const char *const *choices, const char *s)
+{
+	for (size_t i = 0; choices[i] != NULL; i++)
+		if (strcmp(choices[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* What an argument of this spec must be, for the one message form. */
+static void describe(const struct arg_spec *a, char *buf, size_t len)
+{
+	size_t off;
+
+	switch (a->type) {
+	case ARG_STRING: snprintf(buf, len, "a string"); return;
+	case ARG_WORD:   snprintf(buf, len, "1-15 characters of a-z, '-' or '_'"); return;
+	case ARG_UUID:   snprintf(buf, len, "an id (a uuid)"); return;
+	case ARG_BOOL:   snprintf(buf, len, "true or false"); return;
+	case ARG_INT:
+		snprintf(buf, len, "an integer from %lld to %lld", a->min, a->max);
+		return;
+	case ARG_CHOICE:
+		off = (size_t)snprintf(buf, len, "one of");
+		for (size_t i = 0; a->choices[i] != NULL && off < len; i++)
+			off += (size_t)snprintf(buf + off, len - off, "%s %s", i ? "," : "",
+						a->choices[i]);
+		return;
+	}
+}
+
+static bool valid(const struct arg_spec *a, json_t *v)
+{
+	switch (a->type) {
+	case ARG_STRING: return json_is_string(v);
+	case ARG_WORD:   return json_is_string(v) && valid_word(json_string_value(v));
+	case ARG_UUID:   return json_is_string(v) && util_valid_uuid(json_string_value(v));
+	case ARG_CHOICE: return json_is_string(v) && in_choices(a->choices, json_string_value(v));
+	case ARG_BOOL:   return json_is_boolean(v);
+	case ARG_INT:
+		return json_is_integer(v) && json_integer_value(v) >= a->min &&
+		       json_integer_value(v) <= a->max;
+	}
+	return false;
+}
+
+/* Is `required_when` ("key=value") true of these arguments? */
+static bool condition_holds(const char *cond, json_t *args)
+{
+	char key[32];
+	size_t n = strcspn(cond, "=");
+	const char *v;
+
+	if (n >= sizeof(key) || cond[n] != '=')
+		return false;
+	memcpy(key, cond, n);
+	key[n] = '\0';
+	v = json_string_value(json_object_get(args, key));
+	return v != NULL && strcmp(v, cond + n + 1) == 0;
+}
+
+/* 0 when args fit the schema; else -1 with the reason in msg. */
+static int check_args(const struct arg_spec *spec, json_t *args, char *msg, size_t len)
+{
+	const char *key;
+	json_t *v;
+	char what[160];
+
+	json_object_foreach(args, key, v) {
+		const struct arg_spec *a = spec;
+
+		while (a->name != NULL && strcmp(a->name, key) != 0)
+			a++;
+		if (a->name == NULL) {
+			snprintf(msg, len, "unknown argument '%s'", key);
+			return -1;
+		}
+		if (!valid(a, v)) {
+			describe(a, what, sizeof(what));
+			snprintf(msg, len, "argument '%s' must be %s", key, what);
+			return -1;
+		}
+	}
+	for (const struct arg_spec *a = spec; a->name != NULL; a++) {
+		if (json_object_get(args, a->name) != NULL)
+			continue;
+		if (a->required) {
+			snprintf(msg, len, "argument '%s' is required", a->name);
+			return -1;
+		}
+		if (a->required_when != NULL && condition_holds(a->required_when, args)) {
+			snprintf(msg, len, "argument '%s' is required when %s", a->name,
+				 a->required_when);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 void commands_dispatch(struct daemon *d, struct client *c, const char *name, json_t *args)
 {
+	char msg[512];
+
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		const struct command *cmd = &commands[i];
+		struct cmd_args a = { args };
 
 		if (strcmp(cmd->name, name) != 0)
 			continue;
@@ -31,100 +186,51 @@ void commands_dispatch(struct daemon *d, struct client *c, const char *name, jso
 					   name, d->cfg->control.operator_group, client_who(c));
 			return;
 		}
+		if (check_args(cmd->args, args, msg, sizeof(msg)) != 0) {
+			client_reply_error(c, PROTO_ERR_BAD_REQUEST, "%s", msg);
+			return;
+		}
 		if (d->stopping) {
 			client_reply_error(c, PROTO_ERR_SHUTTING_DOWN, "analyticsd is shutting down");
 			return;
 		}
-		cmd->run(d, c, args);
+		cmd->run(d, c, &a);
 		return;
 	}
 	client_reply_error(c, PROTO_ERR_UNKNOWN_COMMAND, "unknown command '%s'", name);
 }
 
-int args_only(struct client *c, json_t *args, const char *const *allowed)
+const char *cmd_arg_str(const struct cmd_args *a, const char *name, const char *dflt)
 {
-	const char *key;
-	json_t *v;
+	const char *s = json_string_value(json_object_get(a->obj, name));
 
-	json_object_foreach(args, key, v) {
-		bool ok = false;
-		for (size_t i = 0; allowed[i] != NULL; i++)
-			if (strcmp(allowed[i], key) == 0)
-				ok = true;
-		if (!ok) {
-			client_reply_error(c, PROTO_ERR_BAD_REQUEST, "unknown argument '%s'", key);
-			return -1;
-		}
-	}
-	return 0;
+	return s ? s : dflt;
 }
 
-int args_int(struct client *c, json_t *args, const char *key, int dflt, int min, int max,
-	     int *out)
+long long cmd_arg_int(const struct cmd_args *a, const char *name, long long dflt)
 {
-	json_t *v = json_object_get(args, key);
+	json_t *v = json_object_get(a->obj, name);
 
-	if (v == NULL) {
-		*out = dflt;
-		return 0;
-	}
-	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-		client_reply_error(c, PROTO_ERR_BAD_REQUEST,
-				   "argument '%s' must be an integer from %d to %d", key, min, max);
-		return -1;
-	}
-	*out = (int)json_integer_value(v);
-	return 0;
+	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
 }
 
-int args_bool(struct client *c, json_t *args, const char *key, bool dflt, bool *out)
+bool cmd_arg_bool(const struct cmd_args *a, const char *name, bool dflt)
 {
-	json_t *v = json_object_get(args, key);
+	json_t *v = json_object_get(a->obj, name);
 
-	if (v == NULL) {
-		*out = dflt;
-		return 0;
-	}
-	if (!json_is_boolean(v)) {
-		client_reply_error(c, PROTO_ERR_BAD_REQUEST, "argument '%s' must be true or false",
-				   key);
-		return -1;
-	}
-	*out = json_is_true(v);
-	return 0;
-}
-
-int args_string(struct client *c, json_t *args, const char *key, const char *dflt,
-		const char **out)
-{
-	json_t *v = json_object_get(args, key);
-
-	if (v == NULL) {
-		*out = dflt;
-		return 0;
-	}
-	if (!json_is_string(v)) {
-		client_reply_error(c, PROTO_ERR_BAD_REQUEST, "argument '%s' must be a string", key);
-		return -1;
-	}
-	*out = json_string_value(v);
-	return 0;
-}
-
-enum proto_err db_error_code(const struct db_error *err)
-{
-	if (strcmp(err->sqlstate, "55P03") == 0)        /* lock_not_available */
-		return PROTO_ERR_BUSY;
-	if (strncmp(err->sqlstate, "08", 2) == 0)       /* connection exceptions */
-		return PROTO_ERR_DB_UNAVAILABLE;
-	if (strncmp(err->sqlstate, "57P0", 4) == 0)     /* server shut down, crashed, */
-		return PROTO_ERR_DB_UNAVAILABLE;        /* or backend terminated */
-	return PROTO_ERR_FAILED;
+	return json_is_boolean(v) ? json_is_true(v) : dflt;
 }
 
 void reply_db_error(struct client *c, const char *what, const struct db_error *err)
 {
-	client_reply_error(c, db_error_code(err), "%s: %s%s%s%s", what, err->message,
-			   err->sqlstate[0] ? " (SQLSTATE " : "", err->sqlstate,
-			   err->sqlstate[0] ? ")" : "");
+	char msg[1024];
+
+	db_error_format(err, what, msg, sizeof(msg));
+	client_reply_error(c, db_error_code(err), "%s", msg);
+}
+
+void reply_db_unavailable(struct client *c, const struct db_conn *db)
+{
+	client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",
+			   db_state_name(db_get_state(db)), db_last_error(db));
 }

@@ -1,6 +1,9 @@
 /*
- * The command table: a name, who may run it, the handler. Adding a command
- * is a row in commands.c and a handler in cmd_<name>.c, nothing else.
+ * The command table: each row names a command, who may run it, the schema
+ * of its arguments and its handler. commands_dispatch() checks the peer's
+ * right and every argument against the schema, once, with one message form,
+ * before any handler runs; handlers read arguments that are known good.
+ * Adding a command is a row in commands.c and a handler in cmd_<name>.c.
  */
 #ifndef AD_COMMANDS_H
 #define AD_COMMANDS_H
@@ -17,38 +20,62 @@ struct client;
 
 enum cmd_access { CMD_READ, CMD_WRITE };
 
+enum arg_type {
+	ARG_STRING,                     /* any string */
+	ARG_WORD,                       /* 1-15 of a-z, '-', '_' (a trigger name) */
+	ARG_UUID,                       /* canonical text form */
+	ARG_CHOICE,                     /* one of `choices` */
+	ARG_INT,                        /* from min to max */
+	ARG_BOOL,
+};
+
+struct arg_spec {
+	const char *name;
+	enum arg_type type;
+	bool required;
+	long long min, max;             /* ARG_INT */
+	const char *const *choices;     /* ARG_CHOICE, NULL-terminated */
+	/* "mode=org": required when that other argument has that value. */
+	const char *required_when;
+};
+
+/* A request's arguments, checked against its command's schema. */
+struct cmd_args {
+	json_t *obj;
+};
+
+const char *cmd_arg_str(const struct cmd_args *a, const char *name, const char *dflt);
+long long cmd_arg_int(const struct cmd_args *a, const char *name, long long dflt);
+bool cmd_arg_bool(const struct cmd_args *a, const char *name, bool dflt);
+
+typedef void (*cmd_fn)(struct daemon *d, struct client *c, const struct cmd_args *args);
+
 struct command {
 	const char *name;
 	enum cmd_access access;
+	const struct arg_spec *args;    /* ends with a row whose name is NULL */
 	/* Must answer, now or later, with exactly one client_reply_*(). */
-	void (*run)(struct daemon *d, struct client *c, json_t *args);
+	cmd_fn run;
 };
 
 void commands_dispatch(struct daemon *d, struct client *c, const char *name, json_t *args);
 
 /* Handlers, one file each. */
-void cmd_status(struct daemon *d, struct client *c, json_t *args);
-void cmd_migrate(struct daemon *d, struct client *c, json_t *args);
-void cmd_refresh(struct daemon *d, struct client *c, json_t *args);
-void cmd_runs(struct daemon *d, struct client *c, json_t *args);
-void cmd_check(struct daemon *d, struct client *c, json_t *args);
-void cmd_rollback(struct daemon *d, struct client *c, json_t *args);
-void cmd_pause(struct daemon *d, struct client *c, json_t *args);
-void cmd_resume(struct daemon *d, struct client *c, json_t *args);
-void cmd_reload(struct daemon *d, struct client *c, json_t *args);
-void cmd_loyalty(struct daemon *d, struct client *c, json_t *args);
+void cmd_status(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_migrate(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_refresh(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_runs(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_check(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_rollback(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_pause(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_resume(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_reload(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_loyalty(struct daemon *d, struct client *c, const struct cmd_args *args);
 
-/* Argument helpers: reply bad_request and return -1 on a wrong type. */
-int args_string(struct client *c, json_t *args, const char *key, const char *dflt,
-		const char **out);
-int args_int(struct client *c, json_t *args, const char *key, int dflt, int min, int max,
-	     int *out);
-int args_bool(struct client *c, json_t *args, const char *key, bool dflt, bool *out);
-int args_only(struct client *c, json_t *args, const char *const *allowed);
-
-/* The protocol error a database error stands for, and a reply naming both. */
-enum proto_err db_error_code(const struct db_error *err);
+/* A reply naming what failed, the database's reason and its SQLSTATE. */
 void reply_db_error(struct client *c, const char *what, const struct db_error *err);
+/* The reply when a connection a command needs is not ready. */
+void reply_db_unavailable(struct client *c, const struct db_conn *db);
 /* A result row as a JSON object (integers and booleans typed). */
 json_t *result_row_json(PGresult *res, int row);
 

@@ -13,20 +13,12 @@
 #include "config.h"
 #include "db.h"
 
-struct client;
+struct clients;
+struct jobs;
 struct listener;
-struct run;
+struct runlog;
 
-/* The one job that owns the work connection (migrate now; refresh later). */
-struct job {
-	char kind[16];                  /* "migrate" */
-	char detail[64];                /* "up", "down" */
-	char phase[96];                 /* what it is doing now */
-	uint64_t started_usec;          /* monotonic */
-	time_t started_at;
-	struct client *client;          /* who asked (referenced), NULL if gone */
-};
-
+/* The daemon: its configuration and its modules, each owning its state. */
 struct daemon {
 	struct event_base *base;
 	char *cfg_path;
@@ -35,19 +27,12 @@ struct daemon {
 	gid_t operator_gid;
 	bool operator_gid_known;
 
-	struct listener *listener;
-	struct client *clients;         /* list of connected clients */
-	int n_clients;
-	struct backlog *runlog_backlog; /* failed runs to record when the db is back */
-	int n_runlog_backlog;
-
+	struct listener *listener;      /* the control socket (listener.c) */
+	struct clients *clients;        /* its connections (client.c) */
 	struct db_conn *db_ctl;         /* short reads: status, runs, check */
-	struct db_conn *db_work;        /* one job at a time: migrate, refresh */
-	struct job *job;
-	struct run *run_current;        /* the refresh holding the job slot */
-	struct run *run_queue;          /* refreshes waiting for it */
-	struct event *ev_kick;
-	struct event *ev_heartbeat;     /* progress to waiters during long statements */
+	struct db_conn *db_work;        /* the running job's (job.c) */
+	struct jobs *jobs;              /* the running job and the queue (job.c) */
+	struct runlog *runlog;          /* failures waiting for the database (runlog.c) */
 
 	time_t started_at;
 	uint64_t started_usec;
@@ -63,12 +48,5 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
 /* Recompute and send the sd_notify STATUS= line from the current state. */
 void daemon_update_status(struct daemon *d);
-
-/* Claim the work connection for a job; NULL with *why set when busy or down. */
-struct job *daemon_job_start(struct daemon *d, struct client *c, const char *kind,
-			     const char *detail, const char **why, int *code);
-void daemon_job_phase(struct daemon *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void daemon_job_end(struct daemon *d);
 
 #endif

@@ -78,6 +78,23 @@ void db_error_set(struct db_error *err, const char *sqlstate, const char *fmt, .
 		err->message[--n] = '\0';
 }
 
+void db_error_format(const struct db_error *err, const char *what, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s: %s%s%s%s", what, err->message, err->sqlstate[0] ? " (SQLSTATE " : "",
+		 err->sqlstate, err->sqlstate[0] ? ")" : "");
+}
+
+enum proto_err db_error_code(const struct db_error *err)
+{
+	if (strcmp(err->sqlstate, "55P03") == 0)        /* lock_not_available */
+		return PROTO_ERR_BUSY;
+	if (strncmp(err->sqlstate, "08", 2) == 0)       /* connection exceptions */
+		return PROTO_ERR_DB_UNAVAILABLE;
+	if (strncmp(err->sqlstate, "57P0", 4) == 0)     /* server shut down, crashed, */
+		return PROTO_ERR_DB_UNAVAILABLE;        /* or backend terminated */
+	return PROTO_ERR_FAILED;
+}
+
 const char *db_state_name(enum db_state s)
 {
 	switch (s) {

@@ -19,6 +19,8 @@
 #include <event2/event.h>
 #include <libpq-fe.h>
 
+#include "analytics_proto.h"
+
 enum db_state { DB_DOWN, DB_CONNECTING, DB_READY };
 
 struct db_error {
@@ -59,6 +61,11 @@ int db_backend_pid(const struct db_conn *db);
  */
 int db_send(struct db_conn *db, const char *sql, int nparams, const char *const *params,
 	    bool simple, db_result_fn fn, void *arg);
+
+/* "what: message (SQLSTATE 57014)" (no SQLSTATE part when there is none). */
+void db_error_format(const struct db_error *err, const char *what, char *buf, size_t len);
+/* The protocol error a database error stands for. */
+enum proto_err db_error_code(const struct db_error *err);
 
 /* Fill err from a failed result or a connection. */
 void db_error_set(struct db_error *err, const char *sqlstate, const char *fmt, ...)

@@ -5,11 +5,11 @@
 #include <stdbool.h>
 
 struct cfg;
-struct client;
 struct daemon;
+struct job;
 
-/* Rebuild every organization (org NULL) or one; answers c when done. */
-void loyalty_rebuild_start(struct daemon *d, struct client *c, const char *org, bool force);
+/* A rebuild of every organization (org NULL) or one; NULL when out of memory. */
+struct job *loyalty_rebuild_job(struct daemon *d, const char *org);
 
 /* loyalty.pilot_organizations as a PostgreSQL uuid[] literal ("{a,b}"),
  * malloc'd; NULL when out of memory. */

@@ -1,8 +1,10 @@
 /*
  * analyticsd: start-up, the event loop, signals and shutdown.
  * Where things happen: listener.c (control socket), client.c (connections),
- * commands.c (the command table), cmd_*.c (one command each), db.c (async
- * PostgreSQL), txn.c (transactions as step lists), migrate.c (schema jobs).
+ * commands.c (the command table), cmd_*.c (one command each), job.c (the
+ * lifecycle of every job), refresh.c, rollback.c, loyalty.c, migrate.c (the
+ * kinds of job), runlog.c (run records), db.c (async PostgreSQL), txn.c
+ * (transactions as step lists).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,12 +22,13 @@
 #include "config.h"
 #include "daemon.h"
 #include "db.h"
+#include "job.h"
 #include "listener.h"
 #include "log.h"
 #include "msgids.h"
 #include "notify.h"
 #include "runlog.h"
-#include "sched.h"
+#include "testhooks.h"
 #include "util.h"
 
 /* How long a stop may wait for a cancelled job to be recorded. */
@@ -49,69 +52,14 @@ static void usage(FILE *fp)
 void daemon_update_status(struct daemon *d)
 {
 	const char *db = d->db_ctl ? db_state_name(db_get_state(d->db_ctl)) : "not connected";
+	char job[256];
 
 	if (d->stopping)
 		notify_status("Stopping");
-	else if (d->job != NULL)
-		notify_status("Running %s %s: %s; database %s", d->job->kind, d->job->detail,
-			      d->job->phase, db);
+	else if (jobs_describe(d->jobs, job, sizeof(job)) != NULL)
+		notify_status("Running %s; database %s", job, db);
 	else
 		notify_status("Idle; database %s", db);
-}
-
-struct job *daemon_job_start(struct daemon *d, struct client *c, const char *kind,
-			     const char *detail, const char **why, int *code)
-{
-	struct job *j;
-
-	if (d->job != NULL) {
-		*why = "a job is already running on this daemon";
-		*code = PROTO_ERR_BUSY;
-		return NULL;
-	}
-	if (db_get_state(d->db_work) != DB_READY) {
-		*why = "the database is not connected";
-		*code = PROTO_ERR_DB_UNAVAILABLE;
-		return NULL;
-	}
-	j = calloc(1, sizeof(*j));
-	if (j == NULL) {
-		*why = "out of memory";
-		*code = PROTO_ERR_INTERNAL;
-		return NULL;
-	}
-	snprintf(j->kind, sizeof(j->kind), "%s", kind);
-	snprintf(j->detail, sizeof(j->detail), "%s", detail);
-	snprintf(j->phase, sizeof(j->phase), "starting");
-	j->started_usec = util_monotonic_usec();
-	j->started_at = time(NULL);
-	j->client = c;
-	d->job = j;
-	daemon_update_status(d);
-	return j;
-}
-
-void daemon_job_phase(struct daemon *d, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (d->job == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(d->job->phase, sizeof(d->job->phase), fmt, ap);
-	va_end(ap);
-	daemon_update_status(d);
-}
-
-void daemon_job_end(struct daemon *d)
-{
-	free(d->job);
-	d->job = NULL;
-	daemon_update_status(d);
-	if (d->stopping)
-		event_base_loopexit(d->base, NULL);     /* the cancelled job is recorded */
-	else
-		sched_kick(d);
 }
 
 static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
@@ -127,7 +75,7 @@ static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
 			  "database connection '%s' established (backend pid %d)",
 			  db_label(db), db_backend_pid(db));
 		if (db == d->db_ctl)
-			runlog_flush_later(d);
+			runlog_flush_later(d->runlog);
 	}
 	else if (old == DB_READY && !d->stopping)
 		log_event(LOG_WARNING, MSGID_DB_LOST, fields,
@@ -212,20 +160,14 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	log_msg(LOG_NOTICE, "%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	d->stopping = true;
 	notify_stopping();
-	if (d->job == NULL) {
-		event_base_loopexit(d->base, NULL);
-		return;
-	}
 	/*
-	 * A job runs: abort its transaction by closing the work connection (the
-	 * server rolls it back; nothing here waits), let it record itself as
-	 * cancelled on the control connection, then stop. Whatever happens,
+	 * A running job is cancelled and records itself as such on the control
+	 * connection; the loop exits when it has (job.c). Whatever happens,
 	 * stop within STOP_GRACE_S (systemd's TimeoutStopSec= is 15 s).
 	 */
 	struct timeval grace = { STOP_GRACE_S, 0 };
-	log_msg(LOG_NOTICE, "cancelling the running %s %s", d->job->kind, d->job->detail);
-	event_base_loopexit(d->base, &grace);
-	db_close(d->db_work, "57P01", "cancelled: analyticsd is stopping");
+	event_base_loopexit(d->base, jobs_busy(d->jobs) ? &grace : NULL);
+	jobs_cancel(d->jobs);
 }
 
 static int setup_signals(struct daemon *d)
@@ -286,15 +228,17 @@ static void daemon_free(struct daemon *d)
 	d->db_work = NULL;
 	db_free(d->db_ctl);
 	d->db_ctl = NULL;
-	sched_free(d);
-	runlog_free(d);
-	client_close_all(d, "analyticsd is shutting down");
+	jobs_free(d->jobs);
+	d->jobs = NULL;
+	runlog_free(d->runlog);
+	d->runlog = NULL;
+	clients_free(d->clients, "analyticsd is shutting down");
+	d->clients = NULL;
 	listener_close(d->listener);
 	if (d->ev_sigterm) event_free(d->ev_sigterm);
 	if (d->ev_sigint) event_free(d->ev_sigint);
 	if (d->ev_sighup) event_free(d->ev_sighup);
 	if (d->ev_watchdog) event_free(d->ev_watchdog);
-	free(d->job);
 	if (d->base)
 		event_base_free(d->base);
 	cfg_free(d->cfg);
@@ -369,6 +313,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_init(d.cfg->log.level);
+	testhook_announce();
 	d.started_at = time(NULL);
 	d.started_usec = util_monotonic_usec();
 	if (gethostname(d.host, sizeof(d.host) - 1) != 0)
@@ -382,7 +327,12 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "cannot create the event loop");
 		goto out;
 	}
-	if (sched_init(&d) != 0 || setup_signals(&d) != 0) {
+	if ((d.clients = clients_new(&d)) == NULL || (d.jobs = jobs_new(&d)) == NULL ||
+	    (d.runlog = runlog_new(&d)) == NULL) {
+		log_msg(LOG_ERR, "out of memory setting up the daemon");
+		goto out;
+	}
+	if (setup_signals(&d) != 0) {
 		log_msg(LOG_ERR, "cannot install signal handlers");
 		goto out;
 	}

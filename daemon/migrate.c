@@ -1,196 +1,176 @@
 /*
- * Schema migrations as a job on the work connection. Each migration runs in
- * its own transaction that also takes the run lock and records (or forgets)
- * the migration, so a migration is either wholly applied and recorded or not
- * at all, and never runs beside a refresh of another daemon.
+ * Schema migrations as a kind of job. Each migration is a transaction of
+ * its own that also takes the run lock and records (or forgets) the
+ * migration, so a migration is either wholly applied and recorded or not at
+ * all, and never runs beside a refresh of another daemon. `migrate up`
+ * applies every pending one, a transaction each; `migrate down` reverts the
+ * newest. Migrations have no run record: schema_migrations is theirs.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
-#include "commands.h"
-#include "daemon.h"
+#include "job.h"
 #include "log.h"
 #include "migrate.h"
-#include "runlock.h"
 #include "schema.h"
 #include "sqlfiles.h"
-#include "txn.h"
 
-struct migration_job {
-	struct daemon *d;
-	struct client *c;
+struct migration {
 	bool down;
 	const struct sql_migration *step;       /* chosen in this transaction */
 	json_t *done;                           /* [{version, name}] */
 	struct schema_info si;
-	struct refusal refusal;
 };
 
-static void run_one(struct migration_job *j);
-
-static void refuse(struct migration_job *j, struct txn *t, enum proto_err code,
-		   const char *msg)
+/* Up covers up: a running `migrate up` applies whatever is pending. */
+static bool covers(const struct job *a, const struct job *b)
 {
-	refusal_set(&j->refusal, t, code, msg);
+	return !((const struct migration *)a->priv)->down &&
+	       !((const struct migration *)b->priv)->down;
 }
 
-static void job_finish(struct migration_job *j, const struct db_error *err)
-{
-	/* Free the job slot before answering: the answer may start the client's
-	 * next request, which must not find this job still running. */
-	daemon_job_end(j->d);
-	if (j->refusal.msg[0] != '\0') {
-		client_reply_error(j->c, j->refusal.code, "%s", j->refusal.msg);
-	} else if (err != NULL) {
-		char what[128];
-		if (j->step != NULL)
-			snprintf(what, sizeof(what), "migration %04d (%s) %s failed", j->step->version,
-				 j->step->name, j->down ? "down" : "up");
-		else
-			snprintf(what, sizeof(what), "migrate %s failed", j->down ? "down" : "up");
-		log_msg(LOG_ERR, "%s: %s (SQLSTATE %s)", what, err->message, err->sqlstate);
-		reply_db_error(j->c, what, err);
-	} else {
-		client_reply_ok(j->c, json_pack("{s:s, s:o, s:i, s:i}",
-						"action", j->down ? "down" : "up",
-						j->down ? "reverted" : "applied", json_incref(j->done),
-						"version", j->si.current, "latest", j->si.latest));
-	}
-	json_decref(j->done);
-	client_unref(j->c);
-	free(j);
-}
-
-static void on_done(const struct db_error *err, void *arg)
-{
-	struct migration_job *j = arg;
-	const struct sql_migration *m = j->step;
-
-	if (err != NULL || m == NULL) {
-		job_finish(j, err);
-		return;
-	}
-	log_msg(LOG_NOTICE, "migration %04d (%s) %s", m->version, m->name,
-		j->down ? "reverted" : "applied");
-	json_array_append_new(j->done, json_pack("{s:i, s:s}", "version", m->version,
-						 "name", m->name));
-	if (j->down) {
-		/* One migration per `migrate down`: the newest. */
-		j->si.current = 0;
-		for (int i = 0; i < j->si.n_applied; i++)
-			if (j->si.applied[i].version != m->version &&
-			    j->si.applied[i].version > j->si.current)
-				j->si.current = j->si.applied[i].version;
-		j->step = NULL;
-		job_finish(j, NULL);
-		return;
-	}
-	j->step = NULL;
-	run_one(j);
-}
-
-static void plan_up(struct migration_job *j, struct txn *t)
+static void plan_up(struct job *j, struct migration *m, struct txn *t)
 {
 	char ver[16];
 	const char *params[3] = { ver, NULL, NULL };
 
 	for (size_t i = 0; i < sql_n_migrations; i++) {
-		const struct sql_migration *m = &sql_migrations[i];
+		const struct sql_migration *s = &sql_migrations[i];
 
-		if (schema_is_applied(&j->si, m->version))
+		if (schema_is_applied(&m->si, s->version))
 			continue;
-		j->step = m;
-		snprintf(ver, sizeof(ver), "%d", m->version);
-		params[1] = m->name;
-		params[2] = m->checksum;
-		daemon_job_phase(j->d, "applying %04d_%s", m->version, m->name);
-		txn_add(t, m->up, 0, NULL, true, NULL, NULL);
+		m->step = s;
+		snprintf(ver, sizeof(ver), "%d", s->version);
+		params[1] = s->name;
+		params[2] = s->checksum;
+		txn_add(t, s->up, 0, NULL, true, NULL, NULL);
 		txn_add(t, sql_schema_record, 3, params, false, NULL, NULL);
-		j->si.current = m->version > j->si.current ? m->version : j->si.current;
 		return;
 	}
 }
 
-static void plan_down(struct migration_job *j, struct txn *t)
+static void plan_down(struct job *j, struct migration *m, struct txn *t)
 {
 	char ver[16];
 	const char *params[1] = { ver };
-	char msg[256];
 
-	if (j->si.current == 0) {
-		refuse(j, t, PROTO_ERR_FAILED, "no migration is applied: nothing to revert");
+	if (m->si.current == 0) {
+		job_refuse(j, t, PROTO_ERR_FAILED, "no migration is applied: nothing to revert");
 		return;
 	}
 	for (size_t i = 0; i < sql_n_migrations; i++) {
-		const struct sql_migration *m = &sql_migrations[i];
+		const struct sql_migration *s = &sql_migrations[i];
 
-		if (m->version != j->si.current)
+		if (s->version != m->si.current)
 			continue;
-		j->step = m;
-		snprintf(ver, sizeof(ver), "%d", m->version);
-		daemon_job_phase(j->d, "reverting %04d_%s", m->version, m->name);
-		txn_add(t, m->down, 0, NULL, true, NULL, NULL);
+		m->step = s;
+		snprintf(ver, sizeof(ver), "%d", s->version);
+		txn_add(t, s->down, 0, NULL, true, NULL, NULL);
 		txn_add(t, sql_schema_forget, 1, params, false, NULL, NULL);
 		return;
 	}
-	snprintf(msg, sizeof(msg), "the newest applied migration %04d is unknown to this "
-		 "analyticsd, which cannot revert it", j->si.current);
-	refuse(j, t, PROTO_ERR_FAILED, msg);
+	job_refuse(j, t, PROTO_ERR_FAILED, "the newest applied migration %04d is unknown to this "
+		   "analyticsd, which cannot revert it", m->si.current);
 }
 
 static void on_applied(struct txn *t, PGresult *res, void *arg)
 {
-	struct migration_job *j = arg;
+	struct job *j = arg;
+	struct migration *m = j->priv;
 
-	schema_compare(&j->si, res);
+	schema_compare(&m->si, res);
 	/* A changed script would leave the schema other than its ledger says. */
-	if (j->si.problem[0] != '\0') {
-		refuse(j, t, PROTO_ERR_FAILED, j->si.problem);
+	if (m->si.problem[0] != '\0') {
+		job_refuse(j, t, PROTO_ERR_FAILED, "%s", m->si.problem);
 		return;
 	}
-	if (j->down)
-		plan_down(j, t);
+	if (m->down)
+		plan_down(j, m, t);
 	else
-		plan_up(j, t);
+		plan_up(j, m, t);
+	if (m->step != NULL) {
+		snprintf(j->what, sizeof(j->what), "migration %04d (%s) %s", m->step->version,
+			 m->step->name, j->mode);
+		job_phase(j, "%s %04d_%s", m->down ? "reverting" : "applying", m->step->version,
+			  m->step->name);
+	}
 }
 
-static void run_one(struct migration_job *j)
+static void plan(struct job *j, struct txn *t)
 {
-	struct txn *t = txn_begin(j->d->db_work, on_done, j);
-	struct db_error e;
-
-	if (t == NULL) {
-		db_error_set(&e, "08006", "%s", db_last_error(j->d->db_work));
-		job_finish(j, &e);
-		return;
-	}
-	runlock_add(t, &j->refusal);
 	txn_add(t, sql_bootstrap, 0, NULL, true, NULL, NULL);
 	txn_add(t, sql_schema_applied, 0, NULL, false, on_applied, j);
 }
 
-void migrate_start(struct daemon *d, struct client *c, bool down)
+/* One migration is in: log it, and go on to the next one (up only). */
+static bool committed(struct job *j)
 {
-	struct migration_job *j;
-	const char *why;
-	int code;
+	struct migration *m = j->priv;
+	const struct sql_migration *s = m->step;
 
-	if (daemon_job_start(d, c, "migrate", down ? "down" : "up", &why, &code) == NULL) {
-		client_reply_error(c, (enum proto_err)code, "%s", why);
-		return;
+	if (s == NULL)
+		return false;           /* nothing was pending */
+	log_msg(LOG_NOTICE, "migration %04d (%s) %s", s->version, s->name,
+		m->down ? "reverted" : "applied");
+	json_array_append_new(m->done, json_pack("{s:i, s:s}", "version", s->version,
+						 "name", s->name));
+	m->step = NULL;
+	snprintf(j->what, sizeof(j->what), "migrate %s", j->mode);
+	if (m->down) {
+		/* The newest remaining one is the schema's version now. */
+		int current = 0;
+		for (int i = 0; i < m->si.n_applied; i++)
+			if (m->si.applied[i].version != s->version && m->si.applied[i].version > current)
+				current = m->si.applied[i].version;
+		m->si.current = current;
+		return false;
 	}
-	j = calloc(1, sizeof(*j));
-	if (j == NULL || (j->done = json_array()) == NULL) {
-		free(j);
-		daemon_job_end(d);
-		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
-		return;
+	m->si.current = s->version > m->si.current ? s->version : m->si.current;
+	return true;
+}
+
+static void result(const struct job *j, json_t *reply)
+{
+	const struct migration *m = j->priv;
+
+	json_object_set_new(reply, "action", json_string(j->mode));
+	json_object_set_new(reply, m->down ? "reverted" : "applied", json_incref(m->done));
+	json_object_set_new(reply, "version", json_integer(m->si.current));
+	json_object_set_new(reply, "latest", json_integer(m->si.latest));
+}
+
+static void migration_free(void *priv)
+{
+	struct migration *m = priv;
+
+	if (m != NULL)
+		json_decref(m->done);
+	free(m);
+}
+
+static const struct job_kind migrate_kind = {
+	.name = "migrate",
+	.title = "migrate",
+	.covers = covers,
+	.plan = plan,
+	.committed = committed,
+	.result = result,
+	.free = migration_free,
+};
+
+struct job *migrate_job(struct daemon *d, bool down)
+{
+	struct migration *m = calloc(1, sizeof(*m));
+	struct job *j;
+
+	if (m == NULL || (m->done = json_array()) == NULL) {
+		free(m);
+		return NULL;
 	}
-	j->d = d;
-	j->c = c;
-	j->down = down;
-	client_ref(c);
-	run_one(j);
+	m->down = down;
+	j = job_new(d, &migrate_kind, m, down ? "down" : "up", "schema", NULL);
+	if (j != NULL)
+		snprintf(j->what, sizeof(j->what), "migrate %s", j->mode);
+	return j;
 }

@@ -1,13 +1,13 @@
-/* `migrate up` and `migrate down` as jobs on the work connection. */
+/* `migrate up` and `migrate down` as a kind of job (see migrate.c). */
 #ifndef AD_MIGRATE_H
 #define AD_MIGRATE_H
 
 #include <stdbool.h>
 
 struct daemon;
-struct client;
+struct job;
 
-/* Replies to c when done: applied/reverted migrations, or why not. */
-void migrate_start(struct daemon *d, struct client *c, bool down);
+/* Its reply lists the applied (or reverted) migrations. NULL when out of memory. */
+struct job *migrate_job(struct daemon *d, bool down);
 
 #endif

@@ -1,11 +1,14 @@
-/* A refresh run as a transaction on the work connection (see refresh.c). */
+/* A refresh of customer_analytics as a kind of job (see refresh.c). */
 #ifndef AD_REFRESH_H
 #define AD_REFRESH_H
 
 struct daemon;
-struct run;
+struct job;
 
-/* Runs r; ends, success or not, with sched_run_done(). */
-void refresh_start(struct daemon *d, struct run *r);
+enum refresh_mode { REFRESH_FULL, REFRESH_RECENT, REFRESH_ORG };
+
+/* A refresh request: days for recent, org for org (else ignored). NULL
+ * when out of memory. */
+struct job *refresh_job(struct daemon *d, enum refresh_mode mode, int days, const char *org);
 
 #endif

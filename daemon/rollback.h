@@ -1,11 +1,12 @@
-/* rollback [--to RUN_ID] as a job on the work connection (see rollback.c). */
+/* rollback [--to RUN_ID] as a kind of job (see rollback.c). */
 #ifndef AD_ROLLBACK_H
 #define AD_ROLLBACK_H
 
 struct daemon;
-struct client;
+struct job;
 
-/* to = 0: the latest successful refresh; else every later one than run `to`. */
-void rollback_start(struct daemon *d, struct client *c, long long to);
+/* to = 0: the latest successful run; else every later one than run `to`.
+ * NULL when out of memory. */
+struct job *rollback_job(struct daemon *d, long long to);
 
 #endif

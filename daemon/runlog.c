@@ -11,6 +11,29 @@
 #include "sqlfiles.h"
 #include "util.h"
 
+/*
+ * A failure that could not be recorded because the database was away (a
+ * restart, a lost connection) waits in the backlog, in the order it happened,
+ * and is written when the control connection is back. Bounded: past the
+ * limit the oldest is dropped, with a log line (the journal keeps every
+ * outcome).
+ */
+#define RUNLOG_BACKLOG_MAX 64
+#define RUNLOG_NPARAMS 14
+
+struct backlog {
+	struct backlog *next;
+	char *params[RUNLOG_NPARAMS];
+};
+
+struct runlog {
+	struct daemon *d;
+	struct backlog *backlog;        /* oldest first */
+	int n_backlog;
+	struct event *ev_flush;
+};
+
+
 void runlog_event(int prio, const char *message_id, const struct runlog_outcome *o,
 		  const char *fmt, ...)
 {
@@ -37,7 +60,7 @@ void runlog_event(int prio, const char *message_id, const struct runlog_outcome 
 	va_end(ap);
 }
 
-void runlog_add_success(struct daemon *d, struct txn *t, long long id, const char *mode,
+void runlog_add_success(struct runlog *rl, struct txn *t, long long id, const char *mode,
 			const char *org, const struct run_counts *n, uint64_t started_usec)
 {
 	char sid[24], ins[24], upd[24], del[24], unch[24], ms[24], keep[16];
@@ -49,30 +72,16 @@ void runlog_add_success(struct daemon *d, struct txn *t, long long id, const cha
 	snprintf(upd, sizeof(upd), "%lld", n->updated);
 	snprintf(del, sizeof(del), "%lld", n->deleted);
 	snprintf(unch, sizeof(unch), "%lld", n->unchanged);
-	snprintf(keep, sizeof(keep), "%d", d->cfg->refresh.keep_runs);
+	snprintf(keep, sizeof(keep), "%d", rl->d->cfg->refresh.keep_runs);
 	txn_add(t, sql_run_succeeded, 5, done, false, NULL, NULL);
 	txn_add(t, sql_refresh_prune_undo, 1, k, false, NULL, NULL);
-	if (d->cfg->log.application_logs) {
+	if (rl->d->cfg->log.application_logs) {
 		const char *a[11] = { "success", sid, mode, org, ins, upd, del, unch, ms, "", "" };
 		snprintf(ms, sizeof(ms), "%llu",
 			 (unsigned long long)((util_monotonic_usec() - started_usec) / 1000));
 		txn_add(t, sql_applog_run, 11, a, false, NULL, NULL);
 	}
 }
-
-/*
- * A failure that could not be recorded because the database was away (a
- * restart, a lost connection) waits here, in the order it happened, and is
- * written when the control connection is back. Bounded: past the limit the
- * oldest is dropped, with a log line (the journal keeps every outcome).
- */
-#define RUNLOG_BACKLOG_MAX 64
-#define RUNLOG_NPARAMS 14
-
-struct backlog {
-	struct backlog *next;
-	char *params[RUNLOG_NPARAMS];
-};
 
 static void backlog_free(struct backlog *b)
 {
@@ -97,29 +106,29 @@ static struct backlog *backlog_new(const char *const *params)
 }
 
 /* Queue b (at the head: it is the oldest when it comes back from a retry). */
-static void backlog_keep(struct daemon *d, struct backlog *b, bool head)
+static void backlog_keep(struct runlog *rl, struct backlog *b, bool head)
 {
 	struct backlog **tail;
 
-	if (d->n_runlog_backlog >= RUNLOG_BACKLOG_MAX) {
-		struct backlog *oldest = d->runlog_backlog;
+	if (rl->n_backlog >= RUNLOG_BACKLOG_MAX) {
+		struct backlog *oldest = rl->backlog;
 		log_msg(LOG_ERR, "too many unrecorded runs while the database is away: the %s %s "
 			"of %s is only in the journal", oldest->params[8], oldest->params[0],
 			oldest->params[7]);
-		d->runlog_backlog = oldest->next;
+		rl->backlog = oldest->next;
 		backlog_free(oldest);
-		d->n_runlog_backlog--;
+		rl->n_backlog--;
 	}
 	if (head) {
-		b->next = d->runlog_backlog;
-		d->runlog_backlog = b;
+		b->next = rl->backlog;
+		rl->backlog = b;
 	} else {
-		for (tail = &d->runlog_backlog; *tail != NULL; tail = &(*tail)->next)
+		for (tail = &rl->backlog; *tail != NULL; tail = &(*tail)->next)
 			;
 		b->next = NULL;
 		*tail = b;
 	}
-	d->n_runlog_backlog++;
+	rl->n_backlog++;
 }
 
 /* The database was not there: a connection error, not a refusal of the row. */
@@ -130,7 +139,7 @@ static bool db_was_away(const struct db_error *err)
 }
 
 struct pending {
-	struct daemon *d;
+	struct runlog *rl;
 	void (*done)(long long id, void *arg);  /* NULL for a retry from the backlog */
 	void *arg;
 	long long id;
@@ -141,10 +150,10 @@ static void on_recorded(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct pending *p = arg;
 
-	if (err != NULL && db_was_away(err) && !p->d->stopping) {
+	if (err != NULL && db_was_away(err) && !p->rl->d->stopping) {
 		log_msg(LOG_WARNING, "the %s %s of %s will be recorded when the database is back",
 			p->b->params[8], p->b->params[0], p->b->params[7]);
-		backlog_keep(p->d, p->b, p->done == NULL);
+		backlog_keep(p->rl, p->b, p->done == NULL);
 		p->b = NULL;
 	} else if (err != NULL) {
 		log_msg(LOG_ERR, "cannot record the failed run: %s (SQLSTATE %s)", err->message,
@@ -163,16 +172,17 @@ static void on_recorded(PGresult *res, const struct db_error *err, void *arg)
 }
 
 /* Send p's record on the control or work connection; false if neither is up. */
-static bool send_record(struct daemon *d, struct db_conn *db, struct pending *p)
+static bool send_record(struct db_conn *db, struct pending *p)
 {
 	return db != NULL && db_get_state(db) == DB_READY &&
 	       db_send(db, sql_run_failed, RUNLOG_NPARAMS, (const char *const *)p->b->params,
 		       false, on_recorded, p) == 0;
 }
 
-void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct db_error *err,
+void runlog_failed(struct runlog *rl, const struct runlog_entry *e, const struct db_error *err,
 		   void (*done)(long long id, void *arg), void *arg)
 {
+	struct daemon *d = rl->d;
 	struct pending *p = calloc(1, sizeof(*p));
 	char pid[16], started[32], ms[24];
 	/* When the work connection is gone (lost, or closed on the way out,
@@ -196,10 +206,10 @@ void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct 
 		done(0, arg);
 		return;
 	}
-	p->d = d;
+	p->rl = rl;
 	p->done = done;
 	p->arg = arg;
-	if (send_record(d, db, p))
+	if (send_record(db, p))
 		return;
 	if (d->stopping) {
 		log_msg(LOG_ERR, "cannot record the %s %s: the database is not connected",
@@ -208,7 +218,7 @@ void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct 
 	} else {
 		log_msg(LOG_WARNING, "the %s %s will be recorded when the database is back",
 			status, e->kind);
-		backlog_keep(d, p->b, false);
+		backlog_keep(rl, p->b, false);
 	}
 	free(p);
 	done(0, arg);
@@ -216,46 +226,61 @@ void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct 
 
 static void flush_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct daemon *d = arg;
+	struct runlog *rl = arg;
+	struct db_conn *db = rl->d->db_ctl;
 	struct pending *p;
 
 	(void)fd;
 	(void)what;
-	while (!d->stopping && d->runlog_backlog != NULL && db_get_state(d->db_ctl) == DB_READY &&
+	while (!rl->d->stopping && rl->backlog != NULL && db_get_state(db) == DB_READY &&
 	       (p = calloc(1, sizeof(*p))) != NULL) {
-		p->d = d;
-		p->b = d->runlog_backlog;
-		d->runlog_backlog = p->b->next;
-		d->n_runlog_backlog--;
+		p->rl = rl;
+		p->b = rl->backlog;
+		rl->backlog = p->b->next;
+		rl->n_backlog--;
 		p->b->next = NULL;
-		if (!send_record(d, d->db_ctl, p)) {
-			backlog_keep(d, p->b, true);
+		if (!send_record(db, p)) {
+			backlog_keep(rl, p->b, true);
 			free(p);
 			return;
 		}
 	}
 }
 
-void runlog_flush_later(struct daemon *d)
+void runlog_flush_later(struct runlog *rl)
 {
-	static const struct timeval now = { 0, 0 };
-
 	/* From the loop, not from inside the connection's state callback. */
-	if (d->runlog_backlog != NULL &&
-	    event_base_once(d->base, -1, EV_TIMEOUT, flush_cb, d, &now) != 0)
-		log_msg(LOG_ERR, "cannot schedule recording the runs that failed while the "
-			"database was away");
+	if (rl->backlog != NULL)
+		event_active(rl->ev_flush, EV_TIMEOUT, 0);
 }
 
-void runlog_free(struct daemon *d)
+struct runlog *runlog_new(struct daemon *d)
+{
+	struct runlog *rl = calloc(1, sizeof(*rl));
+
+	if (rl == NULL)
+		return NULL;
+	rl->d = d;
+	rl->ev_flush = event_new(d->base, -1, 0, flush_cb, rl);
+	if (rl->ev_flush == NULL) {
+		free(rl);
+		return NULL;
+	}
+	return rl;
+}
+
+void runlog_free(struct runlog *rl)
 {
 	struct backlog *b;
 
-	while ((b = d->runlog_backlog) != NULL) {
-		d->runlog_backlog = b->next;
+	if (rl == NULL)
+		return;
+	while ((b = rl->backlog) != NULL) {
+		rl->backlog = b->next;
 		log_msg(LOG_ERR, "exiting with the %s %s of %s unrecorded (the database was away)",
 			b->params[8], b->params[0], b->params[7]);
 		backlog_free(b);
 	}
-	d->n_runlog_backlog = 0;
+	event_free(rl->ev_flush);
+	free(rl);
 }

@@ -15,9 +15,13 @@
 #include "txn.h"
 
 struct daemon;
+struct runlog;
+
+/* The module's state: the failures waiting for the database. */
+struct runlog *runlog_new(struct daemon *d);
 
 struct runlog_entry {
-	const char *kind;               /* refresh, rollback */
+	const char *kind;               /* refresh, rollback, loyalty_rebuild */
 	const char *mode;
 	const char *scope;
 	const char *trigger;
@@ -45,7 +49,7 @@ void runlog_event(int prio, const char *message_id, const struct runlog_outcome 
 /* Calls done(id, arg) once: id of the record, or 0 if it could not be
  * written now. A failure that found the database away is kept (bounded) and
  * written by runlog_flush_later() once the control connection is back. */
-void runlog_failed(struct daemon *d, const struct runlog_entry *e, const struct db_error *err,
+void runlog_failed(struct runlog *rl, const struct runlog_entry *e, const struct db_error *err,
 		   void (*done)(long long id, void *arg), void *arg);
 
 /* The rows a run wrote, for its record. */
@@ -59,12 +63,12 @@ struct run_counts {
  * refresh.keep_runs, and (log.application_logs) the application_logs row.
  * org may be NULL.
  */
-void runlog_add_success(struct daemon *d, struct txn *t, long long id, const char *mode,
+void runlog_add_success(struct runlog *rl, struct txn *t, long long id, const char *mode,
 			const char *org, const struct run_counts *n, uint64_t started_usec);
 
 /* The control connection is ready: write the kept failures (deferred). */
-void runlog_flush_later(struct daemon *d);
+void runlog_flush_later(struct runlog *rl);
 /* At exit: log what stays unrecorded, free it. */
-void runlog_free(struct daemon *d);
+void runlog_free(struct runlog *rl);
 
 #endif

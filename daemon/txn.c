@@ -22,6 +22,8 @@ struct txn {
 	struct db_error err;
 	txn_done_fn done;
 	void *arg;
+	txn_drain_fn drain;
+	void *drain_arg;
 };
 
 static void step_free(struct txn_step *s)
@@ -65,10 +67,13 @@ static void on_step(PGresult *res, const struct db_error *err, void *arg);
 static void next(struct txn *t)
 {
 	struct txn_step *s;
-	const char *end = t->failed ? "ROLLBACK" : "COMMIT";
+	const char *end;
 
 	step_free(t->cur);
 	t->cur = NULL;
+	while (!t->failed && t->head == NULL && t->drain != NULL && t->drain(t, t->drain_arg))
+		;
+	end = t->failed ? "ROLLBACK" : "COMMIT";
 	if (!t->failed && (s = t->head) != NULL) {
 		t->head = s->next;
 		if (t->head == NULL)
@@ -149,6 +154,12 @@ oom:
 	step_free(s);
 	txn_fail(t, "53200", "out of memory adding a statement");
 	return -1;
+}
+
+void txn_on_drain(struct txn *t, txn_drain_fn fn, void *arg)
+{
+	t->drain = fn;
+	t->drain_arg = arg;
 }
 
 void txn_fail(struct txn *t, const char *sqlstate, const char *fmt, ...)

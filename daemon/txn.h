@@ -21,11 +21,20 @@ struct txn;
 typedef void (*txn_step_fn)(struct txn *t, PGresult *res, void *arg);
 /* err is NULL when the transaction committed. */
 typedef void (*txn_done_fn)(const struct db_error *err, void *arg);
+/* Every step added so far has run: add more, or return false to COMMIT. */
+typedef bool (*txn_drain_fn)(struct txn *t, void *arg);
 
 /* Returns NULL when the connection is not ready (or out of memory). */
 struct txn *txn_begin(struct db_conn *db, txn_done_fn done, void *arg);
 int txn_add(struct txn *t, const char *sql, int nparams, const char *const *params,
 	    bool simple, txn_step_fn fn, void *arg);
+/*
+ * Called whenever the steps run out, before COMMIT, until it returns false:
+ * lets a caller add the next stage once the steps of the previous one (and
+ * what their callbacks added) have run, e.g. a record of counts that only
+ * the last statement knows.
+ */
+void txn_on_drain(struct txn *t, txn_drain_fn fn, void *arg);
 void txn_fail(struct txn *t, const char *sqlstate, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

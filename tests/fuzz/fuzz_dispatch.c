@@ -25,7 +25,8 @@
 #include "db.h"
 #include "listener.h"
 #include "log.h"
-#include "sched.h"
+#include "job.h"
+#include "runlog.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -71,7 +72,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	d.cfg_path = strdup(path);
 	d.cfg = cfg_load(d.cfg_path, false, err, sizeof(err));
 	d.base = event_base_new();
-	if (d.cfg == NULL || d.base == NULL || sched_init(&d) != 0 ||
+	if (d.cfg == NULL || d.base == NULL || (d.clients = clients_new(&d)) == NULL ||
+	    (d.jobs = jobs_new(&d)) == NULL || (d.runlog = runlog_new(&d)) == NULL ||
 	    (d.listener = listener_open(&d, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fuzz_dispatch: setup failed: %s\n", err);
 		abort();
@@ -101,16 +103,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		event_base_loop(d.base, EVLOOP_NONBLOCK);
 		while (read(sv[1], sink, sizeof(sink)) > 0)
 			;
-		if (n < 0 && d.clients == NULL)
+		if (n < 0 && clients_count(d.clients) == 0)
 			break;                  /* cut off at a limit */
 	}
 	shutdown(sv[1], SHUT_WR);
-	for (int i = 0; i < 1000 && d.clients != NULL; i++) {
+	for (int i = 0; i < 1000 && clients_count(d.clients) > 0; i++) {
 		event_base_loop(d.base, EVLOOP_NONBLOCK);
 		while (read(sv[1], sink, sizeof(sink)) > 0)
 			;
 	}
-	if (d.clients != NULL) {
+	if (clients_count(d.clients) > 0) {
 		fprintf(stderr, "fuzz_dispatch: the connection was not closed at EOF\n");
 		abort();
 	}

@@ -24,6 +24,28 @@ is "$(jq -r .error.code <<<"$OUT")" unknown_command "an unknown command is named
 OUT=$(printf '{"cmd":"status","args":{"bogus":1}}\n' | raw)
 is "$(jq -r .error.code <<<"$OUT")" bad_request "an unknown argument is refused"
 
+# Arguments are checked against the command's schema before it runs, with
+# one message form. (Root may run every command, so these reach the checks.)
+arg_error() { printf '%s\n' "$1" | raw | jq -r '.error.code + ": " + .error.message'; }
+is "$(arg_error '{"cmd":"status","args":{"bogus":1}}')" "bad_request: unknown argument 'bogus'" \
+	"an unknown argument is named"
+is "$(arg_error '{"cmd":"refresh","args":{}}')" "bad_request: argument 'mode' is required" \
+	"a missing required argument is named"
+is "$(arg_error '{"cmd":"refresh","args":{"mode":"sideways"}}')" \
+	"bad_request: argument 'mode' must be one of full, recent, org" "an enumeration lists its values"
+is "$(arg_error '{"cmd":"refresh","args":{"mode":"org"}}')" \
+	"bad_request: argument 'org' is required when mode=org" "a conditional requirement is named"
+is "$(arg_error '{"cmd":"refresh","args":{"mode":"org","org":"nope"}}')" \
+	"bad_request: argument 'org' must be an id (a uuid)" "a uuid is checked"
+is "$(arg_error '{"cmd":"refresh","args":{"mode":"full","trigger":"Timer!"}}')" \
+	"bad_request: argument 'trigger' must be 1-15 characters of a-z, '-' or '_'" "a trigger name is checked"
+is "$(arg_error '{"cmd":"runs","args":{"limit":0}}')" \
+	"bad_request: argument 'limit' must be an integer from 1 to 1000" "an integer's range is named"
+is "$(arg_error '{"cmd":"rollback","args":{"to":"1"}}')" \
+	"bad_request: argument 'to' must be an integer from 1 to 9223372036854775807" "a type is checked"
+is "$(arg_error '{"cmd":"loyalty","args":{"action":"rebuild","force":"yes"}}')" \
+	"bad_request: argument 'force' must be true or false" "a boolean is checked"
+
 OUT=$( (printf '{"cmd":"status","pad":"'; head -c 4000 /dev/zero | tr '\0' x; printf '"}\n') | raw)
 is "$(jq -r .error.code <<<"$OUT")" too_large "an oversized request is refused as too_large"
 

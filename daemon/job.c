@@ -1,0 +1,536 @@
+/*
+ * The job lifecycle (see job.h): submission, the queue, the stages of a
+ * job's transaction, phases and heartbeat, the outcome and the replies.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "daemon.h"
+#include "job.h"
+#include "log.h"
+#include "msgids.h"
+#include "sqlfiles.h"
+#include "testhooks.h"
+#include "util.h"
+
+/* Distinct queued jobs; more would only repeat work a full refresh does. */
+#define JOBS_MAX_QUEUED 8
+/* Waiting clients hear from the job at least this often, even inside one
+ * long statement, so that their --timeout measures silence, not run time. */
+#define JOBS_HEARTBEAT_S 1
+
+enum stage { ST_LOCK, ST_PLAN, ST_RECORD, ST_WORK, ST_SUCCESS, ST_COMMIT };
+
+struct waiter {
+	struct waiter *next;
+	struct client *c;               /* referenced */
+};
+
+struct jobs {
+	struct daemon *d;
+	struct job *current;            /* holds the work connection */
+	struct job *queue;
+	struct event *ev_kick;
+	struct event *ev_heartbeat;
+};
+
+static void begin(struct job *j);
+
+static void job_free(struct job *j)
+{
+	struct waiter *w;
+
+	while ((w = j->waiters) != NULL) {
+		j->waiters = w->next;
+		client_unref(w->c);
+		free(w);
+	}
+	if (j->kind->free != NULL)
+		j->kind->free(j->priv);
+	free(j);
+}
+
+struct job *job_new(struct daemon *d, const struct job_kind *kind, void *priv,
+		    const char *mode, const char *scope, const char *org)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL) {
+		if (kind->free != NULL)
+			kind->free(priv);
+		return NULL;
+	}
+	j->kind = kind;
+	j->d = d;
+	j->priv = priv;
+	snprintf(j->mode, sizeof(j->mode), "%s", mode);
+	snprintf(j->scope, sizeof(j->scope), "%s", scope);
+	snprintf(j->org, sizeof(j->org), "%s", org ? org : "");
+	snprintf(j->trigger, sizeof(j->trigger), "manual");
+	snprintf(j->what, sizeof(j->what), "%s", kind->title);
+	return j;
+}
+
+static const char *org_or_null(const struct job *j)
+{
+	return j->org[0] ? j->org : NULL;
+}
+
+static uint64_t elapsed_usec(const struct job *j)
+{
+	return j->started_usec ? util_monotonic_usec() - j->started_usec : 0;
+}
+
+/* A job that a pause would refuse cannot stand in for one that is forced. */
+static bool forced(const struct job *j)
+{
+	return j->force && strcmp(j->trigger, "timer") != 0;
+}
+
+static bool covers(const struct job *a, const struct job *b)
+{
+	if (a->kind != b->kind || a->kind->covers == NULL)
+		return false;
+	if (a->kind->pausable && forced(b) && !forced(a))
+		return false;
+	return a->kind->covers(a, b);
+}
+
+static json_t *job_json(const struct job *j, const char *state)
+{
+	char started[32];
+
+	util_iso8601(j->started_at, started, sizeof(started));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s*, s:s*}", "state", state,
+			 "kind", j->kind->name, "mode", j->mode, "scope", j->scope,
+			 "trigger", j->trigger, "requested_by", j->requested_by,
+			 "run_id", (json_int_t)j->id, "started_at", j->started_at ? started : NULL,
+			 "phase", j->started_at ? j->phase : NULL);
+}
+
+static int add_waiter(struct job *j, struct client *c)
+{
+	struct waiter *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return -1;
+	client_ref(c);
+	w->c = c;
+	w->next = j->waiters;
+	j->waiters = w;
+	return 0;
+}
+
+static void kick(struct jobs *js)
+{
+	/* Deferred to the loop: never start a job from inside the callbacks of
+	 * the one that just ended. */
+	event_active(js->ev_kick, EV_TIMEOUT, 0);
+}
+
+void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
+{
+	struct daemon *d = js->d;
+	struct job *j = NULL, **tail = &js->queue;
+	const char *state = "joined";
+	int n = 0;
+
+	if (req == NULL) {
+		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	snprintf(req->requested_by, sizeof(req->requested_by), "%s", client_who(c));
+	if (db_get_state(d->db_work) != DB_READY) {
+		client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",
+				   db_state_name(db_get_state(d->db_work)), db_last_error(d->db_work));
+		job_free(req);
+		return;
+	}
+	if (js->current != NULL && covers(js->current, req)) {
+		j = js->current;
+	} else {
+		for (; *tail != NULL; tail = &(*tail)->next, n++) {
+			if (covers(*tail, req)) {
+				j = *tail;
+				state = "queued";
+				break;
+			}
+		}
+	}
+	if (j != NULL) {
+		job_free(req);
+	} else if (n >= JOBS_MAX_QUEUED) {
+		client_reply_error(c, PROTO_ERR_BUSY, "%d jobs are queued already", n);
+		job_free(req);
+		return;
+	} else {
+		j = *tail = req;
+		state = js->current == NULL && n == 0 ? "running" : "queued";
+	}
+	if (!wait)
+		client_reply_ok(c, job_json(j, state));
+	else if (add_waiter(j, c) != 0)
+		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+	else
+		client_event(c, "accepted", job_json(j, state));
+	kick(js);
+}
+
+static void progress(const struct job *j)
+{
+	for (struct waiter *w = j->waiters; w != NULL; w = w->next)
+		client_event(w->c, "progress", json_pack("{s:s, s:s, s:s, s:I, s:f}",
+			"kind", j->kind->name, "mode", j->mode, "phase", j->phase,
+			"run_id", (json_int_t)j->id, "elapsed_s", (double)elapsed_usec(j) / 1e6));
+}
+
+void job_phase(struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(j->phase, sizeof(j->phase), fmt, ap);
+	va_end(ap);
+	daemon_update_status(j->d);
+	progress(j);
+}
+
+void job_refuse(struct job *j, struct txn *t, enum proto_err code, const char *fmt, ...)
+{
+	char msg[sizeof(j->refusal.msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	refusal_set(&j->refusal, t, code, msg);
+}
+
+static json_t *result_json(const struct job *j)
+{
+	json_t *o;
+
+	if (j->kind->recorded)
+		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I}, s:I}",
+			"run_id", (json_int_t)j->id, "kind", j->kind->name, "mode", j->mode,
+			"scope", j->scope, "trigger", j->trigger, "status", "succeeded",
+			"rows", "inserted", (json_int_t)j->n.inserted,
+			"updated", (json_int_t)j->n.updated, "deleted", (json_int_t)j->n.deleted,
+			"unchanged", (json_int_t)j->n.unchanged,
+			"duration_ms", (json_int_t)(elapsed_usec(j) / 1000));
+	else
+		o = json_pack("{s:s, s:s, s:s, s:I}", "kind", j->kind->name, "mode", j->mode,
+			      "status", "succeeded",
+			      "duration_ms", (json_int_t)(elapsed_usec(j) / 1000));
+	if (o != NULL && j->kind->result != NULL)
+		j->kind->result(j, o);
+	return o;
+}
+
+/* The job is over: free the slot, answer everyone waiting, start the next. */
+static void end(struct job *j, enum proto_err code, const char *msg)
+{
+	struct jobs *js = j->d->jobs;
+	struct daemon *d = j->d;
+	json_t *result = code == PROTO_ERR_NONE ? result_json(j) : NULL;
+
+	/* Off the slot before answering: an answer may start its client's next
+	 * request, which must neither join this ended job nor find the slot
+	 * taken. (msg may point into j: j lives until the end.) */
+	if (js->current == j)
+		js->current = NULL;
+	daemon_update_status(d);
+	for (struct waiter *w = j->waiters; w != NULL; w = w->next) {
+		if (code != PROTO_ERR_NONE)
+			client_reply_error(w->c, code, "%s", msg);
+		else if (result != NULL)
+			client_reply_ok(w->c, json_incref(result));
+		else
+			client_reply_error(w->c, PROTO_ERR_INTERNAL, "out of memory");
+	}
+	json_decref(result);
+	job_free(j);
+	if (d->stopping)
+		event_base_loopexit(d->base, NULL);     /* the cancelled job is recorded */
+	else
+		kick(js);
+}
+
+static void outcome_event(const struct job *j, const char *outcome, const struct db_error *err)
+{
+	struct runlog_outcome o = {
+		.id = j->id, .mode = j->mode, .trigger = j->trigger, .org = org_or_null(j),
+		.outcome = outcome, .sqlstate = err ? err->sqlstate : NULL,
+		.started_usec = j->started_usec,
+		.rows_changed = j->n.inserted + j->n.updated + j->n.deleted,
+	};
+	unsigned long long ms = elapsed_usec(j) / 1000;
+
+	if (!j->kind->recorded) {
+		if (err != NULL)
+			log_msg(LOG_ERR, "%s %s after %llu ms: %s", j->what, outcome, ms,
+				err->message);
+		return;
+	}
+	if (err == NULL)
+		runlog_event(LOG_NOTICE, j->kind->msgid_succeeded ? j->kind->msgid_succeeded
+			     : MSGID_RUN_SUCCEEDED, &o, "%s run %lld succeeded in %llu ms: %lld "
+			     "inserted, %lld updated, %lld deleted, %lld unchanged%s%s", j->what,
+			     j->id, ms, j->n.inserted, j->n.updated, j->n.deleted, j->n.unchanged,
+			     j->note[0] ? "; " : "", j->note);
+	else
+		runlog_event(LOG_ERR, MSGID_RUN_FAILED, &o, "%s %s after %llu ms: %s", j->what,
+			     outcome, ms, err->message);
+}
+
+static void failure_recorded(long long id, void *arg)
+{
+	struct job *j = arg;
+
+	j->id = id;
+	end(j, j->refusal.code, j->refusal.msg);
+}
+
+static void on_txn_done(const struct db_error *err, void *arg)
+{
+	struct job *j = arg;
+	struct daemon *d = j->d;
+
+	if (j->refusal.msg[0] != '\0') {
+		log_msg(LOG_NOTICE, "%s not run: %s", j->what, j->refusal.msg);
+		end(j, j->refusal.code, j->refusal.msg);
+		return;
+	}
+	if (err != NULL) {
+		struct runlog_entry e = {
+			.kind = j->kind->name, .mode = j->mode, .scope = j->scope,
+			.trigger = j->trigger, .requested_by = j->requested_by,
+			.org = org_or_null(j), .started_at = j->started_at,
+			.started_usec = j->started_usec,
+		};
+		char what[sizeof(j->what) + 8];
+
+		/* From here the reply travels in j->refusal. Our own stop aborts
+		 * the job too (by closing its connection): that is a shutdown. */
+		snprintf(what, sizeof(what), "%s failed", j->what);
+		j->refusal.code = d->stopping ? PROTO_ERR_SHUTTING_DOWN : db_error_code(err);
+		db_error_format(err, what, j->refusal.msg, sizeof(j->refusal.msg));
+		outcome_event(j, d->stopping ? "cancelled" : "failed", err);
+		if (j->kind->recorded)
+			runlog_failed(d->runlog, &e, err, failure_recorded, j);
+		else
+			end(j, j->refusal.code, j->refusal.msg);
+		return;
+	}
+	if (j->kind->committed != NULL && j->kind->committed(j) && !d->stopping) {
+		begin(j);
+		return;
+	}
+	outcome_event(j, "succeeded", NULL);
+	end(j, PROTO_ERR_NONE, NULL);
+}
+
+static void on_started(struct txn *t, PGresult *res, void *arg)
+{
+	struct job *j = arg;
+	char id[32], mode[48], trig[48], org[64];
+	const char *fields[5] = { id, mode, trig, NULL, NULL };
+
+	(void)t;
+	j->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	snprintf(id, sizeof(id), "ANALYTICS_RUN_ID=%lld", j->id);
+	snprintf(mode, sizeof(mode), "ANALYTICS_MODE=%s", j->mode);
+	snprintf(trig, sizeof(trig), "ANALYTICS_TRIGGER=%s", j->trigger);
+	if (j->org[0]) {
+		snprintf(org, sizeof(org), "ANALYTICS_ORG_ID=%s", j->org);
+		fields[3] = org;
+	}
+	log_event(LOG_INFO, MSGID_RUN_STARTED, fields, "%s (%s) run %lld started by %s", j->what,
+		  j->scope, j->id, j->requested_by);
+}
+
+static void add_record(struct job *j, struct txn *t)
+{
+	struct daemon *d = j->d;
+	char pid[16];
+	const char *settings[1] = { d->cfg->refresh.work_mem };
+	const char *asof[1] = { testhook_as_of() };
+	const char *start[7] = { j->kind->name, j->mode, j->scope, j->trigger, j->requested_by,
+				 d->host, pid };
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	txn_add(t, sql_run_settings, 1, settings, false, NULL, NULL);
+	txn_add(t, sql_run_as_of, 1, asof, false, NULL, NULL);
+	txn_add(t, sql_run_start, 7, start, false, on_started, j);
+}
+
+/* The stages of job.h, each added once the previous one's steps have run. */
+static bool on_drain(struct txn *t, void *arg)
+{
+	struct job *j = arg;
+
+	switch (j->stage) {
+	case ST_LOCK:
+		j->stage = ST_PLAN;
+		if (j->kind->plan != NULL)
+			j->kind->plan(j, t);
+		return true;
+	case ST_PLAN:
+		j->stage = j->kind->recorded ? ST_RECORD : ST_COMMIT;
+		if (j->kind->recorded)
+			add_record(j, t);
+		return j->kind->recorded;
+	case ST_RECORD:
+		j->stage = ST_WORK;
+		if (j->kind->work != NULL)
+			j->kind->work(j, t);
+		return true;
+	case ST_WORK:
+		j->stage = ST_SUCCESS;
+		if (j->kind->counts != NULL)
+			j->kind->counts(j, &j->n);
+		job_phase(j, "recording");
+		runlog_add_success(j->d->runlog, t, j->id, j->mode, org_or_null(j), &j->n,
+				   j->started_usec);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* One transaction of the job (most jobs have one). */
+static void begin(struct job *j)
+{
+	struct txn *t = txn_begin(j->d->db_work, on_txn_done, j);
+
+	if (t == NULL) {
+		end(j, PROTO_ERR_DB_UNAVAILABLE, "the database is not connected");
+		return;
+	}
+	txn_on_drain(t, on_drain, j);
+	j->stage = ST_LOCK;
+	j->pause_rule = (struct pause_rule){ .what = j->kind->title, .trigger = j->trigger,
+					     .force = j->force, .refusal = &j->refusal };
+	job_phase(j, "waiting for the run lock");
+	runlock_add(t, &j->refusal);
+	if (j->kind->pausable)
+		runlock_add_pause_check(t, &j->pause_rule);
+}
+
+static void kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct jobs *js = arg;
+	struct job *j;
+
+	(void)fd;
+	(void)what;
+	if (js->d->stopping || js->current != NULL || (j = js->queue) == NULL)
+		return;
+	js->queue = j->next;
+	j->next = NULL;
+	js->current = j;
+	j->started_at = time(NULL);
+	j->started_usec = util_monotonic_usec();
+	begin(j);
+}
+
+static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct jobs *js = arg;
+
+	(void)fd;
+	(void)what;
+	if (js->current != NULL)
+		progress(js->current);
+}
+
+struct jobs *jobs_new(struct daemon *d)
+{
+	struct jobs *js = calloc(1, sizeof(*js));
+	struct timeval tv = { JOBS_HEARTBEAT_S, 0 };
+
+	if (js == NULL)
+		return NULL;
+	js->d = d;
+	js->ev_kick = event_new(d->base, -1, 0, kick_cb, js);
+	js->ev_heartbeat = event_new(d->base, -1, EV_PERSIST, heartbeat_cb, js);
+	if (js->ev_kick == NULL || js->ev_heartbeat == NULL ||
+	    event_add(js->ev_heartbeat, &tv) != 0) {
+		jobs_free(js);
+		return NULL;
+	}
+	return js;
+}
+
+bool jobs_busy(const struct jobs *js)
+{
+	return js->current != NULL;
+}
+
+bool jobs_cancel(struct jobs *js)
+{
+	if (js->current == NULL)
+		return false;
+	/* Abort the transaction by closing the work connection (the server
+	 * rolls it back; nothing here waits); the failure path records the job
+	 * as cancelled on the control connection and answers its waiters. */
+	log_msg(LOG_NOTICE, "cancelling the running %s", js->current->what);
+	db_close(js->d->db_work, "57P01", "cancelled: analyticsd is stopping");
+	return true;
+}
+
+json_t *jobs_status_json(const struct jobs *js)
+{
+	const struct job *j = js->current;
+	json_t *queued = json_array(), *job = json_null();
+	char started[32];
+
+	for (const struct job *q = js->queue; q != NULL; q = q->next)
+		json_array_append_new(queued, job_json(q, "queued"));
+	if (j != NULL) {
+		util_iso8601(j->started_at, started, sizeof(started));
+		job = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:f}", "kind", j->kind->name,
+				"mode", j->mode, "detail", j->mode, "phase", j->phase,
+				"run_id", (json_int_t)j->id, "started_at", started,
+				"elapsed_s", (double)elapsed_usec(j) / 1e6);
+	}
+	return json_pack("{s:o, s:o, s:o}", "job", job,
+			 "current", j ? job_json(j, "running") : json_null(), "queued", queued);
+}
+
+const char *jobs_describe(const struct jobs *js, char *buf, size_t len)
+{
+	if (js == NULL || js->current == NULL)
+		return NULL;
+	snprintf(buf, len, "%s: %s", js->current->what, js->current->phase);
+	return buf;
+}
+
+void jobs_free(struct jobs *js)
+{
+	struct job *j;
+
+	if (js == NULL)
+		return;
+	while ((j = js->queue) != NULL) {
+		js->queue = j->next;
+		for (struct waiter *w = j->waiters; w != NULL; w = w->next)
+			client_reply_error(w->c, PROTO_ERR_SHUTTING_DOWN,
+					   "analyticsd shut down before this queued %s ran", j->what);
+		job_free(j);
+	}
+	if (js->current != NULL) {
+		for (struct waiter *w = js->current->waiters; w != NULL; w = w->next)
+			client_reply_error(w->c, PROTO_ERR_SHUTTING_DOWN, "analyticsd shut down");
+		job_free(js->current);
+	}
+	if (js->ev_kick != NULL)
+		event_free(js->ev_kick);
+	if (js->ev_heartbeat != NULL)
+		event_free(js->ev_heartbeat);
+	free(js);
+}

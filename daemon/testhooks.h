@@ -1,0 +1,20 @@
+/*
+ * Test hooks: environment variables that only a test build honours
+ * (`make TEST_HOOKS=1`, which `make check` and `make bench` use). A plain
+ * build ignores them, so a stray Environment= line can never change what
+ * production computes; it says so once at start-up.
+ *
+ *   ANALYTICSD_TEST_AS_OF    every run's as_of (a timestamptz), instead of now()
+ *   ANALYTICSD_TEST_SLEEP_S  a pg_sleep inside every refresh, to make it slow
+ */
+#ifndef AD_TESTHOOKS_H
+#define AD_TESTHOOKS_H
+
+/* The value of a hook, or NULL when unset, empty, or not a test build. */
+const char *testhook_as_of(void);
+const char *testhook_sleep_s(void);
+
+/* At start-up: log the hooks in force, or those set but ignored. */
+void testhook_announce(void);
+
+#endif
