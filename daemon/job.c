@@ -40,6 +40,13 @@ struct jobs {
 
 static void begin(struct job *j);
 
+static void release(const struct job_kind *kind, void *priv)
+{
+	if (priv != NULL && kind->release != NULL)
+		kind->release(priv);
+	free(priv);
+}
+
 static void job_free(struct job *j)
 {
 	struct waiter *w;
@@ -49,8 +56,7 @@ static void job_free(struct job *j)
 		client_unref(w->c);
 		free(w);
 	}
-	if (j->kind->free != NULL)
-		j->kind->free(j->priv);
+	release(j->kind, j->priv);
 	free(j);
 }
 
@@ -60,8 +66,7 @@ struct job *job_new(struct daemon *d, const struct job_kind *kind, void *priv,
 	struct job *j = calloc(1, sizeof(*j));
 
 	if (j == NULL) {
-		if (kind->free != NULL)
-			kind->free(priv);
+		release(kind, priv);
 		return NULL;
 	}
 	j->kind = kind;

@@ -57,7 +57,8 @@ struct job_kind {
 	bool (*committed)(struct job *j);
 	/* Adds the kind's own fields to the success reply. NULL: none. */
 	void (*result)(const struct job *j, json_t *reply);
-	void (*free)(void *priv);
+	/* Frees what the kind's state points to (the job frees the state). */
+	void (*release)(void *priv);
 };
 
 /* One request, then one run. Kinds read and fill what is marked so. */
@@ -90,8 +91,8 @@ struct job {
 };
 
 /*
- * A request of `kind` (priv is the kind's state; the job owns it from here,
- * and frees it with kind->free even when this fails). mode and scope
+ * A request of `kind` (priv is the kind's state, malloc'd; the job owns it
+ * from here, and frees it even when this fails). mode and scope
  * describe it; org may be NULL. NULL when out of memory.
  */
 struct job *job_new(struct daemon *d, const struct job_kind *kind, void *priv,

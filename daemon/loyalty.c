@@ -131,6 +131,12 @@ static void on_pruned(struct txn *t, PGresult *res, void *arg)
 	table(arg, T_CUSTOMERS)->deleted = val(res, 0);
 }
 
+/* Each with the organization (or null) and the run id. */
+static const struct txn_stmt sync[] = {
+	{ sql_loyalty_points_sync, on_points }, { sql_loyalty_profiles_sync, on_profiles },
+	{ sql_loyalty_customers_prune, on_pruned }, { NULL, NULL },
+};
+
 static void work(struct job *j, struct txn *t)
 {
 	struct rebuild *lr = j->priv;
@@ -148,9 +154,7 @@ static void work(struct job *j, struct txn *t)
 	txn_add(t, sql_loyalty_customers_add, 1, p_id, false, on_customers_added, j);
 	txn_add(t, sql_loyalty_bookings, 0, NULL, false, NULL, NULL);
 	txn_add(t, sql_loyalty_entries_sync, 3, p_entries, false, on_entries, j);
-	txn_add(t, sql_loyalty_points_sync, 2, p_org_id, false, on_points, j);
-	txn_add(t, sql_loyalty_profiles_sync, 2, p_org_id, false, on_profiles, j);
-	txn_add(t, sql_loyalty_customers_prune, 2, p_org_id, false, on_pruned, j);
+	txn_add_steps(t, 2, p_org_id, j, sync);
 }
 
 static void result(const struct job *j, json_t *reply)
@@ -166,25 +170,14 @@ static void result(const struct job *j, json_t *reply)
 	json_object_set_new(reply, "tables", o);
 }
 
-static void rebuild_free(void *priv)
+static void release(void *priv)
 {
-	struct rebuild *lr = priv;
-
-	if (lr != NULL)
-		free(lr->pilot);
-	free(lr);
+	free(((struct rebuild *)priv)->pilot);
 }
 
 static const struct job_kind loyalty_kind = {
-	.name = "loyalty_rebuild",
-	.title = "loyalty rebuild",
-	.recorded = true,
-	.pausable = true,
-	.covers = covers,
-	.work = work,
-	.counts = counts,
-	.result = result,
-	.free = rebuild_free,
+	.name = "loyalty_rebuild", .title = "loyalty rebuild", .recorded = true, .pausable = true,
+	.covers = covers, .work = work, .counts = counts, .result = result, .release = release,
 };
 
 struct job *loyalty_rebuild_job(struct daemon *d, const char *org)

@@ -140,23 +140,15 @@ static void result(const struct job *j, json_t *reply)
 	json_object_set_new(reply, "latest", json_integer(m->si.latest));
 }
 
-static void migration_free(void *priv)
+static void release(void *priv)
 {
-	struct migration *m = priv;
-
-	if (m != NULL)
-		json_decref(m->done);
-	free(m);
+	json_decref(((struct migration *)priv)->done);
 }
 
+/* No run record (schema_migrations is the record), no pause rule. */
 static const struct job_kind migrate_kind = {
-	.name = "migrate",
-	.title = "migrate",
-	.covers = covers,
-	.plan = plan,
-	.committed = committed,
-	.result = result,
-	.free = migration_free,
+	.name = "migrate", .title = "migrate",
+	.covers = covers, .plan = plan, .committed = committed, .result = result, .release = release,
 };
 
 struct job *migrate_job(struct daemon *d, bool down)

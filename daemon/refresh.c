@@ -82,6 +82,15 @@ static void counts(const struct job *j, struct run_counts *n)
 	n->unchanged = r->n_new - n->inserted - n->updated;
 }
 
+static const struct txn_stmt compute[] = {
+	{ sql_refresh_compute, NULL }, { sql_refresh_count_new, on_count }, { NULL, NULL },
+};
+/* Each with the run id, which keys the undo log. */
+static const struct txn_stmt apply[] = {
+	{ sql_refresh_delete, on_delete }, { sql_refresh_update, on_update },
+	{ sql_refresh_insert, on_insert }, { NULL, NULL },
+};
+
 static void work(struct job *j, struct txn *t)
 {
 	struct refresh *r = j->priv;
@@ -112,22 +121,13 @@ static void work(struct job *j, struct txn *t)
 		const char *p[1] = { sleep_s };
 		txn_add(t, sql_test_sleep, 1, p, false, NULL, NULL);
 	}
-	txn_add(t, sql_refresh_compute, 0, NULL, false, NULL, NULL);
-	txn_add(t, sql_refresh_count_new, 0, NULL, false, on_count, j);
-	txn_add(t, sql_refresh_delete, 1, run_id, false, on_delete, j);
-	txn_add(t, sql_refresh_update, 1, run_id, false, on_update, j);
-	txn_add(t, sql_refresh_insert, 1, run_id, false, on_insert, j);
+	txn_add_steps(t, 0, NULL, j, compute);
+	txn_add_steps(t, 1, run_id, j, apply);
 }
 
 static const struct job_kind refresh_kind = {
-	.name = "refresh",
-	.title = "refresh",
-	.recorded = true,
-	.pausable = true,
-	.covers = covers,
-	.work = work,
-	.counts = counts,
-	.free = free,
+	.name = "refresh", .title = "refresh", .recorded = true, .pausable = true,
+	.covers = covers, .work = work, .counts = counts,
 };
 
 struct job *refresh_job(struct daemon *d, enum refresh_mode mode, int days, const char *org)

@@ -106,6 +106,14 @@ static void on_counts(struct txn *t, PGresult *res, void *arg)
 	rb->inserted += strtoll(PQgetvalue(res, 0, 2), NULL, 10);
 }
 
+/* Each with the id of the run undone; a step is a no-op for the other
+ * kind of run (a refresh's rows, a rebuild's). */
+static const struct txn_stmt undo_one[] = {
+	{ sql_rollback_counts, on_counts }, { sql_rollback_remove, NULL },
+	{ sql_rollback_restore, NULL }, { sql_rollback_loyalty_remove, NULL },
+	{ sql_rollback_loyalty_restore, NULL }, { NULL, NULL },
+};
+
 static void work(struct job *j, struct txn *t)
 {
 	struct rollback *rb = j->priv;
@@ -116,11 +124,7 @@ static void work(struct job *j, struct txn *t)
 	job_phase(j, "undoing %d run%s", rb->n_undone, rb->n_undone == 1 ? "" : "s");
 	for (int i = 0; i < rb->n_undone; i++) {     /* newest first */
 		snprintf(rid, sizeof(rid), "%lld", rb->undone[i]);
-		txn_add(t, sql_rollback_counts, 1, p, false, on_counts, j);
-		txn_add(t, sql_rollback_remove, 1, p, false, NULL, NULL);
-		txn_add(t, sql_rollback_restore, 1, p, false, NULL, NULL);
-		txn_add(t, sql_rollback_loyalty_remove, 1, p, false, NULL, NULL);
-		txn_add(t, sql_rollback_loyalty_restore, 1, p, false, NULL, NULL);
+		txn_add_steps(t, 1, p, j, undo_one);
 		txn_add(t, sql_rollback_mark, 2, mark, false, NULL, NULL);
 	}
 	if (rb->n_undone == 1)
@@ -160,27 +164,16 @@ static void result(const struct job *j, json_t *reply)
 	json_object_set_new(reply, "paused", json_true());
 }
 
-static void rollback_free(void *priv)
+static void release(void *priv)
 {
-	struct rollback *rb = priv;
-
-	if (rb != NULL)
-		free(rb->undone);
-	free(rb);
+	free(((struct rollback *)priv)->undone);
 }
 
+/* Not pausable: a rollback is how one gets out of a bad state. */
 static const struct job_kind rollback_kind = {
-	.name = "rollback",
-	.title = "rollback",
-	.recorded = true,
-	.msgid_succeeded = MSGID_ROLLED_BACK,
-	.covers = covers,
-	.plan = plan,
-	.work = work,
-	.counts = counts,
-	.committed = committed,
-	.result = result,
-	.free = rollback_free,
+	.name = "rollback", .title = "rollback", .recorded = true,
+	.msgid_succeeded = MSGID_ROLLED_BACK, .covers = covers, .plan = plan, .work = work,
+	.counts = counts, .committed = committed, .result = result, .release = release,
 };
 
 struct job *rollback_job(struct daemon *d, long long to)

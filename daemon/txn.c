@@ -156,6 +156,15 @@ oom:
 	return -1;
 }
 
+int txn_add_steps(struct txn *t, int nparams, const char *const *params, void *arg,
+		  const struct txn_stmt *stmts)
+{
+	for (; stmts->sql != NULL; stmts++)
+		if (txn_add(t, stmts->sql, nparams, params, false, stmts->fn, arg) != 0)
+			return -1;
+	return 0;
+}
+
 void txn_on_drain(struct txn *t, txn_drain_fn fn, void *arg)
 {
 	t->drain = fn;

@@ -28,6 +28,15 @@ typedef bool (*txn_drain_fn)(struct txn *t, void *arg);
 struct txn *txn_begin(struct db_conn *db, txn_done_fn done, void *arg);
 int txn_add(struct txn *t, const char *sql, int nparams, const char *const *params,
 	    bool simple, txn_step_fn fn, void *arg);
+/* Several statements that take the same parameters, in order, each with its
+ * callback (or NULL) called with arg; the list ends with a NULL sql. */
+struct txn_stmt {
+	const char *sql;
+	txn_step_fn fn;
+};
+int txn_add_steps(struct txn *t, int nparams, const char *const *params, void *arg,
+		  const struct txn_stmt *stmts);
+
 /*
  * Called whenever the steps run out, before COMMIT, until it returns false:
  * lets a caller add the next stage once the steps of the previous one (and
