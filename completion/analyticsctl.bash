@@ -67,8 +67,13 @@ _analyticsctl()
 
     case $cmd in
         migrate)
-            ((${#args[@]} == 0)) &&
+            if [[ $cur == -* ]]; then
+                [[ " ${args[*]} " == *" status "* || " ${args[*]} " == *" --no-wait "* ]] ||
+                    mapfile -t COMPREPLY < <(compgen -W "--no-wait" -- "$cur")
+            elif [[ " ${args[*]} " != *" up "* && " ${args[*]} " != *" down "* &&
+                    " ${args[*]} " != *" status "* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W "up down status" -- "$cur")
+            fi
             ;;
         refresh)
             case $prev in
@@ -118,7 +123,11 @@ _analyticsctl()
             ;;
         rollback)
             [[ $prev == --to ]] && return 0     # RUN_ID: see analyticsctl runs
-            ((${#args[@]} == 0)) && mapfile -t COMPREPLY < <(compgen -W "--to" -- "$cur")
+            local ropts="" a
+            for a in --to --no-wait; do
+                [[ " ${args[*]} " == *" $a "* ]] || ropts+=" $a"
+            done
+            mapfile -t COMPREPLY < <(compgen -W "$ropts" -- "$cur")
             ;;
         loyalty)
             if ((${#args[@]} == 0)); then
@@ -128,7 +137,7 @@ _analyticsctl()
             [[ ${args[0]} == rebuild ]] || return 0
             [[ $prev == --org ]] && return 0    # ORG_ID: an organization uuid
             local lopts="" a
-            for a in --org --force; do
+            for a in --org --force --no-wait; do
                 [[ " ${args[*]} " == *" $a "* ]] || lopts+=" $a"
             done
             mapfile -t COMPREPLY < <(compgen -W "$lopts" -- "$cur")

@@ -29,6 +29,9 @@ static int parse_migrate(int argc, char **argv, json_t *args, char *err, size_t 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-wait") == 0) {
 			json_object_set_new(args, "wait", json_false());
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			snprintf(err, errlen, "migrate: unknown option '%s'", argv[i]);
+			return -1;
 		} else if (action == NULL) {
 			action = argv[i];
 		} else {

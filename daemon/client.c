@@ -465,11 +465,11 @@ int clients_count(const struct clients *cs)
 
 void clients_free(struct clients *cs, const char *why)
 {
+	struct client *c;
+
 	if (cs == NULL)
 		return;
-	while (cs->live != NULL) {
-		struct client *c = cs->live;
-
+	while ((c = cs->live) != NULL) {
 		if (c->pending) {
 			write_line(c, proto_reply_error(PROTO_ERR_SHUTTING_DOWN, "%s", why));
 			c->pending = false;
@@ -487,7 +487,10 @@ void clients_free(struct clients *cs, const char *why)
 	}
 	/* The loop has ended: free the unreferenced now. A client still
 	 * referenced by then is a leak the sanitizers report. */
-	while (cs->dying != NULL)
-		client_free(cs->dying);
+	while ((c = cs->dying) != NULL) {
+		cs->dying = c->next;
+		event_free(c->ev_free);
+		free(c);
+	}
 	free(cs);
 }

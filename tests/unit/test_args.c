@@ -278,6 +278,34 @@ static void test_migrate_extra(void **state)
 	parse_fails(argv, "'extra'");
 }
 
+/* Every kind of job can be queued without waiting for it. */
+static void test_no_wait_every_job(void **state)
+{
+	char *refresh[] = { "analyticsctl", "refresh", "full", "--no-wait", NULL };
+	char *rollback[] = { "analyticsctl", "rollback", "--no-wait", "--to", "3", NULL };
+	char *loyalty[] = { "analyticsctl", "loyalty", "rebuild", "--no-wait", NULL };
+	char *migrate[] = { "analyticsctl", "migrate", "--no-wait", "down", NULL };
+	char **cases[] = { refresh, rollback, loyalty, migrate };
+	struct ctl_opts o;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_ok(cases[i], &o);
+		assert_string_equal(o.cmd, cases[i][1]);
+		assert_true(json_is_false(json_object_get(o.args, "wait")));
+		json_decref(o.args);
+	}
+	parse_ok(migrate, &o);
+	assert_string_equal(action_of(&o), "down");
+	json_decref(o.args);
+}
+
+static void test_migrate_status_waits_for_nothing(void **state)
+{
+	char *argv[] = { "analyticsctl", "migrate", "status", "--no-wait", NULL };
+
+	parse_fails(argv, "migrate up and down only");
+}
+
 static void test_command_words_not_options(void **state)
 {
 	/* words after the command are not global options */
@@ -439,6 +467,8 @@ int main(void)
 		cmocka_unit_test_setup(test_migrate_actions, reset_getopt),
 		cmocka_unit_test_setup(test_migrate_bad_action, reset_getopt),
 		cmocka_unit_test_setup(test_migrate_extra, reset_getopt),
+		cmocka_unit_test_setup(test_no_wait_every_job, reset_getopt),
+		cmocka_unit_test_setup(test_migrate_status_waits_for_nothing, reset_getopt),
 		cmocka_unit_test_setup(test_command_words_not_options, reset_getopt),
 		cmocka_unit_test_setup(test_help, reset_getopt),
 		cmocka_unit_test_setup(test_version, reset_getopt),
