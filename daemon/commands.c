@@ -1,3 +1,4 @@
+/* The command table and the generic checks of commands.h. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,9 +1,11 @@
 /*
- * Recording a run that failed. Its own transaction was rolled back, taking
- * its 'running' record with it, so the failure is written afterwards:
- * analytics_refresh_runs with the SQLSTATE, and the application_logs row,
- * in one statement (sql/queries/run_failed.sql). A run aborted because the
- * daemon is stopping is recorded as 'cancelled'.
+ * Run records and the journald outcome event. A successful run records its
+ * counts in its own transaction (runlog_add_success). A failed run's
+ * transaction was rolled back, taking its 'running' record with it, so the
+ * failure is written afterwards: analytics_refresh_runs with the SQLSTATE,
+ * and the application_logs row, in one statement (sql/queries/run_failed.sql),
+ * kept in a bounded backlog while the database is away. A run aborted because
+ * the daemon is stopping is recorded as 'cancelled'.
  */
 #ifndef AD_RUNLOG_H
 #define AD_RUNLOG_H
