@@ -70,7 +70,8 @@ static int parse_int_arg(const char *opt, const char *v, int min, int max, int *
 	return 0;
 }
 
-/* refresh MODE [ORG_ID] [--days N] [--no-wait] [--trigger NAME] [--force] */
+/* refresh MODE [ORG_ID] [--days N] [--no-wait] [--trigger NAME] [--force];
+ * MODE is full, incremental, recent or org. */
 static int parse_refresh(int argc, char **argv, json_t *args, char *err, size_t errlen)
 {
 	const char *mode = NULL, *org = NULL;
@@ -107,8 +108,9 @@ static int parse_refresh(int argc, char **argv, json_t *args, char *err, size_t 
 		}
 	}
 	if (mode == NULL || (strcmp(mode, "full") != 0 && strcmp(mode, "recent") != 0 &&
-			     strcmp(mode, "org") != 0)) {
-		snprintf(err, errlen, "refresh needs a mode: full, recent [--days N] or org ORG_ID");
+			     strcmp(mode, "org") != 0 && strcmp(mode, "incremental") != 0)) {
+		snprintf(err, errlen, "refresh needs a mode: full, incremental, recent [--days N] "
+			 "or org ORG_ID");
 		return -1;
 	}
 	if (strcmp(mode, "org") == 0 && org == NULL) {
@@ -212,7 +214,8 @@ static const struct ctl_command commands[] = {
 	  "migrate [up|down|status] [--no-wait]\n"
 	  "                            apply, revert the newest, or list migrations" },
 	{ "refresh", parse_refresh, render_refresh,
-	  "refresh full|recent [--days N]|org ORG_ID [--no-wait] [--trigger NAME] [--force]\n"
+	  "refresh full|incremental|recent [--days N]|org ORG_ID [--no-wait] [--trigger NAME]\n"
+	  "        [--force]\n"
 	  "                            refresh customer_analytics; waits for the outcome" },
 	{ "rollback", parse_rollback, render_rollback,
 	  "rollback [--to RUN_ID] [--no-wait]\n"

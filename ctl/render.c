@@ -149,6 +149,11 @@ void render_refresh(FILE *fp, json_t *r)
 {
 	json_t *rows = json_object_get(r, "rows");
 
+	if (strcmp(str(r, "status", ""), "nothing_to_do") == 0) {
+		fprintf(fp, "refresh %s: nothing to do (%s), %lld ms\n", str(r, "mode", "?"),
+			str(r, "note", ""), num(r, "duration_ms"));
+		return;
+	}
 	fprintf(fp, "refresh %s (%s) run %lld %s in %lld ms: %lld inserted, %lld updated, "
 		"%lld deleted, %lld unchanged\n", str(r, "mode", "?"), str(r, "scope", "?"),
 		num(r, "run_id"), str(r, "status", "?"), num(r, "duration_ms"),

@@ -1,4 +1,4 @@
-/* refresh full | recent [days] | org ORG_ID: queue or join a refresh run. */
+/* refresh full | incremental | recent [days] | org ORG_ID: queue or join a refresh run. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +12,8 @@ void cmd_refresh(struct daemon *d, struct client *c, const struct cmd_args *args
 {
 	const char *mode = cmd_arg_str(args, "mode", "full");
 	enum refresh_mode m = strcmp(mode, "recent") == 0 ? REFRESH_RECENT
-			      : strcmp(mode, "org") == 0 ? REFRESH_ORG : REFRESH_FULL;
+			      : strcmp(mode, "org") == 0 ? REFRESH_ORG
+			      : strcmp(mode, "incremental") == 0 ? REFRESH_INCREMENTAL : REFRESH_FULL;
 	struct job *j = refresh_job(d, m, (int)cmd_arg_int(args, "days", d->cfg->refresh.recent_days),
 				    cmd_arg_str(args, "org", NULL));
 

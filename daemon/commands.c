@@ -9,7 +9,7 @@
 #include "util.h"
 
 static const char *const migrate_actions[] = { "up", "down", "status", NULL };
-static const char *const refresh_modes[] = { "full", "recent", "org", NULL };
+static const char *const refresh_modes[] = { "full", "recent", "org", "incremental", NULL };
 static const char *const loyalty_actions[] = { "rebuild", NULL };
 
 #define WAIT { "wait", ARG_BOOL, false, 0, 0, NULL, NULL }

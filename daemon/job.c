@@ -80,6 +80,11 @@ struct job *job_new(struct daemon *d, const struct job_kind *kind, void *priv,
 	return j;
 }
 
+const char *job_as_of(const struct job *j)
+{
+	return j->as_of[0] ? j->as_of : NULL;
+}
+
 static const char *org_or_null(const struct job *j)
 {
 	return j->org[0] ? j->org : NULL;
@@ -204,6 +209,12 @@ void job_phase(struct job *j, const char *fmt, ...)
 	progress(j);
 }
 
+void job_skip(struct job *j, const char *why)
+{
+	j->skipped = true;
+	snprintf(j->note, sizeof(j->note), "%s", why);
+}
+
 void job_refuse(struct job *j, struct txn *t, enum proto_err code, const char *fmt, ...)
 {
 	char msg[sizeof(j->refusal.msg)];
@@ -222,7 +233,8 @@ static json_t *result_json(const struct job *j)
 	if (j->kind->recorded)
 		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I}, s:I}",
 			"run_id", (json_int_t)j->id, "kind", j->kind->name, "mode", j->mode,
-			"scope", j->scope, "trigger", j->trigger, "status", "succeeded",
+			"scope", j->scope, "trigger", j->trigger,
+			"status", j->skipped ? "nothing_to_do" : "succeeded",
 			"rows", "inserted", (json_int_t)j->n.inserted,
 			"updated", (json_int_t)j->n.updated, "deleted", (json_int_t)j->n.deleted,
 			"unchanged", (json_int_t)j->n.unchanged,
@@ -231,7 +243,9 @@ static json_t *result_json(const struct job *j)
 		o = json_pack("{s:s, s:s, s:s, s:I}", "kind", j->kind->name, "mode", j->mode,
 			      "status", "succeeded",
 			      "duration_ms", (json_int_t)(elapsed_usec(j) / 1000));
-	if (o != NULL && j->kind->result != NULL)
+	if (o != NULL && j->skipped)
+		json_object_set_new(o, "note", json_string(j->note));
+	else if (o != NULL && j->kind->result != NULL)
 		j->kind->result(j, o);
 	return o;
 }
@@ -275,6 +289,10 @@ static void outcome_event(const struct job *j, const char *outcome, const struct
 	};
 	unsigned long long ms = elapsed_usec(j) / 1000;
 
+	if (j->skipped) {
+		log_msg(LOG_DEBUG, "%s: nothing to do (%s), %llu ms", j->what, j->note, ms);
+		return;
+	}
 	if (!j->kind->recorded) {
 		if (err != NULL)
 			log_msg(LOG_ERR, "%s %s after %llu ms: %s", j->what, outcome, ms,
@@ -363,7 +381,7 @@ static void add_record(struct job *j, struct txn *t)
 	struct daemon *d = j->d;
 	char pid[16];
 	const char *settings[1] = { d->cfg->refresh.work_mem };
-	const char *asof[1] = { testhook_as_of() };
+	const char *asof[1] = { job_as_of(j) };
 	const char *start[7] = { j->kind->name, j->mode, j->scope, j->trigger, j->requested_by,
 				 d->host, pid };
 
@@ -385,10 +403,13 @@ static bool on_drain(struct txn *t, void *arg)
 			j->kind->plan(j, t);
 		return true;
 	case ST_PLAN:
-		j->stage = j->kind->recorded ? ST_RECORD : ST_COMMIT;
-		if (j->kind->recorded)
-			add_record(j, t);
-		return j->kind->recorded;
+		if (j->skipped || !j->kind->recorded) {
+			j->stage = ST_COMMIT;
+			return false;
+		}
+		j->stage = ST_RECORD;
+		add_record(j, t);
+		return true;
 	case ST_RECORD:
 		j->stage = ST_WORK;
 		if (j->kind->work != NULL)
@@ -429,6 +450,7 @@ static void begin(struct job *j)
 static void kick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct jobs *js = arg;
+	const char *as_of;
 	struct job *j;
 
 	(void)fd;
@@ -440,6 +462,8 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
 	js->current = j;
 	j->started_at = time(NULL);
 	j->started_usec = util_monotonic_usec();
+	as_of = testhook_as_of();
+	snprintf(j->as_of, sizeof(j->as_of), "%s", as_of ? as_of : "");
 	begin(j);
 }
 

@@ -78,12 +78,14 @@ struct job {
 
 	/* The run. */
 	char what[96];                  /* "refresh full": how messages name it (kind may set) */
+	char as_of[64];                 /* pinned by a test hook as the job starts, else "" */
 	char note[192];                 /* kind's words after the success message, or "" */
 	long long id;                   /* the run record's id, 0 until known */
 	time_t started_at;
 	uint64_t started_usec;
 	char phase[96];
 	int stage;
+	bool skipped;                   /* job_skip(): nothing to do */
 	struct run_counts n;
 	struct refusal refusal;
 	struct pause_rule pause_rule;
@@ -105,8 +107,17 @@ struct job *job_new(struct daemon *d, const struct job_kind *kind, void *priv,
  */
 void job_submit(struct jobs *js, struct client *c, struct job *j, bool wait);
 
+/* The run's as_of as a test pinned it (ca_run gets the same), or NULL: now(). */
+const char *job_as_of(const struct job *j);
+
 /* The job's phase, for status, STATUS= and everyone waiting. */
 void job_phase(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * From the plan: there is nothing to do. The job commits what its plan added (if
+ * anything), records no run and answers success with status "nothing_to_do" and why.
+ */
+void job_skip(struct job *j, const char *why);
 
 /* Abort the running job's transaction with our own reason (code for the reply). */
 void job_refuse(struct job *j, struct txn *t, enum proto_err code, const char *fmt, ...)

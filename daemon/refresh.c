@@ -3,6 +3,12 @@
  * rows into a temp table, write only the differences (recording each old
  * row in the undo log). The SQL is in sql/queries/refresh_*.sql; job.c does
  * everything around it (lock, pause rule, run record, outcome).
+ *
+ * The change queue (migration 0008): `incremental` takes its scope from the
+ * entries its snapshot sees plus the rows due by the clock, and with neither
+ * does nothing (no run is recorded); `full` and `org` cover every entry of
+ * their scope. Each consumes exactly the entries it read, in its own
+ * transaction; `recent` leaves the queue alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,13 +25,20 @@ struct refresh {
 	long long n_new;                /* rows the compute produced */
 };
 
-static const char *const mode_names[] = { "full", "recent", "org" };
+static const char *const mode_names[] = { "full", "recent", "org", "incremental" };
 
-/* Does refreshing a produce every row refreshing b would? (Locality, METRICS.md.) */
+/*
+ * Does refreshing a produce every row refreshing b would? (Locality,
+ * METRICS.md.) An incremental request asks for every change committed before
+ * it: only a run that has not yet read the queue covers it.
+ */
 static bool covers(const struct job *a, const struct job *b)
 {
 	const struct refresh *ra = a->priv, *rb = b->priv;
 
+	if (rb->mode == REFRESH_INCREMENTAL)
+		return a->started_at == 0 &&
+		       (ra->mode == REFRESH_FULL || ra->mode == REFRESH_INCREMENTAL);
 	if (ra->mode == REFRESH_FULL)
 		return true;
 	if (ra->mode != rb->mode)
@@ -91,6 +104,33 @@ static const struct txn_stmt apply[] = {
 	{ sql_refresh_insert, on_insert }, { NULL, NULL },
 };
 
+static void on_found(struct txn *t, PGresult *res, void *arg)
+{
+	struct job *j = arg;
+	long long keys = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+
+	if (keys > 0)
+		return;
+	/* Entries that name no customer (a location without bookings) are spent too. */
+	if (strcmp(PQgetvalue(res, 0, 1), "0") != 0)
+		txn_add(t, sql_refresh_queue_consume, 0, NULL, false, NULL, NULL);
+	job_skip(j, "no change queued, no row due");
+}
+
+/* Incremental: what to do is known before the run is recorded; nothing, often. */
+static void plan(struct job *j, struct txn *t)
+{
+	const char *all[1] = { NULL }, *as_of[1] = { job_as_of(j) };
+
+	if (((struct refresh *)j->priv)->mode != REFRESH_INCREMENTAL)
+		return;
+	job_phase(j, "reading the change queue");
+	txn_add(t, sql_refresh_queue_capture, 1, all, false, NULL, NULL);
+	txn_add(t, sql_refresh_queue_keys, 0, NULL, false, NULL, NULL);
+	txn_add(t, sql_refresh_scope_incremental, 1, as_of, false, NULL, NULL);
+	txn_add(t, sql_refresh_scope_count, 0, NULL, false, on_found, j);
+}
+
 static void work(struct job *j, struct txn *t)
 {
 	struct refresh *r = j->priv;
@@ -102,16 +142,22 @@ static void work(struct job *j, struct txn *t)
 	snprintf(id, sizeof(id), "%lld", j->id);
 	job_phase(j, "scoping");
 	switch (r->mode) {
-	case REFRESH_FULL:
+	case REFRESH_FULL: {
+		const char *p[1] = { NULL };
+		txn_add(t, sql_refresh_queue_capture, 1, p, false, NULL, NULL);
 		txn_add(t, sql_refresh_scope_full, 0, NULL, false, NULL, NULL);
 		break;
+	}
+	case REFRESH_INCREMENTAL:
+		break;                  /* planned */
 	case REFRESH_RECENT: {
-		const char *p[2] = { days, testhook_as_of() };
+		const char *p[2] = { days, job_as_of(j) };
 		txn_add(t, sql_refresh_scope_recent, 2, p, false, NULL, NULL);
 		break;
 	}
 	case REFRESH_ORG: {
 		const char *p[1] = { j->org };
+		txn_add(t, sql_refresh_queue_capture, 1, p, false, NULL, NULL);
 		txn_add(t, sql_refresh_scope_org, 1, p, false, NULL, NULL);
 		break;
 	}
@@ -123,11 +169,13 @@ static void work(struct job *j, struct txn *t)
 	}
 	txn_add_steps(t, 0, NULL, j, compute);
 	txn_add_steps(t, 1, run_id, j, apply);
+	if (r->mode != REFRESH_RECENT)
+		txn_add(t, sql_refresh_queue_consume, 0, NULL, false, NULL, NULL);
 }
 
 static const struct job_kind refresh_kind = {
 	.name = "refresh", .title = "refresh", .recorded = true, .pausable = true,
-	.covers = covers, .work = work, .counts = counts,
+	.covers = covers, .plan = plan, .work = work, .counts = counts,
 };
 
 struct job *refresh_job(struct daemon *d, enum refresh_mode mode, int days, const char *org)
@@ -144,6 +192,8 @@ struct job *refresh_job(struct daemon *d, enum refresh_mode mode, int days, cons
 		snprintf(scope, sizeof(scope), "days=%d", days);
 	else if (mode == REFRESH_ORG)
 		snprintf(scope, sizeof(scope), "org=%s", org);
+	else if (mode == REFRESH_INCREMENTAL)
+		snprintf(scope, sizeof(scope), "changed+due");
 	else
 		snprintf(scope, sizeof(scope), "all");
 	j = job_new(d, &refresh_kind, r, mode_names[mode], scope, mode == REFRESH_ORG ? org : NULL);

@@ -5,7 +5,7 @@
 struct daemon;
 struct job;
 
-enum refresh_mode { REFRESH_FULL, REFRESH_RECENT, REFRESH_ORG };
+enum refresh_mode { REFRESH_FULL, REFRESH_RECENT, REFRESH_ORG, REFRESH_INCREMENTAL };
 
 /* A refresh request: days for recent, org for org (else ignored). NULL
  * when out of memory. */

@@ -107,11 +107,13 @@ static void on_counts(struct txn *t, PGresult *res, void *arg)
 }
 
 /* Each with the id of the run undone; a step is a no-op for the other
- * kind of run (a refresh's rows, a rebuild's). */
+ * kind of run (a refresh's rows, a rebuild's). The keys it put back are
+ * queued, so that the next incremental refresh recomputes them. */
 static const struct txn_stmt undo_one[] = {
-	{ sql_rollback_counts, on_counts }, { sql_rollback_remove, NULL },
-	{ sql_rollback_restore, NULL }, { sql_rollback_loyalty_remove, NULL },
-	{ sql_rollback_loyalty_restore, NULL }, { NULL, NULL },
+	{ sql_rollback_requeue, NULL }, { sql_rollback_counts, on_counts },
+	{ sql_rollback_remove, NULL }, { sql_rollback_restore, NULL },
+	{ sql_rollback_loyalty_remove, NULL }, { sql_rollback_loyalty_restore, NULL },
+	{ NULL, NULL },
 };
 
 static void work(struct job *j, struct txn *t)

@@ -4,7 +4,8 @@
  * build ignores them, so a stray Environment= line can never change what
  * production computes; it says so once at start-up.
  *
- *   ANALYTICSD_TEST_AS_OF    every run's as_of (a timestamptz), instead of now()
+ *   ANALYTICSD_TEST_AS_OF    every run's as_of (a timestamptz), instead of now();
+ *                            "@FILE": the timestamptz in FILE, read as each run starts
  *   ANALYTICSD_TEST_SLEEP_S  a pg_sleep inside every refresh, to make it slow
  */
 #ifndef AD_TESTHOOKS_H

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Independent oracle for customer_analytics: reads the raw source tables and computes every
 column straight from METRICS.md, then compares with the table column by column.
-usage: oracle.py DB AS_OF   (exit 0 when every value matches; psql and PG* from the environment)"""
+usage: oracle.py DB AS_OF   (exit 0 when every value matches; psql and PG* from the environment)
+Besides the 85 metric columns, it checks that no row is due by its clock (next_change_at) at
+AS_OF: computed_at and next_change_at are bookkeeping, not compared as values."""
 import csv, io, subprocess, sys, statistics
 from collections import defaultdict, Counter
 from datetime import datetime, timedelta
@@ -309,11 +311,25 @@ extra = set(table) - keys
 for key in sorted(keys & set(table)):
     o = compute(key)
     row = table[key]
-    assert len(row) == 87 and len(o) == 85, (len(row), len(o))
+    assert len(row) == 88 and len(o) == 85, (len(row), len(o))
     for col, exp in o.items():
+        # computed_at is the as_of of the run that last rewrote the row: a row whose values
+        # did not change keeps an older one (METRICS.md, 87). Never a later one.
+        if col == 'computed_at' and row[col] is not None and datetime.fromisoformat(row[col]) <= exp:
+            continue
         if not same(exp, row[col]):
             bad[col] += 1
             examples.setdefault(col, (key, exp, row[col]))
+# The clock (next_change_at, not a METRICS.md column): after a run no row may be left due,
+# or an incremental run would have had to recompute it.
+def is_due(v):
+    return v is not None and v != 'infinity' and (v == '-infinity' or datetime.fromisoformat(v) <= AS_OF)
+
+
+due = sorted(k for k, r in table.items() if is_due(r['next_change_at']))
+if due:
+    bad['next_change_at (due at as_of)'] = len(due)
+    examples['next_change_at (due at as_of)'] = (due[0], f'> {AS_OF}', table[due[0]]['next_change_at'])
 print(f"keys: oracle {len(keys)}, table {len(table)}, missing {len(missing)}, extra {len(extra)}")
 print(f"columns compared: {len(o)} non-key; mismatching columns: {len(bad)}")
 for col, n in bad.most_common():

@@ -1,5 +1,6 @@
 -- Compute the new customer_analytics rows of every key in ca_scope that still qualifies (a
--- client record or a booking), into ca_new: the table's 87 columns, same names, same order.
+-- client record or a booking), into ca_new: the table's 87 columns and next_change_at, same
+-- names, same order.
 -- Every definition is METRICS.md's; the comments name the column numbers there.
 --
 -- as_of is the run's single "now", fixed in ca_run (sql/queries/run_as_of.sql). "N days" is
@@ -152,7 +153,14 @@ pay_agg AS (
            sum(p.amount_cents + p.tip_cents - p.refunded_cents)
                FILTER (WHERE p.created_at > r.since_365d
                          AND p.created_at <= r.as_of)           AS net_spend_365d_cents,
-           max(p.created_at)                                    AS last_payment_at
+           max(p.created_at)                                    AS last_payment_at,
+           -- The clock: a payment enters the spend windows when created and leaves them 30,
+           -- 90 and 365 days later; the first of these still to come.
+           min(CASE WHEN p.created_at > r.as_of      THEN p.created_at
+                    WHEN p.created_at > r.since_30d  THEN p.created_at + interval '720 hours'
+                    WHEN p.created_at > r.since_90d  THEN p.created_at + interval '2160 hours'
+                    WHEN p.created_at > r.since_365d THEN p.created_at + interval '8760 hours'
+               END)                                             AS next_pay_change
       FROM pay p
       CROSS JOIN run r
      GROUP BY p.square_customer_id, p.organization_id
@@ -241,7 +249,31 @@ bk_agg AS (
            sum(b.loyalty_points_awarded) FILTER (WHERE b.is_visit)                    AS loyalty_points_earned,
            sum(b.loyalty_points_awarded) FILTER (WHERE b.is_visit
                               AND b.start_at > r.since_365d)                           AS loyalty_points_earned_365d,
-           max(b.start_at) FILTER (WHERE b.is_visit AND b.loyalty_points_awarded > 0) AS loyalty_last_earned_at
+           max(b.start_at) FILTER (WHERE b.is_visit AND b.loyalty_points_awarded > 0) AS loyalty_last_earned_at,
+           -- The clock (next_change_at): when a booking next changes a value by time alone.
+           -- A booking that starts later moves between upcoming, visits and resolved (and
+           -- into the windows on start_at) when it starts; a DECLINED one counts only in
+           -- total_bookings.
+           min(b.start_at) FILTER (WHERE b.start_at > r.as_of
+                                     AND b.status <> 'DECLINED')                      AS next_start,
+           -- A started booking leaves the windows it counts in N days after its start: a
+           -- visit the 30, 90, 365-day windows and then visits_prev_365d's at 730 days, a
+           -- no-show or cancellation the 365-day ones. The first exit still to come is the
+           -- next change.
+           min(CASE WHEN b.is_visit THEN
+                        CASE WHEN b.start_at > r.since_30d  THEN b.start_at + interval '720 hours'
+                             WHEN b.start_at > r.since_90d  THEN b.start_at + interval '2160 hours'
+                             WHEN b.start_at > r.since_365d THEN b.start_at + interval '8760 hours'
+                             WHEN b.start_at > r.since_730d THEN b.start_at + interval '17520 hours'
+                        END
+                    WHEN b.status IN ('NO_SHOW', 'CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_SELLER')
+                     AND b.start_at <= r.as_of AND b.start_at > r.since_365d
+                    THEN b.start_at + interval '8760 hours'
+               END)                                                                   AS next_window_exit,
+           -- bookings_created_30d: entered when created, left 30 days later.
+           min(CASE WHEN b.created_at > r.as_of THEN b.created_at
+                    WHEN b.created_at > r.since_30d THEN b.created_at + interval '720 hours'
+               END)                                                                   AS next_created_change
       FROM bk b
       CROSS JOIN run r
      GROUP BY b.square_customer_id, b.organization_id
@@ -349,15 +381,26 @@ referral_made AS (
       FROM referral
      GROUP BY organization_id, referrer_id
 ),
-referral_converted AS (
-    SELECT x.organization_id, x.referrer_id, count(*) AS n
+-- Per referred client: converted (has a visit), or when it will be (its first ACCEPTED
+-- booking still to start: the referrer's clock).
+referral_state AS (
+    SELECT x.organization_id, x.referrer_id,
+           bool_or(v.start_at <= r.as_of)                AS converted,
+           min(v.start_at) FILTER (WHERE v.start_at > r.as_of) AS converts_at
       FROM referral x
-     WHERE EXISTS (SELECT FROM bookings v
-                    WHERE v.organization_id = x.organization_id
-                      AND v.customer_id = x.referred_id
-                      AND v.status = 'ACCEPTED'
-                      AND v.start_at <= (SELECT as_of FROM run))
-     GROUP BY x.organization_id, x.referrer_id
+      CROSS JOIN run r
+      LEFT JOIN bookings v
+        ON v.organization_id = x.organization_id
+       AND v.customer_id = x.referred_id
+       AND v.status = 'ACCEPTED'
+     GROUP BY x.organization_id, x.referrer_id, x.referred_id
+),
+referral_converted AS (
+    SELECT organization_id, referrer_id,
+           count(*) FILTER (WHERE converted)                    AS n,
+           min(converts_at) FILTER (WHERE converted IS NOT TRUE) AS next_conversion
+      FROM referral_state
+     GROUP BY organization_id, referrer_id
 ),
 
 -- One row per key that still qualifies, with its raw metrics; sums and counts over nothing
@@ -422,7 +465,9 @@ base AS (
            coalesce(rc.n, 0)                          AS referrals_converted,
            coalesce(a.loyalty_points_earned, 0)       AS loyalty_points_earned,
            coalesce(a.loyalty_points_earned_365d, 0)  AS loyalty_points_earned_365d,
-           a.loyalty_last_earned_at
+           a.loyalty_last_earned_at,
+           a.next_start, a.next_window_exit, a.next_created_change, p.next_pay_change,
+           rc.next_conversion
       FROM ca_scope k
       CROSS JOIN run r
       JOIN org g ON g.organization_id = k.organization_id
@@ -628,7 +673,15 @@ SELECT
     s.segment,
     s.segment = 'vip'                                             AS is_vip,
     -- Bookkeeping (87)
-    s.as_of                                                       AS computed_at
+    s.as_of                                                       AS computed_at,
+    -- When the values next change with time alone (NULL: never): the next whole-day
+    -- boundary of days_since_last_visit and tenure_days (every rule and score that reads
+    -- them follows), a booking starting or leaving a window, a payment entering or leaving
+    -- one, a referred client's first visit. least() skips the NULLs.
+    least(s.last_visit_at + interval '24 hours' * (s.days_since_last_visit + 1),
+          s.first_booking_at + interval '24 hours' * (s.tenure_days + 1),
+          s.next_start, s.next_window_exit, s.next_created_change, s.next_pay_change,
+          s.next_conversion)                                      AS next_change_at
   FROM segmented s
   LEFT JOIN analytics_loyalty_balances lb
     ON lb.organization_id = s.organization_id

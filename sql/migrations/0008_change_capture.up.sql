@@ -1,0 +1,302 @@
+-- 0008 change capture and the clock (SPEC 4.1, `refresh incremental`).
+--
+-- 1. analytics_change_queue: what changed since the last run, appended by statement-level
+--    AFTER triggers (with transition tables) on every source a row of customer_analytics
+--    depends on, in the writer's own transaction. An entry names one of:
+--      a customer              (organization_id, customer_id)
+--      a location's customers  (organization_id, location_id): its timezone changed
+--      a contact's rows        (organization_id, email_key, phone_key): its loyalty ledger or
+--                              its customers row changed (customer_analytics matches the
+--                              ledger by normalised contact, METRICS.md "Loyalty")
+--      an organization         (organization_id alone): its settings or timezone changed
+--    Append only, duplicates allowed: a unique key would make a writer wait for another
+--    writer's uncommitted entry, or lose its entry to one that a running refresh is about to
+--    consume. A run reads the entries its snapshot sees and deletes exactly those
+--    (refresh_queue_*.sql); entries committed meanwhile stay for the next run. No NOTIFY:
+--    it would serialise every committing writer on one lock.
+--
+-- 2. customer_analytics.next_change_at: when the row's values next change with time alone
+--    (a whole-day boundary, a booking starting, a visit or payment leaving a window), computed
+--    by refresh_compute.sql with the metrics. Rows due at a run's as_of are recomputed by it.
+--    Rows that exist now get -infinity: the first incremental run recomputes them all.
+--
+-- Triggers go only on real tables. Where an operator maps a source through a view of the
+-- same name, the triggers must go on the underlying tables instead (docs/CAPTURE.md says
+-- which entries each table must append); this migration then says so in a NOTICE.
+--
+-- No BEGIN/COMMIT: the migration runner wraps each file in one transaction.
+
+CREATE TABLE analytics_change_queue (
+    organization_id uuid        NOT NULL,
+    customer_id     text,
+    location_id     uuid,
+    email_key       text,
+    phone_key       text,
+    queued_at       timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT analytics_change_queue_one_kind
+        CHECK (num_nonnulls(customer_id, location_id, email_key) <= 1),
+    CONSTRAINT analytics_change_queue_contact
+        CHECK ((email_key IS NULL) = (phone_key IS NULL))
+) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
+        autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 10000);
+
+COMMENT ON TABLE analytics_change_queue IS
+    'Keys whose customer_analytics rows must be recomputed, appended by the capture triggers '
+    'and consumed by refresh incremental (also by full, and org for its organization).';
+
+-- ---------------------------------------------------------------------------------------
+-- The capture functions, one per source table. Each serves that table's INSERT, UPDATE and
+-- DELETE triggers (a trigger with transition tables has one event), and reads only the
+-- transition tables it has: analytics_new (INSERT, UPDATE), analytics_old (UPDATE, DELETE).
+-- ---------------------------------------------------------------------------------------
+
+-- bookings: the old and the new customer (a booking moved to another customer changes both).
+-- Referrers are not looked up here: the run adds the referrer of every queued customer.
+CREATE FUNCTION analytics_capture_bookings() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO analytics_change_queue (organization_id, customer_id)
+        SELECT DISTINCT organization_id, customer_id FROM analytics_new
+         WHERE customer_id IS NOT NULL;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO analytics_change_queue (organization_id, customer_id)
+        SELECT organization_id, customer_id FROM analytics_new WHERE customer_id IS NOT NULL
+        UNION
+        SELECT organization_id, customer_id FROM analytics_old WHERE customer_id IS NOT NULL;
+    ELSE
+        INSERT INTO analytics_change_queue (organization_id, customer_id)
+        SELECT DISTINCT organization_id, customer_id FROM analytics_old
+         WHERE customer_id IS NOT NULL;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- payments: the old and the new attribution, as the payment set P makes it:
+-- coalesce(payments.customer_id, the customer of payments.booking_id).
+CREATE FUNCTION analytics_capture_payments() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO analytics_change_queue (organization_id, customer_id)
+        SELECT DISTINCT p.organization_id, coalesce(p.customer_id, b.customer_id)
+          FROM analytics_new p
+          LEFT JOIN bookings b
+            ON p.customer_id IS NULL AND b.id = p.booking_id
+           AND b.organization_id = p.organization_id
+         WHERE coalesce(p.customer_id, b.customer_id) IS NOT NULL;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- The old attribution only where it may differ from the new one.
+        INSERT INTO analytics_change_queue (organization_id, customer_id)
+        SELECT DISTINCT p.organization_id, coalesce(p.customer_id, b.customer_id)
+          FROM (SELECT organization_id, customer_id, booking_id FROM analytics_new
+                UNION ALL
+                SELECT o.organization_id, o.customer_id, o.booking_id
+                  FROM analytics_old o
+                  LEFT JOIN analytics_new n ON n.id = o.id
+                 WHERE n.id IS NULL
+                    OR n.organization_id IS DISTINCT FROM o.organization_id
+                    OR n.customer_id IS DISTINCT FROM o.customer_id
+                    OR n.booking_id IS DISTINCT FROM o.booking_id) p
+          LEFT JOIN bookings b
+            ON p.customer_id IS NULL AND b.id = p.booking_id
+           AND b.organization_id = p.organization_id
+         WHERE coalesce(p.customer_id, b.customer_id) IS NOT NULL;
+    ELSE
+        INSERT INTO analytics_change_queue (organization_id, customer_id)
+        SELECT DISTINCT p.organization_id, coalesce(p.customer_id, b.customer_id)
+          FROM analytics_old p
+          LEFT JOIN bookings b
+            ON p.customer_id IS NULL AND b.id = p.booking_id
+           AND b.organization_id = p.organization_id
+         WHERE coalesce(p.customer_id, b.customer_id) IS NOT NULL;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- square_existing_clients: the client, and the old and new referrer (whose referrals_made
+-- and referrals_converted count this client).
+CREATE FUNCTION analytics_capture_clients() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO analytics_change_queue (organization_id, customer_id)
+        SELECT organization_id, square_customer_id FROM analytics_new
+        UNION
+        SELECT organization_id, referred_by_customer_id FROM analytics_new
+         WHERE referred_by_customer_id IS NOT NULL;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO analytics_change_queue (organization_id, customer_id)
+        SELECT organization_id, square_customer_id FROM analytics_new
+        UNION
+        SELECT organization_id, referred_by_customer_id FROM analytics_new
+         WHERE referred_by_customer_id IS NOT NULL
+        UNION
+        SELECT organization_id, square_customer_id FROM analytics_old
+        UNION
+        SELECT organization_id, referred_by_customer_id FROM analytics_old
+         WHERE referred_by_customer_id IS NOT NULL;
+    ELSE
+        INSERT INTO analytics_change_queue (organization_id, customer_id)
+        SELECT organization_id, square_customer_id FROM analytics_old
+        UNION
+        SELECT organization_id, referred_by_customer_id FROM analytics_old
+         WHERE referred_by_customer_id IS NOT NULL;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- loyalty_point_events: the contact of the customers row each entry names.
+CREATE FUNCTION analytics_capture_ledger() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO analytics_change_queue (organization_id, email_key, phone_key)
+        SELECT DISTINCT c.organization_id, coalesce(c.email_normalized, ''),
+               coalesce(c.phone_e164, '')
+          FROM analytics_new e
+          JOIN customers c ON c.id = e.customer_id AND c.organization_id = e.organization_id;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO analytics_change_queue (organization_id, email_key, phone_key)
+        SELECT DISTINCT c.organization_id, coalesce(c.email_normalized, ''),
+               coalesce(c.phone_e164, '')
+          FROM analytics_old e
+          JOIN customers c ON c.id = e.customer_id AND c.organization_id = e.organization_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- customers: the old and new contact (the ledger's balance follows the contact).
+CREATE FUNCTION analytics_capture_customers() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO analytics_change_queue (organization_id, email_key, phone_key)
+        SELECT DISTINCT organization_id, coalesce(email_normalized, ''), coalesce(phone_e164, '')
+          FROM analytics_new;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO analytics_change_queue (organization_id, email_key, phone_key)
+        SELECT DISTINCT organization_id, coalesce(email_normalized, ''), coalesce(phone_e164, '')
+          FROM analytics_old;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- analytics_org_settings: every customer of the organization, as one entry.
+CREATE FUNCTION analytics_capture_org_settings() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO analytics_change_queue (organization_id)
+        SELECT DISTINCT organization_id FROM analytics_new;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO analytics_change_queue (organization_id)
+        SELECT DISTINCT organization_id FROM analytics_old;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- locations: a changed timezone (or organization) moves the local times of the location's
+-- bookings: one entry for the location, old and new.
+CREATE FUNCTION analytics_capture_locations() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    INSERT INTO analytics_change_queue (organization_id, location_id)
+    SELECT o.organization_id, o.id
+      FROM analytics_old o JOIN analytics_new n ON n.id = o.id
+     WHERE n.timezone IS DISTINCT FROM o.timezone
+        OR n.organization_id IS DISTINCT FROM o.organization_id
+    UNION
+    SELECT n.organization_id, n.id
+      FROM analytics_old o JOIN analytics_new n ON n.id = o.id
+     WHERE n.timezone IS DISTINCT FROM o.timezone
+        OR n.organization_id IS DISTINCT FROM o.organization_id;
+    RETURN NULL;
+END
+$$;
+
+-- organizations: a changed timezone moves the local times of every booking without a
+-- location timezone of its own: the whole organization, as one entry.
+CREATE FUNCTION analytics_capture_organizations() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    INSERT INTO analytics_change_queue (organization_id)
+    SELECT n.id
+      FROM analytics_old o JOIN analytics_new n ON n.id = o.id
+     WHERE n.timezone IS DISTINCT FROM o.timezone;
+    RETURN NULL;
+END
+$$;
+
+-- The triggers: INSERT, UPDATE and DELETE for each table (the UPDATE one only for
+-- locations and organizations), on real tables only.
+DO $$
+DECLARE
+    src   record;
+    kind  "char";
+    ev    text;
+    refs  text;
+BEGIN
+    FOR src IN
+        SELECT * FROM (VALUES
+            ('bookings',                'analytics_capture_bookings',      '{INSERT,UPDATE,DELETE}'),
+            ('payments',                'analytics_capture_payments',      '{INSERT,UPDATE,DELETE}'),
+            ('square_existing_clients', 'analytics_capture_clients',       '{INSERT,UPDATE,DELETE}'),
+            ('loyalty_point_events',    'analytics_capture_ledger',        '{INSERT,UPDATE,DELETE}'),
+            ('customers',               'analytics_capture_customers',     '{INSERT,UPDATE,DELETE}'),
+            ('analytics_org_settings',  'analytics_capture_org_settings',  '{INSERT,UPDATE,DELETE}'),
+            ('locations',               'analytics_capture_locations',     '{UPDATE}'),
+            ('organizations',           'analytics_capture_organizations', '{UPDATE}')
+        ) AS v (rel, fn, events)
+    LOOP
+        SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = to_regclass(src.rel);
+        IF kind IS DISTINCT FROM 'r' THEN
+            RAISE NOTICE '% is not a plain table (relkind %): no capture triggers on it; put them on the underlying tables (docs/CAPTURE.md)',
+                         src.rel, kind;
+            CONTINUE;
+        END IF;
+        FOREACH ev IN ARRAY src.events::text[] LOOP
+            refs := CASE ev WHEN 'INSERT' THEN 'NEW TABLE AS analytics_new'
+                            WHEN 'DELETE' THEN 'OLD TABLE AS analytics_old'
+                            ELSE 'OLD TABLE AS analytics_old NEW TABLE AS analytics_new' END;
+            EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s REFERENCING %s '
+                           'FOR EACH STATEMENT EXECUTE FUNCTION %I()',
+                           'analytics_capture_' || lower(ev), ev, to_regclass(src.rel)::text,
+                           refs, src.fn);
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+-- ---------------------------------------------------------------------------------------
+-- The clock.
+-- ---------------------------------------------------------------------------------------
+ALTER TABLE customer_analytics ADD COLUMN next_change_at timestamptz DEFAULT '-infinity';
+ALTER TABLE customer_analytics ALTER COLUMN next_change_at DROP DEFAULT;
+COMMENT ON COLUMN customer_analytics.next_change_at IS
+    'When this row''s values next change with time alone (NULL: never); refresh incremental '
+    'recomputes the rows due at its as_of.';
+
+-- The due rows of a run, found without a scan.
+CREATE INDEX customer_analytics_next_change_idx ON customer_analytics (next_change_at)
+    WHERE next_change_at IS NOT NULL;
+-- The rows a contact entry names (organization and normalised contact, as the ledger view).
+CREATE INDEX customer_analytics_contact_idx ON customer_analytics
+    (organization_id, coalesce(email_normalized, ''), coalesce(phone_e164, ''));

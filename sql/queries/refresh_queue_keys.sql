@@ -1,0 +1,54 @@
+-- The customer keys the captured queue entries (ca_queue) stand for:
+--   a customer entry        that customer;
+--   a location entry        every customer with a booking at that location;
+--   an organization entry   every customer of the organization (client records, booking
+--                           customers, existing rows), as refresh_scope_org.sql;
+--   a contact entry         the rows matched to that contact (organization, normalised
+--                           email and phone: the ledger's key, METRICS.md "Loyalty");
+-- and the referrer each such customer's client record names: referrals_made and
+-- referrals_converted count the referred client's record and visits. (The capture triggers
+-- queue a client record's old and new referrer themselves.)
+CREATE TEMP TABLE ca_queued ON COMMIT DROP AS
+WITH orgs AS (
+    SELECT DISTINCT organization_id
+      FROM ca_queue
+     WHERE customer_id IS NULL AND location_id IS NULL AND email_key IS NULL
+), k (organization_id, square_customer_id) AS (
+    SELECT organization_id, customer_id
+      FROM ca_queue
+     WHERE customer_id IS NOT NULL
+    UNION
+    SELECT b.organization_id, b.customer_id
+      FROM (SELECT DISTINCT organization_id, location_id FROM ca_queue
+             WHERE location_id IS NOT NULL) q
+      JOIN bookings b ON b.organization_id = q.organization_id AND b.location_id = q.location_id
+     WHERE b.customer_id IS NOT NULL
+    UNION
+    SELECT ca.organization_id, ca.square_customer_id
+      FROM (SELECT DISTINCT organization_id, email_key, phone_key FROM ca_queue
+             WHERE email_key IS NOT NULL) q
+      JOIN customer_analytics ca
+        ON ca.organization_id = q.organization_id
+       AND coalesce(ca.email_normalized, '') = q.email_key
+       AND coalesce(ca.phone_e164, '') = q.phone_key
+    UNION
+    SELECT c.organization_id, c.square_customer_id
+      FROM orgs JOIN square_existing_clients c ON c.organization_id = orgs.organization_id
+    UNION
+    SELECT b.organization_id, b.customer_id
+      FROM orgs JOIN bookings b ON b.organization_id = orgs.organization_id
+     WHERE b.customer_id IS NOT NULL
+    UNION
+    SELECT ca.organization_id, ca.square_customer_id
+      FROM orgs JOIN customer_analytics ca ON ca.organization_id = orgs.organization_id
+)
+SELECT organization_id, square_customer_id
+  FROM k
+UNION
+SELECT c.organization_id, c.referred_by_customer_id
+  FROM k
+  JOIN square_existing_clients c
+    ON c.organization_id = k.organization_id
+   AND c.square_customer_id = k.square_customer_id
+ WHERE c.referred_by_customer_id IS NOT NULL
+   AND c.referred_by_customer_id <> c.square_customer_id;
