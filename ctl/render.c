@@ -90,6 +90,12 @@ void render_status(FILE *fp, json_t *r)
 			str(job, "phase", ""), json_real_value(json_object_get(job, "elapsed_s")));
 	else
 		fprintf(fp, "none\n");
+	q = json_object_get(r, "follow");
+	if (json_is_true(json_object_get(q, "enabled")))
+		fprintf(fp, "%-10s refresh incremental every %lld s when anything is queued or due; "
+			"next check %s\n", "follow:", num(q, "interval_s"), str(q, "next_at", "?"));
+	else if (json_is_object(q))
+		fprintf(fp, "%-10s off\n", "follow:");
 	json_array_foreach(json_object_get(r, "queued"), i, q)
 		fprintf(fp, "%-10s %s %s (%s) requested by %s\n", i ? "" : "queued:",
 			str(q, "kind", "?"), str(q, "mode", "?"), str(q, "scope", "?"),

@@ -1,7 +1,11 @@
 /*
  * check: sanity checks of the analytics (SPEC 4.2). The schema check is
- * done here (it needs the embedded migrations); the rest is one query per
- * file in sql/queries/check_*.sql. Read-only, on the control connection.
+ * done here (it needs the embedded migrations); the rest are queries in
+ * sql/queries/check_*.sql, each run when the schema has its tables. The
+ * exactness check recomputes a sample of rows with the refresh's own
+ * compute (refresh_compute.sql: one definition of each metric), as one
+ * multi-statement query whose temp tables end with it. Read-only, on the
+ * control connection.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,19 +17,45 @@
 #include "schema.h"
 #include "sqlfiles.h"
 
-/* customer_analytics and its view arrive with migration 3, customers and
- * loyalty with 5. */
-#define SCHEMA_HAS_ANALYTICS 3
-#define SCHEMA_HAS_LOYALTY 5
+/* The queries, in order, with the migration that brings their tables:
+ * customer_analytics (3), customers and loyalty (5), the queue and the clock (8). */
+enum { Q_ANALYTICS, Q_LOYALTY, Q_EXACTNESS, Q_N };
+static const struct {
+	const char *name;
+	int schema;
+} queries[Q_N] = {
+	[Q_ANALYTICS] = { "analytics", 3 },
+	[Q_LOYALTY] = { "loyalty", 5 },
+	[Q_EXACTNESS] = { "exactness", 8 },
+};
 
 struct check_req {
 	struct daemon *d;
 	struct client *c;
 	json_t *checks;
-	bool loyalty;                   /* the loyalty checks are still to run */
-	const char *running;            /* the query under way: "analytics", "loyalty" */
+	bool runs[Q_N];                 /* the schema has what the query reads */
+	int next;                       /* the next query to run */
+	const char *running;            /* the query under way */
 	char *pilot;
 };
+
+/* The exactness check's statements, in order (check_exactness_setup.sql says why). */
+static char *exactness_sql(void)
+{
+	const char *const parts[] = { sql_check_exactness_setup, sql_refresh_queue_keys,
+				      sql_check_exactness_scope, sql_refresh_analyze_scope,
+				      sql_refresh_compute, sql_check_exactness_compare };
+	size_t len = 1, off = 0;
+	char *s;
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		len += strlen(parts[i]) + 1;
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		off += (size_t)snprintf(s + off, len - off, "%s\n", parts[i]);
+	return s;
+}
 
 static void add_check(json_t *checks, const char *name, const char *status, const char *detail,
 		      json_t *keys)
@@ -55,6 +85,8 @@ static void finish(struct check_req *r)
 	free(r);
 }
 
+static void run_next(struct check_req *r);
+
 /* One query's rows of checks (name, status, detail, keys); then the next
  * query, or the answer. */
 static void on_checks(PGresult *res, const struct db_error *err, void *arg)
@@ -63,8 +95,7 @@ static void on_checks(PGresult *res, const struct db_error *err, void *arg)
 
 	if (err != NULL) {
 		char detail[700];
-		snprintf(detail, sizeof(detail), "the checks could not run: %s (SQLSTATE %s)",
-			 err->message, err->sqlstate);
+		db_error_format(err, "the checks could not run", detail, sizeof(detail));
 		add_check(r->checks, r->running, "fail", detail, NULL);
 	}
 	for (int i = 0; err == NULL && i < PQntuples(res); i++) {
@@ -74,14 +105,42 @@ static void on_checks(PGresult *res, const struct db_error *err, void *arg)
 		if (!json_is_array(keys))
 			json_decref(keys);
 	}
-	if (r->loyalty) {
-		const char *p[1] = { r->pilot };
-		r->loyalty = false;
-		r->running = "loyalty";
-		if (db_send(r->d->db_ctl, sql_check_loyalty, 1, p, false, on_checks, r) == 0)
-			return;
+	run_next(r);
+}
+
+/* The next query the schema allows, or the answer. */
+static void run_next(struct check_req *r)
+{
+	const char *p[1] = { r->pilot };
+	char *sql = NULL;
+	int q, rc;
+
+	while (r->next < Q_N && !r->runs[r->next])
+		r->next++;
+	if (r->next == Q_N) {
+		finish(r);
+		return;
 	}
-	finish(r);
+	q = r->next++;
+	r->running = queries[q].name;
+	switch (q) {
+	case Q_ANALYTICS:
+		rc = db_send(r->d->db_ctl, sql_check_analytics, 0, NULL, false, on_checks, r);
+		break;
+	case Q_LOYALTY:
+		rc = db_send(r->d->db_ctl, sql_check_loyalty, 1, p, false, on_checks, r);
+		break;
+	default:
+		sql = exactness_sql();
+		rc = sql ? db_send(r->d->db_ctl, sql, 0, NULL, true, on_checks, r) : -1;
+		free(sql);
+		break;
+	}
+	if (rc != 0) {
+		add_check(r->checks, r->running, "fail", "the checks could not run: the database "
+			  "connection is gone", NULL);
+		finish(r);
+	}
 }
 
 static void on_probe(const struct schema_info *si, const struct db_error *err, void *arg)
@@ -103,11 +162,9 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 		snprintf(detail, sizeof(detail), "schema version %d of %d%s", si->current, si->latest,
 			 si->n_pending ? ": run analyticsctl migrate" : "");
 	add_check(r->checks, "schema", ok ? "pass" : "fail", detail, NULL);
-	r->loyalty = schema_is_applied(si, SCHEMA_HAS_LOYALTY);
-	r->running = "analytics";
-	if (!schema_is_applied(si, SCHEMA_HAS_ANALYTICS) ||
-	    db_send(r->d->db_ctl, sql_check_analytics, 0, NULL, false, on_checks, r) != 0)
-		finish(r);
+	for (int q = 0; q < Q_N; q++)
+		r->runs[q] = schema_is_applied(si, queries[q].schema);
+	run_next(r);
 }
 
 void cmd_check(struct daemon *d, struct client *c, const struct cmd_args *args)

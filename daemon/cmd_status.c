@@ -10,6 +10,7 @@
 #include "client.h"
 #include "commands.h"
 #include "daemon.h"
+#include "follow.h"
 #include "listener.h"
 #include "schema.h"
 #include "job.h"
@@ -41,6 +42,8 @@ static json_t *base_status(struct daemon *d)
 
 	if (o != NULL)
 		json_object_update_new(o, jobs_status_json(d->jobs));  /* job, current, queued */
+	if (o != NULL && d->follow != NULL)
+		json_object_set_new(o, "follow", follow_status_json(d->follow));
 	return o;
 }
 

@@ -25,6 +25,7 @@ struct cfg {
 		int recent_days;
 		int keep_runs;
 		char *work_mem;
+		int follow_interval_s;  /* 0: no follow mode */
 	} refresh;
 	struct {
 		char **pilot_organizations;

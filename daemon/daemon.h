@@ -14,6 +14,7 @@
 #include "db.h"
 
 struct clients;
+struct follow;
 struct jobs;
 struct listener;
 struct runlog;
@@ -33,6 +34,7 @@ struct daemon {
 	struct db_conn *db_work;        /* the running job's (job.c) */
 	struct jobs *jobs;              /* the running job and the queue (job.c) */
 	struct runlog *runlog;          /* failures waiting for the database (runlog.c) */
+	struct follow *follow;          /* follow mode's timer (follow.c) */
 
 	time_t started_at;
 	uint64_t started_usec;

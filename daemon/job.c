@@ -142,21 +142,33 @@ static void kick(struct jobs *js)
 	event_active(js->ev_kick, EV_TIMEOUT, 0);
 }
 
+/* Answer a request now: its client if it has one, else the log. */
+static void reply_now(struct client *c, enum proto_err code, const char *msg)
+{
+	if (c != NULL)
+		client_reply_error(c, code, "%s", msg);
+	else
+		log_msg(LOG_DEBUG, "request of the daemon's own not taken: %s", msg);
+}
+
 void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
 {
 	struct daemon *d = js->d;
 	struct job *j = NULL, **tail = &js->queue;
 	const char *state = "joined";
+	char msg[256];
 	int n = 0;
 
 	if (req == NULL) {
-		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		reply_now(c, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
-	snprintf(req->requested_by, sizeof(req->requested_by), "%s", client_who(c));
+	snprintf(req->requested_by, sizeof(req->requested_by), "%s",
+		 c != NULL ? client_who(c) : "analyticsd");
 	if (db_get_state(d->db_work) != DB_READY) {
-		client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",
-				   db_state_name(db_get_state(d->db_work)), db_last_error(d->db_work));
+		snprintf(msg, sizeof(msg), "database is %s: %s",
+			 db_state_name(db_get_state(d->db_work)), db_last_error(d->db_work));
+		reply_now(c, PROTO_ERR_DB_UNAVAILABLE, msg);
 		job_free(req);
 		return;
 	}
@@ -174,18 +186,20 @@ void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
 	if (j != NULL) {
 		job_free(req);
 	} else if (n >= JOBS_MAX_QUEUED) {
-		client_reply_error(c, PROTO_ERR_BUSY, "%d jobs are queued already", n);
+		snprintf(msg, sizeof(msg), "%d jobs are queued already", n);
+		reply_now(c, PROTO_ERR_BUSY, msg);
 		job_free(req);
 		return;
 	} else {
 		j = *tail = req;
 		state = js->current == NULL && n == 0 ? "running" : "queued";
 	}
-	if (!wait)
+	/* The daemon's own requests (follow mode) have nobody to tell. */
+	if (c != NULL && !wait)
 		client_reply_ok(c, job_json(j, state));
-	else if (add_waiter(j, c) != 0)
+	else if (c != NULL && add_waiter(j, c) != 0)
 		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
-	else
+	else if (c != NULL)
 		client_event(c, "accepted", job_json(j, state));
 	kick(js);
 }
@@ -324,7 +338,9 @@ static void on_txn_done(const struct db_error *err, void *arg)
 	struct daemon *d = j->d;
 
 	if (j->refusal.msg[0] != '\0') {
-		log_msg(LOG_NOTICE, "%s not run: %s", j->what, j->refusal.msg);
+		/* Follow mode asks every minute: a pause need not be logged each time. */
+		log_msg(strcmp(j->trigger, "follow") == 0 ? LOG_DEBUG : LOG_NOTICE, "%s not run: %s",
+			j->what, j->refusal.msg);
 		end(j, j->refusal.code, j->refusal.msg);
 		return;
 	}

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "db.h"
+#include "follow.h"
 #include "job.h"
 #include "listener.h"
 #include "log.h"
@@ -132,6 +133,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	d->cfg = fresh;
 	log_set_level(fresh->log.level);
 	resolve_operator_group(d);
+	follow_configure(d->follow);
 	if (db_configure(d->db_ctl, fresh->database.conninfo, fresh->database.connect_timeout_s,
 			 fresh->database.statement_timeout_s) != 0 ||
 	    db_configure(d->db_work, fresh->database.conninfo, fresh->database.connect_timeout_s,
@@ -228,6 +230,8 @@ static void daemon_free(struct daemon *d)
 	d->db_work = NULL;
 	db_free(d->db_ctl);
 	d->db_ctl = NULL;
+	follow_free(d->follow);
+	d->follow = NULL;
 	jobs_free(d->jobs);
 	d->jobs = NULL;
 	runlog_free(d->runlog);
@@ -345,6 +349,10 @@ int main(int argc, char **argv)
 	d.db_work = open_db(&d, "work");
 	if (d.db_ctl == NULL || d.db_work == NULL) {
 		log_msg(LOG_ERR, "out of memory setting up database connections");
+		goto out;
+	}
+	if ((d.follow = follow_new(&d)) == NULL) {
+		log_msg(LOG_ERR, "out of memory setting up follow mode");
 		goto out;
 	}
 	log_msg(LOG_NOTICE, "analyticsd %s serving on %s (config %s)", ANALYTICSD_VERSION,

@@ -104,7 +104,7 @@ ctl resume >/dev/null
 daemon_stop d1
 
 # Pruned undo logs: keep_runs = 2.
-PGDATABASE=rollback daemon_start d2 'refresh = { keep_runs = 2; };'
+PGDATABASE=rollback REFRESH_EXTRA='keep_runs = 2;' daemon_start d2
 connected
 for i in 5 6 7; do change $i; ctl refresh full >/dev/null 2>&1; done
 is "$(psql_q -c "select count(*) from analytics_refresh_runs where undo_kept")" 2 "only keep_runs undo logs are kept"

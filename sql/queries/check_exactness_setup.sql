@@ -1,0 +1,18 @@
+-- analyticsctl check, exactness (1 of 3): recompute a sample of rows with the refresh's own
+-- compute and compare. Sent as one multi-statement query with refresh_queue_keys.sql,
+-- check_exactness_scope.sql, refresh_analyze_scope.sql, refresh_compute.sql and
+-- check_exactness_compare.sql, in one implicit transaction on the reading connection; the
+-- temp tables are dropped at its end and nothing else is written.
+--
+-- The table's as_of: that of the latest successful full or incremental refresh, the modes
+-- after which every row is exact. The queue as it is now: its keys changed since and are
+-- not compared (they are stale by design until the next run).
+SELECT set_config('TimeZone', 'UTC', true), set_config('jit', 'off', true);
+CREATE TEMP TABLE ca_run ON COMMIT DROP AS
+SELECT coalesce((SELECT as_of FROM analytics_refresh_runs
+                  WHERE kind = 'refresh' AND status = 'succeeded'
+                    AND mode IN ('full', 'incremental')
+                  ORDER BY id DESC LIMIT 1), '-infinity') AS as_of;
+CREATE TEMP TABLE ca_queue ON COMMIT DROP AS
+SELECT organization_id, customer_id, location_id, email_key, phone_key
+  FROM analytics_change_queue;
