@@ -111,7 +111,7 @@ _analyticsctl()
                 opts+=" --days"
             fi
             if [[ -z $mode && $cur != -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W "full recent org" -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W "incremental full recent org" -- "$cur")
             else
                 mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
             fi

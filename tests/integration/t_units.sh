@@ -23,6 +23,8 @@ check "analyticsd.service has no PrivateUsers= (it breaks SO_PEERCRED)" \
 check "the socket is 0660 for the operator group" \
 	sh -c "grep -qx 'SocketMode=0660' '$SRC_DIR/units/analyticsd.socket' && grep -qx 'SocketGroup=analyticsd' '$SRC_DIR/units/analyticsd.socket'"
 check "the refresh service treats exit 75 as success" grep -qx 'SuccessExitStatus=75' "$SRC_DIR/units/analyticsd-refresh.service"
+check "the hourly timer runs refresh incremental" \
+	grep -q '^ExecStart=/usr/bin/analyticsctl .*refresh incremental --trigger timer' "$SRC_DIR/units/analyticsd-refresh.service"
 check "the refresh timer is hourly and persistent" \
 	sh -c "grep -qx 'OnCalendar=hourly' '$SRC_DIR/units/analyticsd-refresh.timer' && grep -qx 'Persistent=true' '$SRC_DIR/units/analyticsd-refresh.timer'"
 
