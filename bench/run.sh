@@ -11,6 +11,10 @@
 #   BENCH_OUT=docs/BENCHMARKS.md   where the results table goes (between its bench
 #                       markers; the rest of the file is left alone); "-" prints only
 #   BENCH_KEEP=1        keep the temp directory (cluster, logs, EXPLAIN output)
+#   BENCH_PGBENCH_S=5   seconds of each pgbench run (the capture triggers' cost)
+#   BENCH_FOLLOW_S=10, BENCH_FOLLOW_RATE=5, BENCH_FOLLOW_LOAD_S=60
+#                       follow mode's interval, the write load (writes a second) and how
+#                       long it lasts, for the staleness figure
 #
 # Starts a private PostgreSQL cluster with the settings in PG_SETTINGS below (written into
 # the results), loads bench/gen.sql, and measures with psql's \timing (client wall time of
@@ -85,12 +89,21 @@ secs() { awk -v a="$1" 'BEGIN { printf "%.2f s", a / 1000 }'; }
 
 # --- daemon --------------------------------------------------------------------------------
 SOCK=$T/control.sock
-cat >"$T/analyticsd.conf" <<CONF
+# follow_interval_s: 0 (off) until the follow-mode figure, which starts a daemon of its own.
+daemon_conf() {
+	cat <<CONF
 database = { conninfo = ""; };
 control  = { socket = "$SOCK"; };
+refresh  = { follow_interval_s = $1; };
 CONF
+}
+daemon_conf 0 >"$T/analyticsd.conf"
 ctl() { "$BIN/analyticsctl" -s "$SOCK" --timeout 0 "$@"; }
-ANALYTICSD_TEST_AS_OF=$ANCHOR "$BIN/analyticsd" -c "$T/analyticsd.conf" 2>"$T/analyticsd.log" &
+# The daemon's as_of is read from this file as each run starts (a test hook of the
+# TEST_HOOKS=1 build), so that the clock can move on between runs.
+echo "$ANCHOR" >"$T/as_of"
+export ANALYTICSD_TEST_AS_OF=@$T/as_of
+"$BIN/analyticsd" -c "$T/analyticsd.conf" 2>"$T/analyticsd.log" &
 DAEMON_PID=$!
 # Both of the daemon's connections must be up before migrate is accepted.
 for i in $(seq 100); do
@@ -274,6 +287,41 @@ R1=$(median "${d1[@]}"); R1_SCOPE=$(median "${s1[@]}")
 BT=$(median "${bt[@]}")
 read -r ms after_recent _ < <(run_ctl refresh full)
 
+# --- incremental ---------------------------------------------------------------------------
+# After the full refresh the table is exact at the anchor and the queue empty. Repetition r
+# changes another 1% of the customers (the capture triggers queue them) and moves the clock
+# on one hour, to anchor + r hours: the run recomputes the changed customers and the rows
+# that came due in that hour.
+say "incremental after a 1% change and one hour of the clock"
+v=(); s=(); dq=(); qd=()
+for r in $(seq "$REPS"); do
+	change_1pct $((50 + r))
+	q "UPDATE bookings SET updated_at = '$ANCHOR'::timestamptz - interval '2 days'
+	    WHERE updated_at = '$ANCHOR'::timestamptz - interval '1 hour'" >/dev/null
+	AS_OF_R=$(q "SELECT '$ANCHOR'::timestamptz + interval '1 hour' * $r")
+	qd+=("$(q "SELECT count(*) FROM customer_analytics WHERE next_change_at <= '$AS_OF_R'")")
+	echo "$AS_OF_R" >"$T/as_of"
+	q "CHECKPOINT" >/dev/null
+	read -r ms _ total < <(run_ctl refresh incremental)
+	v+=("$ms"); s+=("$total")
+done
+INC=$(median "${v[@]}"); INC_SCOPE=$(median "${s[@]}"); INC_DUE=$(median "${qd[@]}")
+# The same clock, nothing queued, nothing due: the whole request as the client sees it.
+v=()
+for _ in $(seq $((REPS * 5))); do
+	t0=$(date +%s%N)
+	status=$(ctl --json refresh incremental | jq -r .result.status)
+	v+=("$(( ($(date +%s%N) - t0) / 1000 ))")
+done
+INC_IDLE_US=$(median "${v[@]}")
+INC_IDLE_STATUS=$status
+# An hour of the clock alone (nothing changed), for what the due rows cost by themselves.
+AS_OF_R=$(q "SELECT '$ANCHOR'::timestamptz + interval '1 hour' * $((REPS + 1))")
+echo "$AS_OF_R" >"$T/as_of"
+read -r INC_CLOCK _ INC_CLOCK_SCOPE < <(run_ctl refresh incremental)
+echo "$ANCHOR" >"$T/as_of"
+read -r ms _ _ < <(run_ctl refresh full)
+
 # --- the undo log's cost -------------------------------------------------------------------
 # In one transaction that is rolled back: the scope and compute of a full run one day after
 # the anchor (every customer with a visit then changes), and the update of the table with
@@ -338,6 +386,125 @@ U_INS=$(median "${iu[@]}"); P_INS=$(median "${ip[@]}")
 rss_peak=$(awk '/^VmHWM/ { print $2 }' "/proc/$DAEMON_PID/status")
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
 
+# --- the capture triggers on the write path ------------------------------------------------
+# pgbench, one client, single-row transactions (the platform's own writes), each script
+# BENCH_PGBENCH_S seconds with the triggers and without them (disabled by name: the foreign
+# key triggers stay), alternating, REPS times; with synchronous_commit on (as configured)
+# and off. Then one 100k-row UPDATE of bookings, with and without.
+say "write-path cost of the capture triggers (pgbench)"
+PGBENCH_S=${BENCH_PGBENCH_S:-5}
+q "CREATE TABLE bench_clients AS
+     SELECT row_number() OVER (ORDER BY c.organization_id, c.square_customer_id) AS n,
+            c.organization_id, c.square_customer_id,
+            (SELECT l.id FROM locations l WHERE l.organization_id = c.organization_id
+              ORDER BY l.id LIMIT 1) AS location_id
+       FROM square_existing_clients c;
+   CREATE UNIQUE INDEX ON bench_clients (n);
+   CREATE TABLE bench_booking_ids AS
+     SELECT row_number() OVER (ORDER BY id) AS n, id FROM bookings WHERE customer_id IS NOT NULL;
+   CREATE UNIQUE INDEX ON bench_booking_ids (n);
+   CREATE TABLE bench_payment_ids AS
+     SELECT row_number() OVER (ORDER BY id) AS n, id FROM payments;
+   CREATE UNIQUE INDEX ON bench_payment_ids (n);
+   ANALYZE bench_clients, bench_booking_ids, bench_payment_ids" >/dev/null
+read -r n_bc n_bb n_bp < <(q "SELECT (SELECT count(*) FROM bench_clients),
+	(SELECT count(*) FROM bench_booking_ids), (SELECT count(*) FROM bench_payment_ids)" | tr '|' ' ')
+cat >"$T/bookings_insert.sql" <<SQL
+\set k random(1, $n_bc)
+INSERT INTO bookings (organization_id, location_id, customer_id, status, start_at, created_at, updated_at)
+SELECT organization_id, location_id, square_customer_id, 'ACCEPTED', now() + interval '3 days', now(), now()
+  FROM bench_clients WHERE n = :k;
+SQL
+cat >"$T/bookings_update.sql" <<SQL
+\set k random(1, $n_bb)
+UPDATE bookings SET status = CASE status WHEN 'ACCEPTED' THEN 'NO_SHOW' ELSE 'ACCEPTED' END, updated_at = now()
+ WHERE id = (SELECT id FROM bench_booking_ids WHERE n = :k);
+SQL
+cat >"$T/payments_insert.sql" <<SQL
+\set k random(1, $n_bb)
+INSERT INTO payments (organization_id, booking_id, customer_id, amount_cents, status, created_at, updated_at)
+SELECT b.organization_id, b.id, NULL, 1000, 'COMPLETED', now(), now()
+  FROM bookings b WHERE b.id = (SELECT id FROM bench_booking_ids WHERE n = :k);
+SQL
+cat >"$T/payments_update.sql" <<SQL
+\set k random(1, $n_bp)
+UPDATE payments SET refunded_cents = refunded_cents + 1, updated_at = now()
+ WHERE id = (SELECT id FROM bench_payment_ids WHERE n = :k);
+SQL
+capture() {     # capture ENABLE|DISABLE: the capture triggers of bookings and payments
+	for t in bookings payments; do
+		for e in insert update delete; do
+			q "ALTER TABLE $t $1 TRIGGER analytics_capture_$e" >/dev/null
+		done
+	done
+}
+# pgbench_lat SCRIPT: the average latency in ms of one run
+pgbench_lat() {
+	"$PGBIN/pgbench" -n -c 1 -T "$PGBENCH_S" -f "$1" 2>/dev/null |
+		awk '/^latency average/ { print $4 }'
+}
+declare -A LAT
+for sc in on off; do
+	for w in bookings_insert bookings_update payments_insert payments_update; do
+		on=(); off=()
+		for r in $(seq "$REPS"); do
+			for mode in $([ $((r % 2)) = 1 ] && echo "ENABLE DISABLE" || echo "DISABLE ENABLE"); do
+				capture "$mode"
+				lat=$(PGOPTIONS="-c synchronous_commit=$sc" pgbench_lat "$T/$w.sql")
+				if [ "$mode" = ENABLE ]; then on+=("$lat"); else off+=("$lat"); fi
+			done
+		done
+		capture ENABLE
+		LAT[$sc,$w,on]=$(median "${on[@]}"); LAT[$sc,$w,off]=$(median "${off[@]}")
+	done
+done
+bulk() {        # bulk ENABLE|DISABLE: one 100k-row UPDATE of bookings, rolled back
+	capture "$1"
+	q "CHECKPOINT" >/dev/null
+	timed -c "BEGIN" -c "UPDATE bookings SET updated_at = updated_at + interval '1 microsecond'
+	                      WHERE id IN (SELECT id FROM bench_booking_ids WHERE n <= 100000)" -c "ROLLBACK"
+}
+BULK_ON=$(rep bulk ENABLE); BULK_OFF=$(rep bulk DISABLE)
+capture ENABLE
+# What pgbench queued is not part of what follows.
+q "TRUNCATE analytics_change_queue" >/dev/null
+
+# --- follow mode ---------------------------------------------------------------------------
+# A daemon with follow_interval_s = BENCH_FOLLOW_S under a steady load of BENCH_FOLLOW_RATE
+# single-booking writes a second for BENCH_FOLLOW_LOAD_S seconds. A write's staleness: from
+# its commit until the end of the first follow run that started after it.
+FOLLOW_S=${BENCH_FOLLOW_S:-10}
+FOLLOW_RATE=${BENCH_FOLLOW_RATE:-5}
+FOLLOW_LOAD_S=${BENCH_FOLLOW_LOAD_S:-60}
+say "follow mode: $FOLLOW_RATE writes/s for $FOLLOW_LOAD_S s, interval $FOLLOW_S s"
+daemon_conf "$FOLLOW_S" >"$T/analyticsd.conf"
+"$BIN/analyticsd" -c "$T/analyticsd.conf" 2>>"$T/analyticsd.log" &
+DAEMON_PID=$!
+for i in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+q "CREATE TABLE bench_writes (committed_at timestamptz)" >/dev/null
+awk -v q="'" -v n=$((FOLLOW_LOAD_S * FOLLOW_RATE)) -v nc="$n_bc" -v pause="$(awk -v r="$FOLLOW_RATE" 'BEGIN { print 1 / r }')" 'BEGIN {
+	srand(42)
+	for (i = 0; i < n; i++) {
+		printf "WITH b AS (INSERT INTO bookings (organization_id, location_id, customer_id, status, start_at, created_at, updated_at)"
+		printf " SELECT organization_id, location_id, square_customer_id, %sACCEPTED%s, now() + interval %s2 days%s, now(), now()", q, q, q, q
+		printf " FROM bench_clients WHERE n = %d RETURNING 1)", 1 + int(rand() * nc)
+		printf " INSERT INTO bench_writes SELECT clock_timestamp() FROM b;\nSELECT pg_sleep(%s);\n", pause
+	}
+}' >"$T/writer.sql"
+"${PSQL[@]}" -f "$T/writer.sql" >/dev/null
+sleep $((FOLLOW_S + 3))
+read -r ST_N ST_P50 ST_P99 ST_MAX ST_RUNS < <(q "WITH s AS (
+	SELECT extract(epoch FROM (SELECT min(r.finished_at) FROM analytics_refresh_runs r
+	                            WHERE r.trigger = 'follow' AND r.status = 'succeeded'
+	                              AND r.started_at >= w.committed_at) - w.committed_at) AS s
+	  FROM bench_writes w)
+	SELECT count(s), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s)::numeric, 1),
+	       round(percentile_cont(0.99) WITHIN GROUP (ORDER BY s)::numeric, 1),
+	       round(max(s)::numeric, 1),
+	       (SELECT count(*) FROM analytics_refresh_runs WHERE trigger = 'follow')
+	  FROM s" | tr '|' ' ')
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
+
 # --- results -------------------------------------------------------------------------------
 pgver=$(q "SHOW server_version")
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -365,6 +532,16 @@ mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "| ... the bare aggregate of the $n_touched touched customers | $(secs "$BT") | recent = $(ratio "$R1" "$BT") x this | |"
 	echo "| analyticsd recent (default 90 days) after a 1% change ($R90_SCOPE customers in scope) | $(secs "$R90") | $(ratio "$R90" "$A_SAME") x full | |"
 	echo "| ... rows a full refresh then still wrote | $after_recent | | 0 |"
+	echo "| analyticsd incremental after a 1% change and one hour of the clock ($INC_SCOPE customers in scope, $INC_DUE of them due) | $(secs "$INC") | $(ratio "$INC" "$A_SAME") x full | <= 0.08 x full (aim 0.03) |"
+	echo "| ... one hour of the clock alone ($INC_CLOCK_SCOPE customers due) | $(secs "$INC_CLOCK") | $(ratio "$INC_CLOCK" "$A_SAME") x full | |"
+	echo "| analyticsd incremental with nothing queued or due ($INC_IDLE_STATUS), analyticsctl's whole round trip | $(awk -v u="$INC_IDLE_US" 'BEGIN { printf "%.1f ms", u / 1000 }') | | <= 50 ms |"
+	for sc in on off; do
+		for w in bookings_insert bookings_update payments_insert payments_update; do
+			echo "| capture triggers, single-row ${w/_/ } (pgbench, synchronous_commit=$sc): latency with / without | ${LAT[$sc,$w,on]} / ${LAT[$sc,$w,off]} ms | $(awk -v a="${LAT[$sc,$w,on]}" -v b="${LAT[$sc,$w,off]}" 'BEGIN { printf "%+.1f%%", (a / b - 1) * 100 }') | $([ "$sc" = on ] && echo '<= +10% (aim +5%)') |"
+		done
+	done
+	echo "| capture triggers, one UPDATE of 100k bookings: with / without | $(secs "$BULK_ON") / $(secs "$BULK_OFF") | $(awk -v a="$BULK_ON" -v b="$BULK_OFF" 'BEGIN { printf "%+.1f%%", (a / b - 1) * 100 }') | <= +30% |"
+	echo "| follow mode (interval $FOLLOW_S s), staleness of $ST_N writes at $FOLLOW_RATE/s ($ST_RUNS follow runs) | p50 $ST_P50 s, p99 $ST_P99 s, max $ST_MAX s | | p99 <= interval + 2 s |"
 	echo "| update of the $n_upd rows that changed a day later, with the undo log | $(secs "$U_UPD") | $(ratio "$U_UPD" "$P_UPD") x plain UPDATE ($(secs "$P_UPD")); undo log $(awk -v b="$UNDO_BYTES" -v n="$n_upd" 'BEGIN { printf "%.0f", b / n }') bytes a row (its compressed old row) | |"
 	echo "| insert of $n_ins rows with the undo log | $(secs "$U_INS") | $(ratio "$U_INS" "$P_INS") x plain INSERT ($(secs "$P_INS")) | |"
 	echo "| status round trip during full refreshes ($probe_n, $probe_failed failed) | p50 $probe_p50 ms, p99 $probe_p99 ms, max $probe_max ms | | p99 < 5 ms |"
