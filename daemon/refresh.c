@@ -23,6 +23,7 @@ struct refresh {
 	enum refresh_mode mode;
 	int days;                       /* REFRESH_RECENT */
 	long long n_new;                /* rows the compute produced */
+	long long clocked;              /* rows the clock path brought forward */
 };
 
 static const char *const mode_names[] = { "full", "recent", "org", "incremental" };
@@ -87,12 +88,22 @@ static void on_insert(struct txn *t, PGresult *res, void *arg)
 	((struct job *)arg)->n.inserted = cmd_tuples(res);
 }
 
+static void on_clock(struct txn *t, PGresult *res, void *arg)
+{
+	struct job *j = arg;
+
+	(void)t;
+	((struct refresh *)j->priv)->clocked = cmd_tuples(res);
+}
+
+/* The clock path's rows are updated rows, but no computed ones. */
 static void counts(const struct job *j, struct run_counts *n)
 {
 	const struct refresh *r = j->priv;
 
 	*n = j->n;
 	n->unchanged = r->n_new - n->inserted - n->updated;
+	n->updated += r->clocked;
 }
 
 static const struct txn_stmt compute[] = {
@@ -108,8 +119,9 @@ static void on_found(struct txn *t, PGresult *res, void *arg)
 {
 	struct job *j = arg;
 	long long keys = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	bool due = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
 
-	if (keys > 0)
+	if (keys > 0 || due)
 		return;
 	/* Entries that name no customer (a location without bookings) are spent too. */
 	if (strcmp(PQgetvalue(res, 0, 1), "0") != 0)
@@ -128,7 +140,7 @@ static void plan(struct job *j, struct txn *t)
 	txn_add(t, sql_refresh_queue_capture, 1, all, false, NULL, NULL);
 	txn_add(t, sql_refresh_queue_keys, 0, NULL, false, NULL, NULL);
 	txn_add(t, sql_refresh_scope_incremental, 1, as_of, false, NULL, NULL);
-	txn_add(t, sql_refresh_scope_count, 0, NULL, false, on_found, j);
+	txn_add(t, sql_refresh_scope_count, 1, as_of, false, on_found, j);
 }
 
 static void work(struct job *j, struct txn *t)
@@ -169,6 +181,10 @@ static void work(struct job *j, struct txn *t)
 	}
 	txn_add_steps(t, 0, NULL, j, compute);
 	txn_add_steps(t, 1, run_id, j, apply);
+	if (r->mode == REFRESH_INCREMENTAL) {
+		const char *p[2] = { id, job_as_of(j) };
+		txn_add(t, sql_refresh_clock, 2, p, false, on_clock, j);
+	}
 	if (r->mode != REFRESH_RECENT)
 		txn_add(t, sql_refresh_queue_consume, 0, NULL, false, NULL, NULL);
 }

@@ -111,6 +111,7 @@ static void on_counts(struct txn *t, PGresult *res, void *arg)
  * queued, so that the next incremental refresh recomputes them. */
 static const struct txn_stmt undo_one[] = {
 	{ sql_rollback_requeue, NULL }, { sql_rollback_counts, on_counts },
+	{ sql_rollback_restore_clock, NULL },
 	{ sql_rollback_remove, NULL }, { sql_rollback_restore, NULL },
 	{ sql_rollback_loyalty_remove, NULL }, { sql_rollback_loyalty_restore, NULL },
 	{ NULL, NULL },

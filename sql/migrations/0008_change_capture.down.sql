@@ -25,3 +25,12 @@ DROP TABLE analytics_change_queue;
 DROP INDEX customer_analytics_contact_idx;
 DROP INDEX customer_analytics_next_change_idx;
 ALTER TABLE customer_analytics DROP COLUMN next_change_at;
+ALTER TABLE customer_analytics DROP COLUMN next_event_at;
+DROP FUNCTION analytics_scores(timestamptz, timestamptz, timestamptz, integer, integer, bigint,
+                               numeric, integer, integer[], integer[], bigint[]);
+DROP FUNCTION analytics_org_params(uuid);
+-- Clock updates cannot be undone without 0008's restore step: forget them.
+DELETE FROM analytics_undo_log WHERE op = 'c';
+ALTER TABLE analytics_undo_log DROP CONSTRAINT analytics_undo_log_op_check;
+ALTER TABLE analytics_undo_log ADD CONSTRAINT analytics_undo_log_op_check
+    CHECK (op IN ('i', 'u', 'd'));

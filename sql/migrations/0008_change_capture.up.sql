@@ -17,8 +17,9 @@
 --
 -- 2. customer_analytics.next_change_at: when the row's values next change with time alone
 --    (a whole-day boundary, a booking starting, a visit or payment leaving a window), computed
---    by refresh_compute.sql with the metrics. Rows due at a run's as_of are recomputed by it.
---    Rows that exist now get -infinity: the first incremental run recomputes them all.
+--    by refresh_compute.sql with the metrics; next_event_at, the part of it that needs the
+--    sources. Rows due at a run's as_of are recomputed by it. Rows that exist now get
+--    -infinity: the first incremental run recomputes them all.
 --
 -- Triggers go only on real tables. Where an operator maps a source through a view of the
 -- same name, the triggers must go on the underlying tables instead (docs/CAPTURE.md says
@@ -287,9 +288,22 @@ $$;
 
 -- ---------------------------------------------------------------------------------------
 -- The clock.
+--   next_event_at   when the row's source data next moves a value by time alone: a booking
+--                   starting, a visit, booking or payment leaving a window, a referred
+--                   client's first visit (these need the customer's bookings and payments)
+--   next_change_at  the earlier of that and the next whole-day boundary of
+--                   days_since_last_visit and tenure_days
+-- A run recomputes a due row from its sources when its event has come
+-- (refresh_scope_incremental.sql); when only a day boundary has, the scores follow from the
+-- stored row (refresh_clock.sql), through analytics_scores below, which refresh_compute.sql
+-- uses too: one definition of each of those columns.
 -- ---------------------------------------------------------------------------------------
+ALTER TABLE customer_analytics ADD COLUMN next_event_at timestamptz DEFAULT '-infinity';
+ALTER TABLE customer_analytics ALTER COLUMN next_event_at DROP DEFAULT;
 ALTER TABLE customer_analytics ADD COLUMN next_change_at timestamptz DEFAULT '-infinity';
 ALTER TABLE customer_analytics ALTER COLUMN next_change_at DROP DEFAULT;
+COMMENT ON COLUMN customer_analytics.next_event_at IS
+    'When this row''s source data next changes a value with time alone (NULL: never).';
 COMMENT ON COLUMN customer_analytics.next_change_at IS
     'When this row''s values next change with time alone (NULL: never); refresh incremental '
     'recomputes the rows due at its as_of.';
@@ -300,3 +314,82 @@ CREATE INDEX customer_analytics_next_change_idx ON customer_analytics (next_chan
 -- The rows a contact entry names (organization and normalised contact, as the ledger view).
 CREATE INDEX customer_analytics_contact_idx ON customer_analytics
     (organization_id, coalesce(email_normalized, ''), coalesce(phone_e164, ''));
+
+-- An organization's settings, a missing row or NULL column meaning METRICS.md's default.
+CREATE FUNCTION analytics_org_params(org uuid)
+    RETURNS TABLE (phone_country_code text, default_interval_days integer,
+                   lost_after_days integer, r_days integer[], f_visits integer[],
+                   m_cents bigint[])
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT coalesce(s.phone_country_code, '1'),
+           coalesce(s.default_interval_days, 42),
+           coalesce(s.lost_after_days, 365),
+           coalesce(s.rfm_r_days, '{30,60,120,240}'::integer[]),
+           coalesce(s.rfm_f_visits, '{12,6,3,2}'::integer[]),
+           coalesce(s.rfm_m_cents, '{100000,50000,20000,5000}'::bigint[])
+      FROM (SELECT org) k
+      LEFT JOIN analytics_org_settings s ON s.organization_id = k.org
+$$;
+
+-- The columns that follow from the day counts (METRICS.md 18-19, 56-57, 81-86), and the next
+-- day boundary, from what they read: as_of, the first and last visit, the visit counts, the
+-- 365-day spend, the expected interval and the organization's settings. Plain SQL, inlined
+-- into the calling query.
+CREATE FUNCTION analytics_scores(as_of timestamptz, last_visit timestamptz,
+                                 first_visit timestamptz, visits integer, visits_365 integer,
+                                 net_spend_365 bigint, expected_interval numeric,
+                                 lost_after integer, r_days integer[], f_visits integer[],
+                                 m_cents bigint[])
+    RETURNS TABLE (days_since_last_visit integer, tenure_days integer, lapse_ratio numeric,
+                   r_score smallint, f_score smallint, m_score smallint, rfm_code text,
+                   segment text, is_vip boolean, visits_per_year numeric,
+                   next_tick_at timestamptz)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT d.since, d.tenure, x.lapse, x.r, x.f, x.m,
+           x.r::text || x.f::text || x.m::text,
+           g.seg, g.seg = 'vip',
+           CASE WHEN visits > 0 THEN round(visits * 365::numeric / greatest(d.tenure, 30), 2) END,
+           -- Whole days (METRICS.md): the counts go up when as_of reaches these.
+           least(last_visit + interval '24 hours' * (d.since + 1),
+                 first_visit + interval '24 hours' * (d.tenure + 1))
+      FROM (SELECT floor(extract(epoch FROM as_of - last_visit) / 86400)::integer AS since,
+                   floor(extract(epoch FROM as_of - first_visit) / 86400)::integer AS tenure) d
+     CROSS JOIN LATERAL (
+           -- lapse_ratio is stored rounded, and the segment rules read the rounded value;
+           -- scores: thresholds for 5, 4, 3, 2, else 1.
+           SELECT round(d.since::numeric / expected_interval, 2) AS lapse,
+                  (CASE WHEN d.since IS NULL THEN NULL
+                        WHEN d.since <= r_days[1] THEN 5
+                        WHEN d.since <= r_days[2] THEN 4
+                        WHEN d.since <= r_days[3] THEN 3
+                        WHEN d.since <= r_days[4] THEN 2
+                        ELSE 1 END)::smallint AS r,
+                  (CASE WHEN visits_365 >= f_visits[1] THEN 5
+                        WHEN visits_365 >= f_visits[2] THEN 4
+                        WHEN visits_365 >= f_visits[3] THEN 3
+                        WHEN visits_365 >= f_visits[4] THEN 2
+                        ELSE 1 END)::smallint AS f,
+                  (CASE WHEN net_spend_365 >= m_cents[1] THEN 5
+                        WHEN net_spend_365 >= m_cents[2] THEN 4
+                        WHEN net_spend_365 >= m_cents[3] THEN 3
+                        WHEN net_spend_365 >= m_cents[4] THEN 2
+                        ELSE 1 END)::smallint AS m) x
+     CROSS JOIN LATERAL (
+           -- The segment: the first rule that matches.
+           SELECT CASE WHEN visits = 0                          THEN 'prospect'
+                       WHEN d.since > lost_after                THEN 'lost'
+                       WHEN x.lapse > 2                         THEN 'lapsed'
+                       WHEN x.lapse > 1.5                       THEN 'at_risk'
+                       WHEN visits = 1                          THEN 'new'
+                       WHEN x.r >= 4 AND x.f >= 4 AND x.m >= 4  THEN 'vip'
+                       WHEN x.f >= 4                            THEN 'loyal'
+                       ELSE 'active' END AS seg) g
+$$;
+
+-- The undo log learns op 'c': a clock update, whose old_row holds only the columns it
+-- changed (rollback_restore_clock.sql puts them back over the row).
+ALTER TABLE analytics_undo_log DROP CONSTRAINT analytics_undo_log_op_check;
+ALTER TABLE analytics_undo_log ADD CONSTRAINT analytics_undo_log_op_check
+    CHECK (op IN ('i', 'u', 'd', 'c'));

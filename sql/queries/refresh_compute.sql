@@ -1,6 +1,6 @@
 -- Compute the new customer_analytics rows of every key in ca_scope that still qualifies (a
--- client record or a booking), into ca_new: the table's 87 columns and next_change_at, same
--- names, same order.
+-- client record or a booking), into ca_new: the table's 87 columns and its clock
+-- (next_event_at, next_change_at), same names, same order.
 -- Every definition is METRICS.md's; the comments name the column numbers there.
 --
 -- as_of is the run's single "now", fixed in ca_run (sql/queries/run_as_of.sql). "N days" is
@@ -30,18 +30,12 @@ run AS (
      LIMIT 1
 ),
 
--- The organizations in scope with their settings; a missing row or a NULL column means the
--- METRICS.md default.
+-- The organizations in scope with their settings (analytics_org_params, migration 0008: a
+-- missing row or a NULL column means the METRICS.md default).
 org AS (
-    SELECT s.organization_id,
-           coalesce(os.phone_country_code, '1')                       AS phone_country_code,
-           coalesce(os.default_interval_days, 42)                     AS default_interval_days,
-           coalesce(os.lost_after_days, 365)                          AS lost_after_days,
-           coalesce(os.rfm_r_days,   '{30,60,120,240}'::integer[])        AS r_days,
-           coalesce(os.rfm_f_visits, '{12,6,3,2}'::integer[])             AS f_visits,
-           coalesce(os.rfm_m_cents,  '{100000,50000,20000,5000}'::bigint[]) AS m_cents
+    SELECT s.organization_id, p.*
       FROM (SELECT DISTINCT organization_id FROM ca_scope) s
-      LEFT JOIN analytics_org_settings os ON os.organization_id = s.organization_id
+      CROSS JOIN LATERAL analytics_org_params(s.organization_id) p
 ),
 
 -- Every booking of the customers in scope, with its visit flag and local start time (the
@@ -514,57 +508,32 @@ base AS (
         OR a.total_bookings IS NOT NULL
 ),
 
--- Derived metrics, step 1: whole days, the expected interval, the average ticket.
--- (OFFSET 0 here and below keeps each step a subquery of its own, so that an expression used
--- by several later ones is computed once per row rather than copied into each of them.)
+-- Derived metrics: the average ticket and the expected interval, then everything that
+-- follows from the day counts (analytics_scores, migration 0008, which the clock path of an
+-- incremental run uses too: refresh_clock.sql).
+-- (OFFSET 0 keeps the step a subquery of its own, so that an expression used by several
+-- later ones is computed once per row rather than copied into each of them.)
 derived AS (
     SELECT b.*,
-           floor(extract(epoch FROM b.as_of - b.last_visit_at) / 86400)::integer    AS days_since_last_visit,
-           floor(extract(epoch FROM b.as_of - b.first_booking_at) / 86400)::integer AS tenure_days,
            round(b.gross_spend_cents::numeric / nullif(b.paid_visits, 0))::bigint     AS avg_ticket_cents,
            CASE WHEN b.n_days >= 3 THEN b.median_days_between_visits
                 ELSE b.default_interval_days::numeric END                            AS expected_interval_days
       FROM base b
     OFFSET 0
 ),
-
--- Step 2: what depends on step 1 (lapse_ratio is stored rounded, and the segment rules
--- read the rounded value), and the RFM scores (thresholds for 5, 4, 3, 2; else 1).
-scored AS (
-    SELECT d.*,
-           round(d.days_since_last_visit::numeric / d.expected_interval_days, 2) AS lapse_ratio,
-           CASE WHEN d.days_since_last_visit IS NULL THEN NULL
-                WHEN d.days_since_last_visit <= d.r_days[1] THEN 5
-                WHEN d.days_since_last_visit <= d.r_days[2] THEN 4
-                WHEN d.days_since_last_visit <= d.r_days[3] THEN 3
-                WHEN d.days_since_last_visit <= d.r_days[4] THEN 2
-                ELSE 1 END                                                    AS r_score,
-           CASE WHEN d.visits_365d >= d.f_visits[1] THEN 5
-                WHEN d.visits_365d >= d.f_visits[2] THEN 4
-                WHEN d.visits_365d >= d.f_visits[3] THEN 3
-                WHEN d.visits_365d >= d.f_visits[4] THEN 2
-                ELSE 1 END                                                    AS f_score,
-           CASE WHEN d.net_spend_365d_cents >= d.m_cents[1] THEN 5
-                WHEN d.net_spend_365d_cents >= d.m_cents[2] THEN 4
-                WHEN d.net_spend_365d_cents >= d.m_cents[3] THEN 3
-                WHEN d.net_spend_365d_cents >= d.m_cents[4] THEN 2
-                ELSE 1 END                                                    AS m_score
-      FROM derived d
-    OFFSET 0
-),
-
--- Step 3: the segment, first matching rule wins.
 segmented AS (
-    SELECT s.*,
-           CASE WHEN s.visits_total = 0                              THEN 'prospect'
-                WHEN s.days_since_last_visit > s.lost_after_days     THEN 'lost'
-                WHEN s.lapse_ratio > 2                               THEN 'lapsed'
-                WHEN s.lapse_ratio > 1.5                             THEN 'at_risk'
-                WHEN s.visits_total = 1                              THEN 'new'
-                WHEN s.r_score >= 4 AND s.f_score >= 4 AND s.m_score >= 4 THEN 'vip'
-                WHEN s.f_score >= 4                                  THEN 'loyal'
-                ELSE 'active' END                                     AS segment
-      FROM scored s
+    SELECT d.*, sc.*,
+           -- When the sources next move a value with time alone: a booking starting or
+           -- leaving a window, a payment entering or leaving one, a referred client's first
+           -- visit (least() skips the NULLs).
+           least(d.next_start, d.next_window_exit, d.next_created_change, d.next_pay_change,
+                 d.next_conversion)                                                  AS next_event_at
+      FROM derived d
+      CROSS JOIN LATERAL analytics_scores(d.as_of, d.last_visit_at, d.first_booking_at,
+                                          d.visits_total::integer, d.visits_365d::integer,
+                                          d.net_spend_365d_cents::bigint,
+                                          d.expected_interval_days, d.lost_after_days,
+                                          d.r_days, d.f_visits, d.m_cents) sc
 )
 
 SELECT
@@ -633,9 +602,7 @@ SELECT
     s.last_visit_at + interval '24 hours' * s.expected_interval_days::float8
                                                                   AS expected_next_visit_at,
     s.lapse_ratio,
-    CASE WHEN s.visits_total > 0 THEN
-        round(s.visits_total * 365::numeric / greatest(s.tenure_days, 30), 2)
-    END                                                           AS visits_per_year,
+    s.visits_per_year,
     s.avg_lead_time_hours,
     -- Preferences (59-71)
     s.favourite_location_id,
@@ -666,22 +633,17 @@ SELECT
     coalesce(lb.balance, 0)::bigint                               AS loyalty_points_balance,
     s.loyalty_last_earned_at,
     -- Segment (81-86)
-    s.r_score::smallint                                           AS r_score,
-    s.f_score::smallint                                           AS f_score,
-    s.m_score::smallint                                           AS m_score,
-    s.r_score::text || s.f_score::text || s.m_score::text         AS rfm_code,
+    s.r_score,
+    s.f_score,
+    s.m_score,
+    s.rfm_code,
     s.segment,
-    s.segment = 'vip'                                             AS is_vip,
+    s.is_vip,
     -- Bookkeeping (87)
     s.as_of                                                       AS computed_at,
-    -- When the values next change with time alone (NULL: never): the next whole-day
-    -- boundary of days_since_last_visit and tenure_days (every rule and score that reads
-    -- them follows), a booking starting or leaving a window, a payment entering or leaving
-    -- one, a referred client's first visit. least() skips the NULLs.
-    least(s.last_visit_at + interval '24 hours' * (s.days_since_last_visit + 1),
-          s.first_booking_at + interval '24 hours' * (s.tenure_days + 1),
-          s.next_start, s.next_window_exit, s.next_created_change, s.next_pay_change,
-          s.next_conversion)                                      AS next_change_at
+    -- The clock (not METRICS.md columns): see migration 0008.
+    s.next_event_at,
+    least(s.next_tick_at, s.next_event_at)                        AS next_change_at
   FROM segmented s
   LEFT JOIN analytics_loyalty_balances lb
     ON lb.organization_id = s.organization_id

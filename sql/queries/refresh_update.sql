@@ -1,6 +1,6 @@
 -- Rewrite the rows whose metrics changed: every column but the key is set from ca_new, and
 -- a row is touched only when one of the 84 metric columns (all but the key and computed_at)
--- or next_change_at IS DISTINCT FROM its new value. computed_at only restates as_of, so it
+-- or the clock (next_event_at, next_change_at) IS DISTINCT FROM its new value. computed_at only restates as_of, so it
 -- does not count as a change, but a rewritten row gets the run's as_of. next_change_at
 -- counts: a row whose clock moved on must say so, or it would stay due.
 --
@@ -30,7 +30,7 @@ UPDATE customer_analytics t
         last_visit_rebooked, referred_by_customer_id, referrals_made, referrals_converted,
         loyalty_points_earned, loyalty_points_earned_365d, loyalty_points_balance,
         loyalty_last_earned_at, r_score, f_score, m_score, rfm_code, segment, is_vip,
-        computed_at, next_change_at
+        computed_at, next_event_at, next_change_at
        ) = (
         n.display_name, n.email_normalized, n.phone_e164, n.creation_source,
         n.email_unsubscribed, n.client_created_at, n.has_client_record, n.first_booking_at,
@@ -55,7 +55,7 @@ UPDATE customer_analytics t
         n.referred_by_customer_id, n.referrals_made, n.referrals_converted,
         n.loyalty_points_earned, n.loyalty_points_earned_365d, n.loyalty_points_balance,
         n.loyalty_last_earned_at, n.r_score, n.f_score, n.m_score, n.rfm_code, n.segment,
-        n.is_vip, n.computed_at, n.next_change_at
+        n.is_vip, n.computed_at, n.next_event_at, n.next_change_at
        )
   FROM ca_new n
  WHERE t.organization_id = n.organization_id
@@ -84,7 +84,7 @@ UPDATE customer_analytics t
         t.referred_by_customer_id, t.referrals_made, t.referrals_converted,
         t.loyalty_points_earned, t.loyalty_points_earned_365d, t.loyalty_points_balance,
         t.loyalty_last_earned_at, t.r_score, t.f_score, t.m_score, t.rfm_code, t.segment,
-        t.is_vip, t.next_change_at
+        t.is_vip, t.next_event_at, t.next_change_at
        ) IS DISTINCT FROM (
         n.display_name, n.email_normalized, n.phone_e164, n.creation_source,
         n.email_unsubscribed, n.client_created_at, n.has_client_record, n.first_booking_at,
@@ -109,7 +109,7 @@ UPDATE customer_analytics t
         n.referred_by_customer_id, n.referrals_made, n.referrals_converted,
         n.loyalty_points_earned, n.loyalty_points_earned_365d, n.loyalty_points_balance,
         n.loyalty_last_earned_at, n.r_score, n.f_score, n.m_score, n.rfm_code, n.segment,
-        n.is_vip, n.next_change_at
+        n.is_vip, n.next_event_at, n.next_change_at
        )
 RETURNING t.organization_id, t.square_customer_id
 )
