@@ -20,7 +20,23 @@ void cmd_rollback(struct daemon *d, struct client *c, const struct cmd_args *arg
 struct control_req {
 	struct client *c;
 	bool pause;
+	char reason[512];
 };
+
+/* The journal's pause and resume events: who, and why (MESSAGE_ID paused, resumed). */
+void log_pause_event(bool pause, const char *who, const char *reason)
+{
+	char r[600], w[160];
+	const char *fields[3] = { r, w, NULL };
+
+	snprintf(r, sizeof(r), "ANALYTICS_REASON=%s", reason ? reason : "");
+	snprintf(w, sizeof(w), "ANALYTICS_REQUESTED_BY=%s", who);
+	if (pause)
+		log_event(LOG_NOTICE, MSGID_PAUSED, fields, "analytics paused by %s: %s", who,
+			  reason ? reason : "no reason given");
+	else
+		log_event(LOG_NOTICE, MSGID_RESUMED, fields + 1, "analytics resumed by %s", who);
+}
 
 static void on_control(PGresult *res, const struct db_error *err, void *arg)
 {
@@ -32,8 +48,7 @@ static void on_control(PGresult *res, const struct db_error *err, void *arg)
 		client_reply_error(r->c, PROTO_ERR_FAILED, "analytics_control has no row: "
 				   "is the schema migrated?");
 	} else {
-		log_event(LOG_NOTICE, r->pause ? MSGID_PAUSED : MSGID_RESUMED, NULL,
-			  "analytics %s by %s", r->pause ? "paused" : "resumed", client_who(r->c));
+		log_pause_event(r->pause, client_who(r->c), r->pause ? r->reason : NULL);
 		client_reply_ok(r->c, result_row_json(res, 0));
 	}
 	client_unref(r->c);
@@ -51,6 +66,7 @@ static void control(struct daemon *d, struct client *c, const char *reason, bool
 	}
 	r->c = c;
 	r->pause = pause;
+	snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");
 	client_ref(c);
 	if (db_send(d->db_ctl, pause ? sql_control_pause : sql_control_resume, pause ? 2 : 1, p,
 		    false, on_control, r) != 0) {

@@ -72,6 +72,9 @@ void cmd_resume(struct daemon *d, struct client *c, const struct cmd_args *args)
 void cmd_reload(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_loyalty(struct daemon *d, struct client *c, const struct cmd_args *args);
 
+/* The journal's event for a pause (with its reason) or a resume. */
+void log_pause_event(bool pause, const char *who, const char *reason);
+
 /* A reply naming what failed, the database's reason and its SQLSTATE. */
 void reply_db_error(struct client *c, const char *what, const struct db_error *err);
 /* The reply when a connection a command needs is not ready. */

@@ -7,6 +7,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* The location fields are the caller's (log.h's macros), not this file's. */
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
 #include "config.h"
@@ -55,17 +57,20 @@ int log_get_level(void)
 	return log_state.level;
 }
 
-static void log_write(int prio, const char *message_id, const char *const *fields,
-		      const char *fmt, va_list ap)
+static void log_write(struct log_site site, int prio, const char *message_id,
+		      const char *const *fields, const char *fmt, va_list ap)
 {
 	char msg[2048];
+	int n_fields = 0;
 
 	if (prio > log_state.level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	while (fields != NULL && n_fields < LOG_MAX_FIELDS && fields[n_fields] != NULL)
+		n_fields++;
 
 	if (log_state.journal) {
-		char mbuf[sizeof(msg) + 16], pbuf[16], ibuf[64];
+		char mbuf[sizeof(msg) + 16], pbuf[16], ibuf[64], file[256], line[32];
 		struct iovec iov[LOG_MAX_FIELDS + 3];
 		int n = 0;
 
@@ -77,41 +82,43 @@ static void log_write(int prio, const char *message_id, const char *const *field
 			snprintf(ibuf, sizeof(ibuf), "MESSAGE_ID=%s", message_id);
 			iov[n++] = (struct iovec){ ibuf, strlen(ibuf) };
 		}
-		for (int i = 0; fields != NULL && fields[i] != NULL && i < LOG_MAX_FIELDS; i++)
+		for (int i = 0; i < n_fields; i++)
 			iov[n++] = (struct iovec){ (void *)fields[i], strlen(fields[i]) };
-		if (sd_journal_sendv(iov, n) >= 0)
+		snprintf(file, sizeof(file), "CODE_FILE=%s", site.file);
+		snprintf(line, sizeof(line), "CODE_LINE=%d", site.line);
+		if (sd_journal_sendv_with_location(file, line, site.func, iov, n) >= 0)
 			return;
 		/* Fall through to stderr: a lost log line is worse than a plain one. */
 	}
 
 	fprintf(stderr, "analyticsd[%d]: %s: %s", (int)getpid(), cfg_level_name(prio), msg);
-	for (int i = 0; fields != NULL && fields[i] != NULL && i < LOG_MAX_FIELDS; i++)
+	for (int i = 0; i < n_fields; i++)
 		fprintf(stderr, " %s", fields[i]);
 	fputc('\n', stderr);
 	fflush(stderr);
 }
 
-void log_msg(int prio, const char *fmt, ...)
+void log_msg_at(struct log_site site, int prio, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_write(prio, NULL, NULL, fmt, ap);
+	log_write(site, prio, NULL, NULL, fmt, ap);
 	va_end(ap);
 }
 
-void log_eventv(int prio, const char *message_id, const char *const *fields,
-		const char *fmt, va_list ap)
+void log_eventv_at(struct log_site site, int prio, const char *message_id,
+		   const char *const *fields, const char *fmt, va_list ap)
 {
-	log_write(prio, message_id, fields, fmt, ap);
+	log_write(site, prio, message_id, fields, fmt, ap);
 }
 
-void log_event(int prio, const char *message_id, const char *const *fields,
-	       const char *fmt, ...)
+void log_event_at(struct log_site site, int prio, const char *message_id,
+		  const char *const *fields, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_write(prio, message_id, fields, fmt, ap);
+	log_write(site, prio, message_id, fields, fmt, ap);
 	va_end(ap);
 }

@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "job.h"
 #include "log.h"
+#include "commands.h"
 #include "msgids.h"
 #include "rollback.h"
 #include "sqlfiles.h"
@@ -31,6 +32,7 @@ struct rollback {
 	long long *undone;              /* newest first */
 	int n_undone;
 	long long deleted, restored, inserted;
+	char reason[128];               /* of the pause it leaves */
 };
 
 /* The same request only: "latest" means something else once a run ends. */
@@ -120,8 +122,9 @@ static const struct txn_stmt undo_one[] = {
 static void work(struct job *j, struct txn *t)
 {
 	struct rollback *rb = j->priv;
-	char rid[24], me[24], undid[80], reason[128];
-	const char *p[1] = { rid }, *mark[2] = { rid, me }, *pause[2] = { j->requested_by, reason };
+	char rid[24], me[24], undid[80];
+	const char *p[1] = { rid }, *mark[2] = { rid, me };
+	const char *pause[2] = { j->requested_by, rb->reason };
 
 	snprintf(me, sizeof(me), "%lld", j->id);
 	job_phase(j, "undoing %d run%s", rb->n_undone, rb->n_undone == 1 ? "" : "s");
@@ -135,7 +138,7 @@ static void work(struct job *j, struct txn *t)
 	else
 		snprintf(undid, sizeof(undid), "undid runs %lld..%lld", rb->undone[rb->n_undone - 1],
 			 rb->undone[0]);
-	snprintf(reason, sizeof(reason), "rollback %lld %s", j->id, undid);
+	snprintf(rb->reason, sizeof(rb->reason), "rollback %lld %s", j->id, undid);
 	txn_add(t, sql_control_pause, 2, pause, false, NULL, NULL);
 	snprintf(j->note, sizeof(j->note), "%s; analytics paused", undid);
 }
@@ -149,7 +152,7 @@ static void counts(const struct job *j, struct run_counts *n)
 
 static bool committed(struct job *j)
 {
-	log_event(LOG_NOTICE, MSGID_PAUSED, NULL, "analytics paused by rollback %lld", j->id);
+	log_pause_event(true, j->requested_by, ((struct rollback *)j->priv)->reason);
 	return false;
 }
 

@@ -11,6 +11,9 @@
 #include "sqlfiles.h"
 #include "util.h"
 
+/* The most fields an outcome event has (SPEC 5's, all at once). */
+#define RUNLOG_EVENT_FIELDS 8
+
 /*
  * A failure that could not be recorded because the database was away (a
  * restart, a lost connection) waits in the backlog, in the order it happened,
@@ -34,15 +37,16 @@ struct runlog {
 };
 
 
-void runlog_event(int prio, const char *message_id, const struct runlog_outcome *o,
-		  const char *fmt, ...)
+void runlog_event_at(struct log_site site, int prio, const char *message_id,
+		     const struct runlog_outcome *o, const char *fmt, ...)
 {
-	char f[8][128];
-	const char *fields[9] = { NULL };
+	char f[RUNLOG_EVENT_FIELDS][128];
+	const char *fields[RUNLOG_EVENT_FIELDS + 1] = { NULL };
 	int n = 0;
 	va_list ap;
 
-#define FIELD(...) (snprintf(f[n], sizeof(f[n]), __VA_ARGS__), fields[n] = f[n], n++)
+#define FIELD(...) (n < RUNLOG_EVENT_FIELDS ? \
+	(snprintf(f[n], sizeof(f[n]), __VA_ARGS__), fields[n] = f[n], n++) : n)
 	FIELD("ANALYTICS_RUN_ID=%lld", o->id);
 	FIELD("ANALYTICS_MODE=%s", o->mode);
 	FIELD("ANALYTICS_TRIGGER=%s", o->trigger);
@@ -56,7 +60,7 @@ void runlog_event(int prio, const char *message_id, const struct runlog_outcome 
 		FIELD("PG_SQLSTATE=%s", o->sqlstate);
 #undef FIELD
 	va_start(ap, fmt);
-	log_eventv(prio, message_id, fields, fmt, ap);
+	log_eventv_at(site, prio, message_id, fields, fmt, ap);
 	va_end(ap);
 }
 

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "log.h"
 #include "txn.h"
 
 struct daemon;
@@ -45,8 +46,11 @@ struct runlog_outcome {
 	long long rows_changed;
 };
 
-void runlog_event(int prio, const char *message_id, const struct runlog_outcome *o,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+#define runlog_event(prio, message_id, o, ...) \
+	runlog_event_at(LOG_SITE, prio, message_id, o, __VA_ARGS__)
+void runlog_event_at(struct log_site site, int prio, const char *message_id,
+		     const struct runlog_outcome *o, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* Calls done(id, arg) once: id of the record, or 0 if it could not be
  * written now. A failure that found the database away is kept (bounded) and

@@ -25,6 +25,8 @@ for i in \$(seq 100); do "$BIN/analyticsctl" -s "$T/j.sock" --json status 2>/dev
 "$BIN/analyticsctl" -s "$T/j.sock" refresh full >/dev/null 2>&1
 "$BIN/analyticsctl" -s "$T/j.sock" refresh org 00000000-0000-4000-8000-000000000000 >/dev/null 2>&1
 "$BIN/analyticsctl" -s "$T/j.sock" rollback >/dev/null 2>&1
+"$BIN/analyticsctl" -s "$T/j.sock" resume >/dev/null 2>&1
+"$BIN/analyticsctl" -s "$T/j.sock" pause --reason "vendor import running" >/dev/null 2>&1
 kill -TERM \$D; wait \$D; echo "daemon exit \$?" >"$T/j.exit"
 sleep 0.3; kill \$J
 INNER
@@ -44,5 +46,12 @@ like "$J" "ANALYTICS_DURATION_MS=[0-9]+" "ANALYTICS_DURATION_MS is a field"
 like "$J" "ANALYTICS_ROWS_CHANGED=[0-9]+" "ANALYTICS_ROWS_CHANGED is a field"
 like "$J" "ANALYTICS_ORG_ID=00000000-0000-4000-8000-000000000000" "ANALYTICS_ORG_ID is a field for org runs"
 like "$J" "PRIORITY=[0-7]" "entries carry PRIORITY"
+check "no entry names the logging wrapper as its source" sh -c "! printf '%s' \"\$1\" | grep -q 'CODE_FILE=daemon/log.c'" _ "$J"
+like "$J" "CODE_FILE=daemon/job.c" "a run's events name the job module as their source"
+like "$J" "CODE_FUNC=outcome_event" "with the function"
+like "$J" "ANALYTICS_REASON=vendor import running" "a pause carries its reason as a field"
+like "$J" "MESSAGE=analytics paused by uid [0-9]+ pid [0-9]+: vendor import running" "and in its message, with who"
+like "$J" "ANALYTICS_REQUESTED_BY=uid [0-9]+ pid [0-9]+" "who is a field too"
+like "$J" "ANALYTICS_REASON=rollback [0-9]+ undid run" "a rollback's pause names the rollback as its reason"
 check "nothing went to stderr but sanitizer-free silence" sh -c "! grep -q 'refresh full run' '$T/j.log'"
 t_done
