@@ -1,6 +1,7 @@
 /* analyticsctl: send one command to analyticsd and report its outcome. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "analytics_exit.h"
@@ -14,7 +15,8 @@ static int run(const struct ctl_opts *o)
 	char err[1024];
 	struct ctl_conn *c;
 	char *req;
-	bool tty = isatty(STDERR_FILENO) && !o->json;
+	/* Progress rewritten in place only for a person at a terminal. */
+	bool tty = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && !o->json;
 	bool shown_event = false;
 	int rc = EXIT_FAILED;
 
@@ -72,6 +74,13 @@ static int run(const struct ctl_opts *o)
 			if (json_integer_value(json_object_get(json_object_get(rep.body, "summary"),
 							       "fail")) > 0)
 				rc = EXIT_FAILED;
+			/* status: the daemon answers, but can it do its work? (As pg_ctl
+			 * status tells its states apart.) */
+			if (strcmp(o->cmd, "status") == 0 &&
+			    json_is_string(json_object_get(json_object_get(rep.body, "database"), "state")) &&
+			    strcmp(json_string_value(json_object_get(json_object_get(rep.body, "database"),
+								     "state")), "connected") != 0)
+				rc = EXIT_DEGRADED;
 		} else {
 			fprintf(stderr, "analyticsctl: %s: %s\n", o->cmd, rep.message);
 			rc = proto_err_exit_code(rep.err);

@@ -104,11 +104,14 @@ void render_status(FILE *fp, json_t *r)
 		fprintf(fp, "%-10s %-6s run %lld %s %s", first ? "last runs:" : "", mode,
 			num(q, "id"), str(q, "status", "?"), str(q, "started_at", "?"));
 		if (json_is_string(json_object_get(q, "message")))
-			fprintf(fp, ": %s\n", str(q, "message", ""));
+			fprintf(fp, ": %s", str(q, "message", ""));
 		else
-			fprintf(fp, " in %lld ms: +%lld ~%lld -%lld =%lld\n", num(q, "duration_ms"),
+			fprintf(fp, " in %lld ms: +%lld ~%lld -%lld =%lld", num(q, "duration_ms"),
 				num(q, "rows_inserted"), num(q, "rows_updated"),
 				num(q, "rows_deleted"), num(q, "rows_unchanged"));
+		if (strcmp(str(q, "status", ""), "succeeded") != 0)
+			fprintf(fp, "; last success %s", str(q, "last_success_at", "never"));
+		fputc('\n', fp);
 		first = false;
 	}
 }
@@ -269,11 +272,22 @@ void render_event(FILE *fp, json_t *event, bool tty)
 		snprintf(line, sizeof(line), "%s %s run %lld: %s (%.1f s)",
 			 str(event, "kind", "refresh"), str(event, "mode", "?"), num(event, "run_id"),
 			 str(event, "phase", "?"), json_real_value(json_object_get(event, "elapsed_s")));
-	/* On a terminal, one line rewritten in place; in a log, one line each. */
-	if (tty)
+	/* On a terminal, one line rewritten in place. In a log (a timer's journal), a
+	 * line only when the phase changes: the once-a-second heartbeat says nothing
+	 * new there. */
+	if (tty) {
 		fprintf(fp, "\r\033[K%s", line);
-	else
+	} else {
+		static char last[256];
+		char key[256];
+
+		snprintf(key, sizeof(key), "%s|%s|%lld|%s", str(event, "event", ""),
+			 str(event, "mode", ""), num(event, "run_id"), str(event, "phase", ""));
+		if (strcmp(key, last) == 0)
+			return;
+		snprintf(last, sizeof(last), "%s", key);
 		fprintf(fp, "%s\n", line);
+	}
 	fflush(fp);
 }
 

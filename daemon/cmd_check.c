@@ -19,13 +19,14 @@
 
 /* The queries, in order, with the migration that brings their tables:
  * customer_analytics (3), customers and loyalty (5), the queue and the clock (8). */
-enum { Q_ANALYTICS, Q_LOYALTY, Q_EXACTNESS, Q_N };
+enum { Q_ANALYTICS, Q_LOYALTY, Q_STATE, Q_EXACTNESS, Q_N };
 static const struct {
 	const char *name;
 	int schema;
 } queries[Q_N] = {
 	[Q_ANALYTICS] = { "analytics", 3 },
 	[Q_LOYALTY] = { "loyalty", 5 },
+	[Q_STATE] = { "state", 8 },
 	[Q_EXACTNESS] = { "exactness", 8 },
 };
 
@@ -112,6 +113,8 @@ static void on_checks(PGresult *res, const struct db_error *err, void *arg)
 static void run_next(struct check_req *r)
 {
 	const char *p[1] = { r->pilot };
+	char max_age[16];
+	const char *p_age[1] = { max_age };
 	char *sql = NULL;
 	int q, rc;
 
@@ -129,6 +132,10 @@ static void run_next(struct check_req *r)
 		break;
 	case Q_LOYALTY:
 		rc = db_send(r->d->db_ctl, sql_check_loyalty, 1, p, false, on_checks, r);
+		break;
+	case Q_STATE:
+		snprintf(max_age, sizeof(max_age), "%d", r->d->cfg->check.max_age_s);
+		rc = db_send(r->d->db_ctl, sql_check_state, 1, p_age, false, on_checks, r);
 		break;
 	default:
 		sql = exactness_sql();

@@ -28,6 +28,9 @@ struct cfg {
 		int follow_interval_s;  /* 0: no follow mode */
 	} refresh;
 	struct {
+		int max_age_s;          /* freshness: fail past it */
+	} check;
+	struct {
 		char **pilot_organizations;
 		size_t n_pilot_organizations;
 	} loyalty;

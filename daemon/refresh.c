@@ -120,12 +120,14 @@ static void on_found(struct txn *t, PGresult *res, void *arg)
 	struct job *j = arg;
 	long long keys = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	bool due = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
+	const char *as_of[1] = { job_as_of(j) };
 
 	if (keys > 0 || due)
 		return;
 	/* Entries that name no customer (a location without bookings) are spent too. */
 	if (strcmp(PQgetvalue(res, 0, 1), "0") != 0)
 		txn_add(t, sql_refresh_queue_consume, 0, NULL, false, NULL, NULL);
+	txn_add(t, sql_refresh_caught_up, 1, as_of, false, NULL, NULL);
 	job_skip(j, "no change queued, no row due");
 }
 

@@ -7,6 +7,7 @@
 
 #define EXIT_OK           0
 #define EXIT_FAILED       1   /* the command ran and failed: run failed, check failed */
+#define EXIT_DEGRADED     3   /* status only: the daemon runs, its database is unreachable */
 #define EXIT_USAGE       64   /* EX_USAGE: bad command line or request */
 #define EXIT_UNAVAILABLE 69   /* EX_UNAVAILABLE: daemon (or its database) unreachable */
 #define EXIT_TEMPFAIL    75   /* EX_TEMPFAIL: refused for now (paused, busy) */

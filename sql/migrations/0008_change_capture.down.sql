@@ -26,6 +26,7 @@ DROP INDEX customer_analytics_contact_idx;
 DROP INDEX customer_analytics_next_change_idx;
 ALTER TABLE customer_analytics DROP COLUMN next_change_at;
 ALTER TABLE customer_analytics DROP COLUMN next_event_at;
+ALTER TABLE analytics_control DROP COLUMN caught_up_at;
 DROP FUNCTION analytics_scores(timestamptz, timestamptz, timestamptz, integer, integer, bigint,
                                numeric, integer, integer[], integer[], bigint[]);
 DROP FUNCTION analytics_org_params(uuid);

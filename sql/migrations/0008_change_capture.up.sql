@@ -388,6 +388,10 @@ AS $$
                        ELSE 'active' END AS seg) g
 $$;
 
+-- When an incremental run last found the table caught up (nothing queued, nothing due):
+-- such a run records no run, so freshness reads this too.
+ALTER TABLE analytics_control ADD COLUMN caught_up_at timestamptz;
+
 -- The undo log learns op 'c': a clock update, whose old_row holds only the columns it
 -- changed (rollback_restore_clock.sql puts them back over the row).
 ALTER TABLE analytics_undo_log DROP CONSTRAINT analytics_undo_log_op_check;

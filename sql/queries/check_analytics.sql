@@ -83,11 +83,6 @@ daily AS (
 ),
 first_visitors AS (
     SELECT count(*) AS n FROM customer_analytics WHERE first_booking_at IS NOT NULL
-),
-fresh AS (
-    SELECT max(finished_at) AS last_ok
-      FROM analytics_refresh_runs
-     WHERE kind = 'refresh' AND status = 'succeeded'
 )
 SELECT 'row_count' AS name,
        CASE WHEN (SELECT count(*) FROM missing) + (SELECT count(*) FROM extra) = 0
@@ -135,15 +130,4 @@ SELECT 'daily_view',
        format('new_customers in analytics_appointments_by_location_daily add up to %s; '
               '%s customers have a first visit',
               (SELECT new_total FROM daily), (SELECT n FROM first_visitors)),
-       '[]'::jsonb
-UNION ALL
-SELECT 'freshness',
-       CASE WHEN (SELECT last_ok FROM fresh) > now() - interval '2 hours' THEN 'pass'
-            ELSE 'warn' END,
-       coalesce('last successful refresh finished at '
-                || to_char((SELECT last_ok FROM fresh) AT TIME ZONE 'UTC',
-                           'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-                || format(' (%s min ago)',
-                          floor(extract(epoch FROM now() - (SELECT last_ok FROM fresh)) / 60)),
-                'no successful refresh yet'),
        '[]'::jsonb;

@@ -14,7 +14,7 @@ is "$(jget '.result.checks[] | select(.name == "schema") | .status')" fail "the 
 ctl migrate up >/dev/null
 psql_q -f "$SRC_DIR/sql/demo_data.sql" >/dev/null 2>&1
 ctl_json check
-is "$(jget '.result.checks[] | select(.name == "freshness") | .status')" warn "freshness warns before any refresh"
+is "$(jget '.result.checks[] | select(.name == "freshness") | .status')" fail "freshness fails before any refresh"
 is "$(jget '.result.checks[] | select(.name == "row_count") | .status')" fail "row_count fails before any refresh"
 
 ctl_json check
@@ -27,7 +27,7 @@ ctl_json check
 is "$RC" 0 "check passes right after a loyalty rebuild and a full refresh"
 is "$(jget '.result.summary.fail')" 0 "no check fails"
 is "$(jget '[.result.checks[].name] | sort | join(",")')" \
-	"analytics_events,avg_ticket,contacts,customers,daily_view,exactness,first_booking_at,freshness,loyalty_awards,loyalty_balances,referrals,row_count,schema,segments" \
+	"analytics_events,avg_ticket,contacts,customers,daily_view,exactness,first_booking_at,freshness,loyalty_awards,loyalty_balances,paused,referrals,row_count,schema,segments" \
 	"every check ran"
 is "$(jget '.result.checks[] | select(.name == "referrals") | .status')" warn \
 	"a referrer that does not exist is a warning (the demo data has one)"
@@ -93,5 +93,33 @@ if [ "$(id -u)" = 0 ]; then
 	runuser -u nobody -- "$BIN/analyticsctl" -s "$SOCK" check >/dev/null; RC=$?
 	is "$RC" 0 "an unprivileged user may run check"
 fi
+# What an alert needs: a pause is a warning naming who, why and since when; a table not
+# known exact for longer than check.max_age_s (default 2 h) fails, and check exits 1.
+ctl pause --reason "restoring yesterday's dump" >/dev/null
+ctl_json check
+is "$(jget '.result.checks[] | select(.name == "paused") | .status')" warn "a pause is a warning"
+like "$(jget '.result.checks[] | select(.name == "paused") | .detail')" \
+	"paused by uid [0-9]+ pid [0-9]+ since [0-9T:-]+Z \(.*ago\): restoring yesterday's dump" "naming who, since when and why"
+ctl resume >/dev/null
 daemon_stop d1
+# A daemon whose clock stands still (as_of pinned to now), so that a second incremental
+# run finds nothing to do.
+ANALYTICSD_TEST_AS_OF=$(psql_q -c "select now()") daemon_start d2
+wait_for "connected" 20 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state == \"connected\"'"
+ctl refresh incremental >/dev/null
+psql_q -c "update analytics_refresh_runs set started_at = started_at - interval '3 days',
+                                          finished_at = finished_at - interval '3 days';
+           update analytics_control set caught_up_at = caught_up_at - interval '3 days'"
+ctl_json check
+is "$RC" 1 "three days without a refresh: check exits 1"
+is "$(jget '.result.checks[] | select(.name == "freshness") | .status')" fail "freshness fails past check.max_age_s"
+like "$(jget '.result.checks[] | select(.name == "freshness") | .detail')" "3 days.*max_age_s is 7200 s" "and says how old and the limit"
+RUNS=$(psql_q -c "select count(*) from analytics_refresh_runs")
+ctl_json refresh incremental
+is "$(jget .result.status)" nothing_to_do "an incremental run with nothing to do"
+is "$(psql_q -c "select count(*) from analytics_refresh_runs")" "$RUNS" "records no run"
+ctl_json check
+is "$(jget '.result.checks[] | select(.name == "freshness") | .status')" pass \
+	"but counts for freshness: the table was found exact"
+daemon_stop d2
 t_done

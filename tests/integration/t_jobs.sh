@@ -57,6 +57,12 @@ is "$(psql_q -c "select string_agg(kind || ':' || status, ',' order by id) from 
 is "$(psql_q -c "select count(*) from analytics_refresh_runs a join analytics_refresh_runs b on a.id < b.id
 	where a.started_at < b.finished_at and b.started_at < a.finished_at")" 0 "no two jobs ever overlapped"
 
+# Not on a terminal (a timer's journal), progress is a line per phase, not one a second.
+ctl refresh full --force >/dev/null 2>"$T/progress.err"
+is "$(grep -c ': computing' "$T/progress.err")" 1 "a 3 s phase is one progress line, not one a second"
+like "$(cat "$T/progress.err")" "applying" "and every phase is there"
+idle
+
 # Queued jobs are bounded, whatever their kind.
 "$BIN/analyticsctl" -s "$SOCK" --json --timeout 0 refresh full --force >/dev/null 2>&1 &
 BG=$!
