@@ -82,6 +82,7 @@ $(BUILD)/tests/test_db_error: tests/unit/test_db_error.c $(BUILD)/daemon/db.o $(
 	$(BUILD)/daemon/config.o $(BUILD)/daemon/util.o \
 	$(BUILD)/gen/sqlfiles.o
 $(BUILD)/tests/test_args: tests/unit/test_args.c $(BUILD)/ctl/args.o $(BUILD)/ctl/render.o \
+	$(BUILD)/ctl/metrics.o \
 	$(BUILD)/libanalytics.a
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
@@ -160,6 +161,7 @@ bench:
 
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITS      := $(wildcard units/*.service units/*.socket units/*.timer)
@@ -167,7 +169,7 @@ UNITS      := $(wildcard units/*.service units/*.socket units/*.timer)
 # Units name /usr/sbin and /usr/bin; rewritten here for other prefixes.
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(COMPLETIONDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(COMPLETIONDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/analyticsd
 	install -m 0755 $(BUILD)/analyticsd $(DESTDIR)$(SBINDIR)/analyticsd
 	install -m 0755 $(BUILD)/analyticsctl $(DESTDIR)$(BINDIR)/analyticsctl
@@ -179,6 +181,7 @@ install: all
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
 	done
 	install -m 0644 units/analyticsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/analyticsd.conf
+	install -m 0644 units/analyticsd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/analyticsd.conf
 	install -m 0644 catalog/analyticsd.catalog $(DESTDIR)$(CATALOGDIR)/analyticsd.catalog
 	install -m 0644 completion/analyticsctl.bash $(DESTDIR)$(COMPLETIONDIR)/analyticsctl
 	install -m 0644 man/analyticsd.conf.5 $(DESTDIR)$(MANDIR)/man5/

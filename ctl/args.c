@@ -12,7 +12,8 @@
 #include "args.h"
 #include "render.h"
 
-static int parse_none(int argc, char **argv, json_t *args, char *err, size_t errlen)
+static int parse_none(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
+			 size_t errlen)
 {
 	(void)args;
 	if (argc > 1) {
@@ -22,7 +23,8 @@ static int parse_none(int argc, char **argv, json_t *args, char *err, size_t err
 	return 0;
 }
 
-static int parse_migrate(int argc, char **argv, json_t *args, char *err, size_t errlen)
+static int parse_migrate(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
+			 size_t errlen)
 {
 	const char *action = NULL;
 
@@ -72,7 +74,8 @@ static int parse_int_arg(const char *opt, const char *v, int min, int max, int *
 
 /* refresh MODE [ORG_ID] [--days N] [--no-wait] [--trigger NAME] [--force];
  * MODE is full, incremental, recent or org. */
-static int parse_refresh(int argc, char **argv, json_t *args, char *err, size_t errlen)
+static int parse_refresh(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
+			 size_t errlen)
 {
 	const char *mode = NULL, *org = NULL;
 	int days;
@@ -128,7 +131,8 @@ static int parse_refresh(int argc, char **argv, json_t *args, char *err, size_t 
 }
 
 /* runs [--limit N] */
-static int parse_runs(int argc, char **argv, json_t *args, char *err, size_t errlen)
+static int parse_runs(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
+			 size_t errlen)
 {
 	int limit;
 
@@ -147,7 +151,8 @@ static int parse_runs(int argc, char **argv, json_t *args, char *err, size_t err
 }
 
 /* rollback [--to RUN_ID] */
-static int parse_rollback(int argc, char **argv, json_t *args, char *err, size_t errlen)
+static int parse_rollback(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
+			 size_t errlen)
 {
 	int to;
 
@@ -168,7 +173,8 @@ static int parse_rollback(int argc, char **argv, json_t *args, char *err, size_t
 }
 
 /* loyalty rebuild [--org ORG_ID] [--force] */
-static int parse_loyalty(int argc, char **argv, json_t *args, char *err, size_t errlen)
+static int parse_loyalty(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
+			 size_t errlen)
 {
 	if (argc < 2 || strcmp(argv[1], "rebuild") != 0) {
 		snprintf(err, errlen, "loyalty needs an action: loyalty rebuild [--org ORG_ID] [--force]");
@@ -191,13 +197,31 @@ static int parse_loyalty(int argc, char **argv, json_t *args, char *err, size_t 
 }
 
 /* pause [--reason TEXT] */
-static int parse_pause(int argc, char **argv, json_t *args, char *err, size_t errlen)
+static int parse_pause(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
+			 size_t errlen)
 {
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
 			json_object_set_new(args, "reason", json_string(argv[++i]));
 		} else {
 			snprintf(err, errlen, "pause: unexpected argument '%s' (pause [--reason TEXT])",
+				 argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* metrics [--output FILE]: FILE is written by analyticsctl, not sent to the daemon. */
+static int parse_metrics(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
+			 size_t errlen)
+{
+	(void)args;
+	for (int i = 1; i < argc; i++) {
+		if ((strcmp(argv[i], "--output") == 0 || strcmp(argv[i], "-o") == 0) && i + 1 < argc) {
+			o->output = argv[++i];
+		} else {
+			snprintf(err, errlen, "metrics: unexpected argument '%s' (metrics [--output FILE])",
 				 argv[i]);
 			return -1;
 		}
@@ -233,6 +257,8 @@ static const struct ctl_command commands[] = {
 	  "check                     sanity checks; exit 1 if any fails" },
 	{ "runs",    parse_runs,    render_runs,
 	  "runs [--limit N]          recent runs, newest first (default 20)" },
+	{ "metrics", parse_metrics, render_metrics,
+	  "metrics [--output FILE]   Prometheus text format (FILE: written atomically)" },
 };
 
 void ctl_usage(FILE *fp)
@@ -335,7 +361,7 @@ int ctl_parse_args(int argc, char **argv, struct ctl_opts *o, char *err, size_t 
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		if (commands[i].parse(argc - optind, argv + optind, o->args, err, errlen) != 0) {
+		if (commands[i].parse(o, argc - optind, argv + optind, o->args, err, errlen) != 0) {
 			json_decref(o->args);
 			o->args = NULL;
 			return -1;

@@ -11,8 +11,11 @@
 #define CTL_DEFAULT_SOCKET "/run/analyticsd/control.sock"
 #define CTL_DEFAULT_TIMEOUT_S 30
 
+struct ctl_opts;
+
 /* A row of the command table: its words into a request, its result shown. */
-typedef int (*ctl_parse_fn)(int argc, char **argv, json_t *args, char *err, size_t errlen);
+typedef int (*ctl_parse_fn)(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
+			    size_t errlen);
 typedef void (*ctl_render_fn)(FILE *fp, json_t *result);
 
 struct ctl_command {
@@ -30,6 +33,7 @@ struct ctl_opts {
 	const char *cmd;                /* protocol command */
 	json_t *args;                   /* its arguments (owned) */
 	bool help, version;
+	const char *output;             /* metrics --output FILE, or NULL */
 };
 
 /*

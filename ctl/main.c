@@ -8,7 +8,21 @@
 #include "analytics_proto.h"
 #include "args.h"
 #include "conn.h"
+#include "metrics.h"
 #include "render.h"
+
+/* metrics, when the daemon cannot be asked: say so in the output (analyticsd_up 0). */
+static void metrics_down(const struct ctl_opts *o)
+{
+	char err[512];
+
+	if (strcmp(o->cmd, "metrics") != 0 || o->json)
+		return;
+	if (o->output == NULL)
+		render_metrics_down(stdout);
+	else if (metrics_write(o->output, NULL, err, sizeof(err)) != 0)
+		fprintf(stderr, "analyticsctl: %s\n", err);
+}
 
 static int run(const struct ctl_opts *o)
 {
@@ -23,6 +37,7 @@ static int run(const struct ctl_opts *o)
 	c = ctl_connect(o->socket, err, sizeof(err));
 	if (c == NULL) {
 		fprintf(stderr, "analyticsctl: %s\n", err);
+		metrics_down(o);
 		return EXIT_UNAVAILABLE;
 	}
 	req = proto_request_encode(o->cmd, json_incref(o->args));
@@ -42,6 +57,7 @@ static int run(const struct ctl_opts *o)
 			if (shown_event)
 				render_event_done(stderr, tty);
 			fprintf(stderr, "analyticsctl: %s\n", err);
+			metrics_down(o);
 			rc = EXIT_UNAVAILABLE;
 			break;
 		}
@@ -65,11 +81,17 @@ static int run(const struct ctl_opts *o)
 			fputc('\n', stdout);
 		}
 		if (rep.kind == PROTO_REPLY_OK) {
-			if (!o->json && json_is_false(json_object_get(o->args, "wait")))
-				render_job_state(stdout, rep.body);
-			else if (!o->json)
-				o->command->render(stdout, rep.body);
 			rc = EXIT_OK;
+			if (o->output != NULL) {
+				if (metrics_write(o->output, rep.body, err, sizeof(err)) != 0) {
+					fprintf(stderr, "analyticsctl: %s\n", err);
+					rc = EXIT_FAILED;
+				}
+			} else if (!o->json && json_is_false(json_object_get(o->args, "wait"))) {
+				render_job_state(stdout, rep.body);
+			} else if (!o->json) {
+				o->command->render(stdout, rep.body);
+			}
 			/* check ran, but "exit 0 only if nothing fails" (SPEC 4.2). */
 			if (json_integer_value(json_object_get(json_object_get(rep.body, "summary"),
 							       "fail")) > 0)

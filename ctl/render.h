@@ -17,6 +17,7 @@ void render_control(FILE *fp, json_t *result);
 void render_reload(FILE *fp, json_t *result);
 void render_check(FILE *fp, json_t *result);
 void render_runs(FILE *fp, json_t *result);
+void render_metrics(FILE *fp, json_t *result);      /* metrics.c */
 /* A job's reply to --no-wait: where the request went. */
 void render_job_state(FILE *fp, json_t *result);
 /* A progress event; on a terminal it rewrites one line in place. */

@@ -23,6 +23,8 @@ json_t *result_row_json(PGresult *res, int row)
 			j = json_integer(strtoll(v, NULL, 10));
 		else if (PQftype(res, col) == 16)                            /* bool */
 			j = json_boolean(v[0] == 't');
+		else if (PQftype(res, col) == 701 || PQftype(res, col) == 1700) /* float8, numeric */
+			j = json_real(strtod(v, NULL));
 		else
 			j = json_string(v);
 		json_object_set_new(o, name, j);

@@ -51,6 +51,7 @@ static const struct command commands[] = {
 	{ "status",   CMD_READ,  no_args,       cmd_status },
 	{ "runs",     CMD_READ,  runs_args,     cmd_runs },
 	{ "check",    CMD_READ,  no_args,       cmd_check },
+	{ "metrics",  CMD_READ,  no_args,       cmd_metrics },
 	{ "migrate",  CMD_WRITE, migrate_args,  cmd_migrate },
 	{ "refresh",  CMD_WRITE, refresh_args,  cmd_refresh },
 	{ "rollback", CMD_WRITE, rollback_args, cmd_rollback },

@@ -66,6 +66,7 @@ void cmd_migrate(struct daemon *d, struct client *c, const struct cmd_args *args
 void cmd_refresh(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_runs(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_check(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_metrics(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_rollback(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_pause(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_resume(struct daemon *d, struct client *c, const struct cmd_args *args);

@@ -34,6 +34,7 @@ static const struct field fields[] = {
 	{ "database", "connect_timeout_s",   F_INT,  OFF(database.connect_timeout_s),   1, 3600 },
 	{ "control",  "socket",              F_STR,  OFF(control.socket),               1, 107 },
 	{ "control",  "operator_group",      F_STR,  OFF(control.operator_group),       0, 64 },
+	{ "control",  "reader_group",        F_STR,  OFF(control.reader_group),         0, 64 },
 	{ "control",  "max_clients",         F_INT,  OFF(control.max_clients),          1, 4096 },
 	{ "control",  "idle_timeout_s",      F_INT,  OFF(control.idle_timeout_s),       1, 3600 },
 	{ "control",  "max_request_bytes",   F_INT,  OFF(control.max_request_bytes),    256, 16 << 20 },
@@ -71,6 +72,7 @@ static struct cfg *cfg_defaults(void)
 	c->database.connect_timeout_s = 10;
 	c->control.socket = strdup("/run/analyticsd/control.sock");
 	c->control.operator_group = strdup("analyticsd");
+	c->control.reader_group = strdup("analyticsd-readers");
 	c->control.max_clients = 64;
 	c->control.idle_timeout_s = 30;
 	c->control.max_request_bytes = 65536;
@@ -82,6 +84,7 @@ static struct cfg *cfg_defaults(void)
 	c->log.level = LOG_INFO;
 	c->log.application_logs = true;
 	if (!c->database.conninfo || !c->control.socket || !c->control.operator_group ||
+	    !c->control.reader_group ||
 	    !c->refresh.work_mem) {
 		cfg_free(c);
 		return NULL;
@@ -97,6 +100,7 @@ void cfg_free(struct cfg *c)
 	free(c->database.conninfo);
 	free(c->control.socket);
 	free(c->control.operator_group);
+	free(c->control.reader_group);
 	free(c->refresh.work_mem);
 	for (size_t i = 0; i < c->loyalty.n_pilot_organizations; i++)
 		free(c->loyalty.pilot_organizations[i]);

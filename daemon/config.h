@@ -17,6 +17,7 @@ struct cfg {
 	struct {
 		char *socket;
 		char *operator_group;
+		char *reader_group;
 		int max_clients;
 		int idle_timeout_s;
 		int max_request_bytes;

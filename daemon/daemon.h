@@ -25,8 +25,10 @@ struct daemon {
 	char *cfg_path;
 	bool cfg_path_explicit;
 	struct cfg *cfg;
-	gid_t operator_gid;
+	gid_t operator_gid;             /* control.operator_group: may change things */
 	bool operator_gid_known;
+	gid_t reader_gid;               /* control.reader_group: the socket's group */
+	bool reader_gid_known;
 
 	struct listener *listener;      /* the control socket (listener.c) */
 	struct clients *clients;        /* its connections (client.c) */

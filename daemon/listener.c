@@ -133,9 +133,11 @@ static int bind_socket(struct daemon *d, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	if (d->operator_gid_known && geteuid() == 0 && chown(path, (uid_t)-1, d->operator_gid) != 0)
+	/* Who may connect: the reader group (operators are members too). Root may
+	 * give the socket to any group, the daemon's user to one it is in. */
+	if (d->reader_gid_known && chown(path, (uid_t)-1, d->reader_gid) != 0)
 		log_msg(LOG_WARNING, "cannot give %s to group %s: %s", path,
-			d->cfg->control.operator_group, strerror(errno));
+			d->cfg->control.reader_group, strerror(errno));
 	return fd;
 }
 

@@ -89,22 +89,32 @@ static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
 		daemon_update_status(d);
 }
 
-static void resolve_operator_group(struct daemon *d)
+/* A group named in the configuration, looked up; false when unset or unknown. */
+static bool resolve_group(const char *name, const char *role, gid_t *gid)
 {
 	struct group *gr;
 
-	d->operator_gid_known = false;
-	if (d->cfg->control.operator_group[0] == '\0')
-		return;
-	errno = 0;
-	gr = getgrnam(d->cfg->control.operator_group);
+	if (name[0] == '\0')
+		return false;
+	gr = getgrnam(name);
 	if (gr == NULL) {
-		log_msg(LOG_WARNING, "operator group '%s' does not exist: only root and the "
-			"daemon's own user may change things", d->cfg->control.operator_group);
-		return;
+		log_msg(LOG_WARNING, "%s group '%s' does not exist", role, name);
+		return false;
 	}
-	d->operator_gid = gr->gr_gid;
-	d->operator_gid_known = true;
+	*gid = gr->gr_gid;
+	return true;
+}
+
+/* The operator group (who may change things) and the reader group (the
+ * socket's, when analyticsd binds it itself). */
+static void resolve_groups(struct daemon *d)
+{
+	d->operator_gid_known = resolve_group(d->cfg->control.operator_group, "operator",
+					      &d->operator_gid);
+	if (!d->operator_gid_known)
+		log_msg(LOG_NOTICE, "only root and the daemon's own user may change things");
+	d->reader_gid_known = resolve_group(d->cfg->control.reader_group, "reader",
+					    &d->reader_gid);
 }
 
 /*
@@ -132,7 +142,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 			fresh->control.socket);
 	d->cfg = fresh;
 	log_set_level(fresh->log.level);
-	resolve_operator_group(d);
+	resolve_groups(d);
 	follow_configure(d->follow);
 	if (db_configure(d->db_ctl, fresh->database.conninfo, fresh->database.connect_timeout_s,
 			 fresh->database.statement_timeout_s) != 0 ||
@@ -322,7 +332,7 @@ int main(int argc, char **argv)
 	d.started_usec = util_monotonic_usec();
 	if (gethostname(d.host, sizeof(d.host) - 1) != 0)
 		snprintf(d.host, sizeof(d.host), "unknown");
-	resolve_operator_group(&d);
+	resolve_groups(&d);
 	use_credentials();
 
 	rc = 1;

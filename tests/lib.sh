@@ -52,7 +52,7 @@ daemon_start() {
 	SOCK=$T/$name.sock
 	{
 		echo "database = { conninfo = \"${CONNINFO:-}\"; connect_timeout_s = 5; ${DATABASE_EXTRA:-} };"
-		echo "control = { socket = \"$SOCK\"; operator_group = \"${OPERATOR_GROUP:-analyticsd}\"; ${CONTROL_EXTRA:-} };"
+		echo "control = { socket = \"$SOCK\"; operator_group = \"${OPERATOR_GROUP:-analyticsd}\"; reader_group = \"${READER_GROUP:-}\"; ${CONTROL_EXTRA:-} };"
 		# Follow mode off unless a test turns it on: runs happen when tests ask.
 		echo "refresh = { follow_interval_s = ${FOLLOW_INTERVAL_S:-0}; ${REFRESH_EXTRA:-} };"
 		echo "log = { level = \"debug\"; };"

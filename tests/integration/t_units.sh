@@ -13,15 +13,20 @@ ERR=$(systemd-analyze verify --man=no "$T"/units/* 2>&1 >/dev/null); RC=$?
 is "$RC" 0 "systemd-analyze verify accepts every unit"
 is "$ERR" "" "systemd-analyze verify prints nothing on stderr"
 
-for u in analyticsd.service analyticsd-refresh.service analyticsd-full-refresh.service; do
+for u in analyticsd.service analyticsd-refresh.service analyticsd-full-refresh.service analyticsd-metrics.service; do
 	SCORE=$(systemd-analyze security --offline=yes "$T/units/$u" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
 	echo "# $u exposure $SCORE"
 	check "$u exposure $SCORE is 1.5 or lower" awk -v s="$SCORE" 'BEGIN { exit !(s != "" && s <= 1.5) }'
 done
 check "analyticsd.service has no PrivateUsers= (it breaks SO_PEERCRED)" \
 	sh -c "! grep -q '^PrivateUsers' '$SRC_DIR/units/analyticsd.service'"
-check "the socket is 0660 for the operator group" \
-	sh -c "grep -qx 'SocketMode=0660' '$SRC_DIR/units/analyticsd.socket' && grep -qx 'SocketGroup=analyticsd' '$SRC_DIR/units/analyticsd.socket'"
+check "the socket is 0660 for the reader group" \
+	sh -c "grep -qx 'SocketMode=0660' '$SRC_DIR/units/analyticsd.socket' && grep -qx 'SocketGroup=analyticsd-readers' '$SRC_DIR/units/analyticsd.socket'"
+check "sysusers makes the reader group, and the daemon a member" \
+	sh -c "grep -qx 'g analyticsd-readers -' '$SRC_DIR/units/analyticsd.sysusers' && grep -qx 'm analyticsd analyticsd-readers' '$SRC_DIR/units/analyticsd.sysusers'"
+check "the metrics service runs as a reader" \
+	sh -c "grep -qx 'User=analyticsd-metrics' '$SRC_DIR/units/analyticsd-metrics.service' && grep -qx 'Group=analyticsd-readers' '$SRC_DIR/units/analyticsd-metrics.service'"
+check "the metrics timer runs every minute" grep -qx 'OnCalendar=minutely' "$SRC_DIR/units/analyticsd-metrics.timer"
 check "the refresh service treats exit 75 as success" grep -qx 'SuccessExitStatus=75' "$SRC_DIR/units/analyticsd-refresh.service"
 check "the hourly timer runs refresh incremental" \
 	grep -q '^ExecStart=/usr/bin/analyticsctl .*refresh incremental --trigger timer' "$SRC_DIR/units/analyticsd-refresh.service"
@@ -36,6 +41,7 @@ is "$RC" 0 "make install DESTDIR=... succeeds"
 for f in usr/sbin/analyticsd usr/bin/analyticsctl usr/lib/systemd/system/analyticsd.service \
 	usr/lib/systemd/system/analyticsd.socket usr/lib/systemd/system/analyticsd-refresh.timer \
 	usr/lib/systemd/system/analyticsd-full-refresh.timer usr/lib/sysusers.d/analyticsd.conf \
+	usr/lib/tmpfiles.d/analyticsd.conf usr/lib/systemd/system/analyticsd-metrics.timer \
 	usr/lib/systemd/catalog/analyticsd.catalog usr/share/bash-completion/completions/analyticsctl \
 	usr/share/man/man8/analyticsd.8 usr/share/man/man8/analyticsctl.8 usr/share/man/man5/analyticsd.conf.5 \
 	etc/analyticsd/analyticsd.conf.example; do

@@ -1,0 +1,115 @@
+/*
+ * metrics: the figures a monitoring system alerts on (SPEC 4.2), as JSON;
+ * analyticsctl renders them in the Prometheus text format. From memory: the
+ * daemon, its connections and jobs. From the database, on the control
+ * connection: the schema, the runs by kind, mode and status with each kind
+ * and mode's last run, and (with change capture) the pause, the queue and
+ * the rows due. Read-only.
+ */
+#include <stdlib.h>
+
+#include "client.h"
+#include "commands.h"
+#include "daemon.h"
+#include "follow.h"
+#include "job.h"
+#include "schema.h"
+#include "sqlfiles.h"
+
+/* The run records arrive with migration 2; the queue and the clock with 8. */
+#define SCHEMA_HAS_RUNS 2
+#define SCHEMA_HAS_CAPTURE 8
+
+struct metrics_req {
+	struct daemon *d;
+	struct client *c;
+	json_t *result;
+	bool capture;
+};
+
+static void finish(struct metrics_req *r)
+{
+	client_reply_ok(r->c, r->result);
+	client_unref(r->c);
+	free(r);
+}
+
+static json_t *rows_json(PGresult *res)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(a, result_row_json(res, i));
+	return a;
+}
+
+static void on_state(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct metrics_req *r = arg;
+
+	if (err == NULL && PQntuples(res) == 1)
+		json_object_set_new(r->result, "state", result_row_json(res, 0));
+	finish(r);
+}
+
+static void on_runs(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct metrics_req *r = arg;
+
+	if (err == NULL)
+		json_object_set_new(r->result, "runs", rows_json(res));
+	if (err != NULL || !r->capture ||
+	    db_send(r->d->db_ctl, sql_metrics_state, 0, NULL, false, on_state, r) != 0)
+		finish(r);
+}
+
+static void on_probe(const struct schema_info *si, const struct db_error *err, void *arg)
+{
+	struct metrics_req *r = arg;
+
+	if (err != NULL) {
+		finish(r);
+		return;
+	}
+	json_object_set_new(r->result, "schema", json_pack("{s:i, s:i}", "version", si->current,
+							   "pending", si->n_pending));
+	r->capture = schema_is_applied(si, SCHEMA_HAS_CAPTURE);
+	if (!schema_is_applied(si, SCHEMA_HAS_RUNS) ||
+	    db_send(r->d->db_ctl, sql_metrics_runs, 0, NULL, false, on_runs, r) != 0)
+		finish(r);
+}
+
+void cmd_metrics(struct daemon *d, struct client *c, const struct cmd_args *args)
+{
+	json_t *jobs = jobs_status_json(d->jobs), *follow;
+	struct metrics_req *r;
+
+	(void)args;
+	follow = d->follow ? follow_status_json(d->follow) : NULL;
+	json_t *result = json_pack("{s:s, s:I, s:b, s:b, s:I, s:I}", "version", ANALYTICSD_VERSION,
+		"started_at", (json_int_t)d->started_at,
+		"database_up", db_get_state(d->db_ctl) == DB_READY,
+		"job_running", !json_is_null(json_object_get(jobs, "current")),
+		"jobs_queued", (json_int_t)json_array_size(json_object_get(jobs, "queued")),
+		"follow_interval_s", (json_int_t)json_integer_value(json_object_get(follow, "interval_s")));
+
+	json_decref(jobs);
+	json_decref(follow);
+	if (result == NULL) {
+		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	if (db_get_state(d->db_ctl) != DB_READY || (r = calloc(1, sizeof(*r))) == NULL) {
+		client_reply_ok(c, result);
+		return;
+	}
+	r->d = d;
+	r->c = c;
+	r->result = result;
+	client_ref(c);
+	if (schema_probe(d->db_ctl, on_probe, r) != 0) {
+		client_unref(c);
+		free(r);
+		client_reply_ok(c, result);
+	}
+}

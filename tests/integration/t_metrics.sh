@@ -1,0 +1,63 @@
+#!/bin/bash
+# analyticsctl metrics: the Prometheus text format, valid by promtool, with the figures an
+# alert needs (up, database, schema, pause, last success and failure per kind and mode,
+# runs by outcome, the change queue, rows due), written atomically with --output, and
+# analyticsd_up 0 when the daemon does not answer.
+. "$(dirname "$0")/../lib.sh"
+
+if ! command -v promtool >/dev/null; then
+	echo "# skipped: promtool (Debian package prometheus) is not installed; make deps installs it"
+	t_done; exit
+fi
+pg_start main && db_new metrics || exit 1
+daemon_start d1
+wait_for "connected" 20 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state == \"connected\"'"
+metric() { printf '%s\n' "$M" | awk -v k="$1" '$1 == k { print $2 }'; }
+
+M=$(ctl metrics); RC=$?
+is "$RC" 0 "metrics before any migration"
+check "promtool accepts it" sh -c "printf '%s\n' \"\$1\" | promtool check metrics" _ "$M"
+is "$(metric analyticsd_up)" 1 "analyticsd_up is 1"
+is "$(metric analyticsd_schema_version)" 0 "no migration applied yet"
+like "$(metric analyticsd_schema_pending_migrations)" '^[1-9][0-9]*$' "and the pending migrations counted"
+
+ctl migrate up >/dev/null
+psql_q -f "$SRC_DIR/sql/demo_data.sql" >/dev/null 2>&1
+ctl refresh full >/dev/null 2>&1
+psql_q -c "insert into bookings (organization_id, location_id, customer_id, status, start_at)
+           select organization_id, location_id, customer_id, 'ACCEPTED', now() + interval '1 day'
+             from bookings where customer_id is not null limit 3"
+ctl pause --reason "metrics test" >/dev/null
+M=$(ctl metrics); RC=$?
+is "$RC" 0 "metrics after runs"
+check "promtool accepts it" sh -c "printf '%s\n' \"\$1\" | promtool check metrics" _ "$M"
+sed 's/^/# /' <<<"$M" | head -n 80
+is "$(metric analyticsd_database_up)" 1 "the database is up"
+is "$(metric analyticsd_schema_pending_migrations)" 0 "nothing pending after migrate"
+like "$(metric 'analyticsd_build_info{version="'"$("$BIN/analyticsctl" --version | awk '{ print $2 }')"'"}')" '^1$' "build info names the version"
+is "$(metric 'analyticsd_runs_total{kind="refresh",mode="full",status="succeeded"}')" 1 "runs by kind, mode and status"
+like "$(metric 'analyticsd_last_success_timestamp_seconds{kind="refresh",mode="full"}')" '^[0-9]{10}\.[0-9]+$' \
+	"the last success of a full refresh as Unix time"
+like "$(metric 'analyticsd_last_run_rows{kind="refresh",mode="full",change="inserted"}')" '^[1-9][0-9]*$' \
+	"the last run's rows inserted"
+is "$(metric analyticsd_paused)" 1 "paused is 1 while paused"
+like "$(metric analyticsd_paused_since_timestamp_seconds)" '^[0-9]{10}' "and since when"
+like "$(metric analyticsd_queue_entries)" '^[1-9][0-9]*$' "the change queue's entries"
+like "$(metric analyticsd_queue_oldest_age_seconds)" '^[0-9.e+-]+$' "and the age of the oldest"
+like "$(metric analyticsd_rows_due)" '^[0-9]+$' "the rows due by the clock"
+is "$(metric analyticsd_follow_interval_seconds)" 0 "follow mode's interval (off here)"
+
+# --output: a file for node_exporter's textfile collector, replaced whole.
+mkdir -p "$T/textfile"
+ctl metrics --output "$T/textfile/analyticsd.prom"; RC=$?
+is "$RC" 0 "metrics --output FILE succeeds"
+check "the file passes promtool" sh -c "promtool check metrics <'$T/textfile/analyticsd.prom'"
+is "$(stat -c %a "$T/textfile/analyticsd.prom")" 644 "it is readable by the collector"
+is "$(ls "$T/textfile" | wc -l)" 1 "no temporary file is left beside it"
+daemon_stop d1
+"$BIN/analyticsctl" -s "$SOCK" metrics --output "$T/textfile/analyticsd.prom" 2>/dev/null; RC=$?
+is "$RC" 69 "with the daemon down, metrics exits 69"
+is "$(awk '$1 == "analyticsd_up" { print $2 }' "$T/textfile/analyticsd.prom")" 0 \
+	"and the file says analyticsd_up 0, so an alert fires instead of going stale"
+check "that file passes promtool too" sh -c "promtool check metrics <'$T/textfile/analyticsd.prom'"
+t_done
