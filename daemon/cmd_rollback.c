@@ -18,6 +18,7 @@ void cmd_rollback(struct daemon *d, struct client *c, const struct cmd_args *arg
 }
 
 struct control_req {
+	struct daemon *d;
 	struct client *c;
 	bool pause;
 	char reason[512];
@@ -49,6 +50,7 @@ static void on_control(PGresult *res, const struct db_error *err, void *arg)
 				   "is the schema migrated?");
 	} else {
 		log_pause_event(r->pause, client_who(r->c), r->pause ? r->reason : NULL);
+		daemon_set_paused(r->d, r->pause);
 		client_reply_ok(r->c, result_row_json(res, 0));
 	}
 	client_unref(r->c);
@@ -64,6 +66,7 @@ static void control(struct daemon *d, struct client *c, const char *reason, bool
 		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
+	r->d = d;
 	r->c = c;
 	r->pause = pause;
 	snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");

@@ -43,6 +43,11 @@ struct daemon {
 	char host[256];
 	bool stopping;
 
+	/* What STATUS= says besides the job: read when the control connection
+	 * comes up, then kept current by jobs, pause and resume. */
+	bool paused;
+	time_t last_success_at;         /* a refresh succeeded, or found nothing to do */
+
 	struct event *ev_sigterm, *ev_sigint, *ev_sighup;
 	struct event *ev_watchdog;
 };
@@ -52,5 +57,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
 /* Recompute and send the sd_notify STATUS= line from the current state. */
 void daemon_update_status(struct daemon *d);
+/* The analytics were paused or resumed (a command, a rollback, a refusal). */
+void daemon_set_paused(struct daemon *d, bool paused);
 
 #endif

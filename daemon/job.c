@@ -276,6 +276,10 @@ static void end(struct job *j, enum proto_err code, const char *msg)
 	 * taken. (msg may point into j: j lives until the end.) */
 	if (js->current == j)
 		js->current = NULL;
+	if (code == PROTO_ERR_NONE && strcmp(j->kind->name, "refresh") == 0)
+		d->last_success_at = time(NULL);
+	else if (code == PROTO_ERR_PAUSED)
+		d->paused = true;
 	daemon_update_status(d);
 	for (struct waiter *w = j->waiters; w != NULL; w = w->next) {
 		if (code != PROTO_ERR_NONE)

@@ -29,6 +29,7 @@
 #include "msgids.h"
 #include "notify.h"
 #include "runlog.h"
+#include "sqlfiles.h"
 #include "testhooks.h"
 #include "util.h"
 
@@ -53,14 +54,35 @@ static void usage(FILE *fp)
 void daemon_update_status(struct daemon *d)
 {
 	const char *db = d->db_ctl ? db_state_name(db_get_state(d->db_ctl)) : "not connected";
-	char job[256];
+	char job[256], last[64], when[32];
 
+	util_iso8601(d->last_success_at, when, sizeof(when));
+	snprintf(last, sizeof(last), "last success %s", d->last_success_at ? when : "unknown");
 	if (d->stopping)
 		notify_status("Stopping");
 	else if (jobs_describe(d->jobs, job, sizeof(job)) != NULL)
-		notify_status("Running %s; database %s", job, db);
+		notify_status("Running %s; %s%s; database %s", job, d->paused ? "paused; " : "",
+			      last, db);
 	else
-		notify_status("Idle; database %s", db);
+		notify_status("%s; %s; database %s", d->paused ? "Paused" : "Idle", last, db);
+}
+
+void daemon_set_paused(struct daemon *d, bool paused)
+{
+	d->paused = paused;
+	daemon_update_status(d);
+}
+
+static void on_status_seed(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (err != NULL || PQntuples(res) != 1)
+		return;                 /* not migrated yet: nothing to say */
+	d->paused = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	if (!PQgetisnull(res, 0, 1))
+		d->last_success_at = (time_t)strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	daemon_update_status(d);
 }
 
 static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
@@ -75,8 +97,11 @@ static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
 		log_event(LOG_NOTICE, MSGID_DB_BACK, fields,
 			  "database connection '%s' established (backend pid %d)",
 			  db_label(db), db_backend_pid(db));
-		if (db == d->db_ctl)
+		if (db == d->db_ctl) {
 			runlog_flush_later(d->runlog);
+			if (db_send(db, sql_status_seed, 0, NULL, false, on_status_seed, d) != 0)
+				log_msg(LOG_DEBUG, "cannot read the state for STATUS=");
+		}
 	}
 	else if (old == DB_READY && !d->stopping)
 		log_event(LOG_WARNING, MSGID_DB_LOST, fields,

@@ -153,6 +153,7 @@ static void counts(const struct job *j, struct run_counts *n)
 static bool committed(struct job *j)
 {
 	log_pause_event(true, j->requested_by, ((struct rollback *)j->priv)->reason);
+	daemon_set_paused(j->d, true);
 	return false;
 }
 

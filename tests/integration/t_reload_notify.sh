@@ -47,7 +47,14 @@ sed -i 's/max_request_bytes = 4096;/max_request_bytes = 1024;/' "$T/d1.conf"
 kill -HUP "$(daemon_pid d1)"
 check "SIGHUP reloads (RELOADING=1, then READY=1)" wait_for "reload" 5 sh -c "tr '\n' ' ' <'$T/notify.out' | grep -q 'RELOADING=1.*READY=1'"
 is "$(big)" too_large "the configuration loaded on SIGHUP applies"
-check "STATUS= tells the state" grep -a -q 'STATUS=Idle; database connected' "$T/notify.out"
+check "STATUS= tells the state" grep -a -q 'STATUS=Idle; last success unknown; database connected' "$T/notify.out"
+# STATUS= with a job, its phase, the pause and the last success.
+ctl migrate up >/dev/null
+ctl refresh full >/dev/null 2>&1
+check "STATUS= names the running job and its phase" grep -a -q 'STATUS=Running refresh full: computing; last success unknown; database connected' "$T/notify.out"
+ctl pause --reason "notify test" >/dev/null
+check "STATUS= says paused, and when a refresh last succeeded" \
+	grep -a -q 'STATUS=Paused; last success 20[0-9-]*T[0-9:]*Z; database connected' "$T/notify.out"
 daemon_stop d1
 check "STOPPING=1 arrives on SIGTERM" wait_for STOPPING 5 grep -q 'STOPPING=1' "$T/notify.out"
 kill "$NOTIFY_PID" 2>/dev/null; wait "$NOTIFY_PID" 2>/dev/null

@@ -8,7 +8,7 @@ pg_stop flaky
 daemon_start d1
 
 ctl_json status
-is "$RC" 0 "status answers while the database is down at start"
+is "$RC" 3 "status answers while the database is down at start, exit 3 (the daemon runs without its database)"
 is "$(jget .result.database.state | grep -cE '^(down|connecting)$')" 1 "status says the database is not connected"
 like "$(jget .result.database.error)" "." "status says why the database is not connected"
 is "$(jget .result.schema)" null "no schema is reported without a database"
@@ -26,7 +26,7 @@ pg_stop flaky
 check "status notices the database is gone" \
 	wait_for "down" 20 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state != \"connected\"'"
 ctl_json status
-is "$RC" 0 "status still answers after the database went away"
+is "$RC" 3 "status still answers after the database went away (exit 3)"
 
 pg_resume flaky
 check "the daemon reconnects after the database comes back" \

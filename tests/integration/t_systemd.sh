@@ -25,7 +25,8 @@ systemd-socket-activate -l "$T/act.sock" --fdname=control \
 ACT_PID=$!
 wait_for "activation socket" 5 test -S "$T/act.sock"
 OUT=$("$BIN/analyticsctl" -s "$T/act.sock" --json status); RC=$?
-is "$RC" 0 "status answers through the socket systemd passed"
+is "$(jq -r .ok <<<"$OUT")" true "status answers through the socket systemd passed"
+is "$RC" 3 "and exits 3: the daemon runs, but has no database here"
 like "$(jq -r .result.socket <<<"$OUT")" "systemd" "the daemon says it serves the inherited socket"
 is "$(test -e "$T/not-this.sock" && echo bound || echo absent)" absent "the daemon did not bind control.socket"
 kill -TERM "$ACT_PID"; wait "$ACT_PID"; RC=$?
