@@ -60,4 +60,5 @@ is "$RC" 69 "with the daemon down, metrics exits 69"
 is "$(awk '$1 == "analyticsd_up" { print $2 }' "$T/textfile/analyticsd.prom")" 0 \
 	"and the file says analyticsd_up 0, so an alert fires instead of going stale"
 check "that file passes promtool too" sh -c "promtool check metrics <'$T/textfile/analyticsd.prom'"
+check "the example alert rules (docs/alerts.yml) pass promtool check rules" promtool check rules "$SRC_DIR/docs/alerts.yml"
 t_done
