@@ -47,6 +47,9 @@ like "$(metric analyticsd_queue_oldest_age_seconds)" '^[0-9.e+-]+$' "and the age
 like "$(metric analyticsd_rows_due)" '^[0-9]+$' "the rows due by the clock"
 is "$(metric analyticsd_follow_interval_seconds)" 0 "follow mode's interval (off here)"
 
+ctl_json status
+like "$(jget .result.last_runs.full.last_success_at)" '^20[0-9-]+T[0-9:]+Z$' "status gives each mode's last success"
+
 # --output: a file for node_exporter's textfile collector, replaced whole.
 mkdir -p "$T/textfile"
 ctl metrics --output "$T/textfile/analyticsd.prom"; RC=$?
