@@ -16,7 +16,7 @@ struct ctl_conn {
 	size_t len, cap, consumed;
 };
 
-struct ctl_conn *ctl_connect(const char *path, char *err, size_t errlen)
+struct ctl_conn *ctl_connect(const char *path, bool *denied, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ctl_conn *c;
@@ -36,7 +36,8 @@ struct ctl_conn *ctl_connect(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot connect to analyticsd at %s: %s%s", path,
 			 strerror(errno),
 			 errno == ENOENT || errno == ECONNREFUSED ? " (is analyticsd running?)" :
-			 errno == EACCES ? " (are you in the operator group?)" : "");
+			 errno == EACCES ? " (are you in the socket's group, analyticsd-readers?)" : "");
+		*denied = errno == EACCES || errno == EPERM;
 		ctl_close(c);
 		return NULL;
 	}

@@ -2,12 +2,14 @@
 #ifndef CTL_CONN_H
 #define CTL_CONN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ctl_conn;
 
 /* NULL with err set when the daemon cannot be reached. */
-struct ctl_conn *ctl_connect(const char *path, char *err, size_t errlen);
+/* *denied: the socket refused us (EACCES), as opposed to not being there. */
+struct ctl_conn *ctl_connect(const char *path, bool *denied, char *err, size_t errlen);
 int ctl_send(struct ctl_conn *c, const char *line, char *err, size_t errlen);
 /*
  * Next line from the daemon (without newline; valid until the next call).

@@ -31,14 +31,14 @@ static int run(const struct ctl_opts *o)
 	char *req;
 	/* Progress rewritten in place only for a person at a terminal. */
 	bool tty = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && !o->json;
-	bool shown_event = false;
+	bool shown_event = false, denied = false;
 	int rc = EXIT_FAILED;
 
-	c = ctl_connect(o->socket, err, sizeof(err));
+	c = ctl_connect(o->socket, &denied, err, sizeof(err));
 	if (c == NULL) {
 		fprintf(stderr, "analyticsctl: %s\n", err);
 		metrics_down(o);
-		return EXIT_UNAVAILABLE;
+		return denied ? EXIT_NOPERM : EXIT_UNAVAILABLE;
 	}
 	req = proto_request_encode(o->cmd, json_incref(o->args));
 	if (req == NULL || ctl_send(c, req, err, sizeof(err)) != 0) {

@@ -23,6 +23,7 @@
 #include "client.h"
 #include "commands.h"
 #include "daemon.h"
+#include "job.h"
 #include "log.h"
 
 #define CLIENT_MAX_GROUPS 256
@@ -101,6 +102,8 @@ static void client_drop(struct client *c)
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	unlink_client(c);
+	/* Nobody to tell: stop waiting now, not when the job ends. */
+	jobs_forget_client(c->d->jobs, c);
 	client_unref(c);
 }
 

@@ -254,7 +254,9 @@ static void lost(struct db_conn *db, const char *why)
 	fail_queue(db, "08006", db->last_error);
 	/* The callbacks above may have freed nothing of ours: db_free is never
 	 * called from a query callback. */
-	evtimer_add(db->ev_timer, &tv);
+	if (evtimer_add(db->ev_timer, &tv) != 0)
+		log_msg(LOG_ERR, "database connection '%s': cannot arm the reconnect timer; "
+			"it stays down until a reload", db->label);
 	db->backoff_s = db->backoff_s * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S : db->backoff_s * 2;
 }
 
@@ -409,7 +411,9 @@ static void start_connect(struct db_conn *db)
 	}
 	PQsetNoticeProcessor(db->pg, notice_cb, db);
 	set_state(db, DB_CONNECTING);
-	evtimer_add(db->ev_timer, &tv);
+	if (evtimer_add(db->ev_timer, &tv) != 0)
+		log_msg(LOG_WARNING, "database connection '%s': cannot arm the connect timeout",
+			db->label);
 	/* libpq: start as if PQconnectPoll had asked for writability. */
 	if (watch(db, PQsocket(db->pg), EV_WRITE) != 0)
 		lost(db, "cannot watch the database socket");

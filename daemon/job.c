@@ -113,13 +113,16 @@ static bool covers(const struct job *a, const struct job *b)
 static json_t *job_json(const struct job *j, const char *state)
 {
 	char started[32];
+	int waiters = 0;
 
+	for (const struct waiter *w = j->waiters; w != NULL; w = w->next)
+		waiters++;
 	util_iso8601(j->started_at, started, sizeof(started));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s*, s:s*}", "state", state,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s*, s:s*, s:i}", "state", state,
 			 "kind", j->kind->name, "mode", j->mode, "scope", j->scope,
 			 "trigger", j->trigger, "requested_by", j->requested_by,
 			 "run_id", (json_int_t)j->id, "started_at", j->started_at ? started : NULL,
-			 "phase", j->started_at ? j->phase : NULL);
+			 "phase", j->started_at ? j->phase : NULL, "waiters", waiters);
 }
 
 static int add_waiter(struct job *j, struct client *c)
@@ -227,6 +230,21 @@ void job_skip(struct job *j, const char *why)
 {
 	j->skipped = true;
 	snprintf(j->note, sizeof(j->note), "%s", why);
+}
+
+static void on_org(struct txn *t, PGresult *res, void *arg)
+{
+	struct job *j = arg;
+
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+		job_refuse(j, t, PROTO_ERR_BAD_REQUEST, "there is no organization %s", j->org);
+}
+
+void job_require_org(struct job *j, struct txn *t)
+{
+	const char *p[1] = { j->org };
+
+	txn_add(t, sql_org_exists, 1, p, false, on_org, j);
 }
 
 void job_refuse(struct job *j, struct txn *t, enum proto_err code, const char *fmt, ...)
@@ -340,12 +358,24 @@ static void on_txn_done(const struct db_error *err, void *arg)
 {
 	struct job *j = arg;
 	struct daemon *d = j->d;
+	char what[sizeof(j->what) + 8];
 
 	if (j->refusal.msg[0] != '\0') {
 		/* Follow mode asks every minute: a pause need not be logged each time. */
 		log_msg(strcmp(j->trigger, "follow") == 0 ? LOG_DEBUG : LOG_NOTICE, "%s not run: %s",
 			j->what, j->refusal.msg);
 		end(j, j->refusal.code, j->refusal.msg);
+		return;
+	}
+	if (err != NULL && strcmp(err->sqlstate, "42P01") == 0) {
+		/* undefined_table: nothing to record a run in, most likely. */
+		snprintf(what, sizeof(what), "%s failed", j->what);
+		db_error_format(err, what, j->refusal.msg, sizeof(j->refusal.msg));
+		snprintf(j->refusal.msg + strlen(j->refusal.msg),
+			 sizeof(j->refusal.msg) - strlen(j->refusal.msg),
+			 "; is the schema migrated? analyticsctl migrate status");
+		log_msg(LOG_ERR, "%s", j->refusal.msg);
+		end(j, PROTO_ERR_FAILED, j->refusal.msg);
 		return;
 	}
 	if (err != NULL) {
@@ -355,8 +385,6 @@ static void on_txn_done(const struct db_error *err, void *arg)
 			.org = org_or_null(j), .started_at = j->started_at,
 			.started_usec = j->started_usec,
 		};
-		char what[sizeof(j->what) + 8];
-
 		/* From here the reply travels in j->refusal. Our own stop aborts
 		 * the job too (by closing its connection): that is a shutdown. */
 		snprintf(what, sizeof(what), "%s failed", j->what);
@@ -513,6 +541,31 @@ struct jobs *jobs_new(struct daemon *d)
 		return NULL;
 	}
 	return js;
+}
+
+static void forget(struct job *j, struct client *c)
+{
+	for (struct waiter **w = &j->waiters; *w != NULL;) {
+		struct waiter *gone = *w;
+
+		if (gone->c != c) {
+			w = &gone->next;
+			continue;
+		}
+		*w = gone->next;
+		client_unref(gone->c);
+		free(gone);
+	}
+}
+
+void jobs_forget_client(struct jobs *js, struct client *c)
+{
+	if (js == NULL)
+		return;
+	if (js->current != NULL)
+		forget(js->current, c);
+	for (struct job *q = js->queue; q != NULL; q = q->next)
+		forget(q, c);
 }
 
 bool jobs_busy(const struct jobs *js)

@@ -119,6 +119,9 @@ void job_phase(struct job *j, const char *fmt, ...) __attribute__((format(printf
  */
 void job_skip(struct job *j, const char *why);
 
+/* A plan step: refuse the job (bad_request, exit 64) unless its organization exists. */
+void job_require_org(struct job *j, struct txn *t);
+
 /* Abort the running job's transaction with our own reason (code for the reply). */
 void job_refuse(struct job *j, struct txn *t, enum proto_err code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -129,6 +132,8 @@ struct jobs *jobs_new(struct daemon *d);
  * false when none runs. Queued jobs are answered by jobs_free. */
 bool jobs_cancel(struct jobs *js);
 bool jobs_busy(const struct jobs *js);
+/* c is gone: it waits on nothing any more (the jobs it asked for still run). */
+void jobs_forget_client(struct jobs *js, struct client *c);
 json_t *jobs_status_json(const struct jobs *js);
 /* "refresh full: computing", or NULL when idle. */
 const char *jobs_describe(const struct jobs *js, char *buf, size_t len);

@@ -39,11 +39,15 @@ char *loyalty_pilot_array(const struct cfg *cfg)
 
 	if (s == NULL)
 		return NULL;
+	/* Each uuid is 36 characters (validated), so len fits; clamp anyway. */
 	off = (size_t)snprintf(s, len, "{");
-	for (size_t i = 0; i < n; i++)
-		off += (size_t)snprintf(s + off, len - off, "%s%s", i ? "," : "",
-					cfg->loyalty.pilot_organizations[i]);
-	snprintf(s + off, len - off, "}");
+	for (size_t i = 0; i < n && off < len; i++) {
+		int w = snprintf(s + off, len - off, "%s%s", i ? "," : "",
+				 cfg->loyalty.pilot_organizations[i]);
+		off = w < 0 ? len : off + (size_t)w;
+	}
+	if (off < len)
+		snprintf(s + off, len - off, "}");
 	return s;
 }
 
@@ -137,6 +141,12 @@ static const struct txn_stmt sync[] = {
 	{ sql_loyalty_customers_prune, on_pruned }, { NULL, NULL },
 };
 
+static void plan(struct job *j, struct txn *t)
+{
+	if (j->org[0] != '\0')
+		job_require_org(j, t);
+}
+
 static void work(struct job *j, struct txn *t)
 {
 	struct rebuild *lr = j->priv;
@@ -177,7 +187,8 @@ static void release(void *priv)
 
 static const struct job_kind loyalty_kind = {
 	.name = "loyalty_rebuild", .title = "loyalty rebuild", .recorded = true, .pausable = true,
-	.covers = covers, .work = work, .counts = counts, .result = result, .release = release,
+	.covers = covers, .plan = plan, .work = work, .counts = counts, .result = result,
+	.release = release,
 };
 
 struct job *loyalty_rebuild_job(struct daemon *d, const char *org)

@@ -131,11 +131,14 @@ static void on_found(struct txn *t, PGresult *res, void *arg)
 	job_skip(j, "no change queued, no row due");
 }
 
-/* Incremental: what to do is known before the run is recorded; nothing, often. */
+/* Before the run is recorded: an org run's organization must exist; an
+ * incremental run finds what to do (nothing, often). */
 static void plan(struct job *j, struct txn *t)
 {
 	const char *all[1] = { NULL }, *as_of[1] = { job_as_of(j) };
 
+	if (((struct refresh *)j->priv)->mode == REFRESH_ORG)
+		job_require_org(j, t);
 	if (((struct refresh *)j->priv)->mode != REFRESH_INCREMENTAL)
 		return;
 	job_phase(j, "reading the change queue");
