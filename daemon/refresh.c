@@ -158,6 +158,7 @@ static void work(struct job *j, struct txn *t)
 	snprintf(days, sizeof(days), "%d", r->days);
 	snprintf(id, sizeof(id), "%lld", j->id);
 	job_phase(j, "scoping");
+	txn_add(t, sql_refresh_analyze_sources, 0, NULL, false, NULL, NULL);
 	switch (r->mode) {
 	case REFRESH_FULL: {
 		const char *p[1] = { NULL };

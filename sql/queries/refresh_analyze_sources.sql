@@ -1,0 +1,23 @@
+-- Before a refresh computes: ANALYZE the source tables whose statistics are missing or stale
+-- (more than 50 + 10% of their rows changed since the last ANALYZE, autovacuum's own
+-- default threshold), so that a refresh right after a bulk load is planned on the data it
+-- reads rather than waiting for autovacuum. Tables the daemon's role may not analyze are
+-- skipped with PostgreSQL's warning.
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN
+        SELECT s.relid::regclass AS rel
+          FROM pg_stat_user_tables s
+         WHERE s.relid IN (SELECT to_regclass(n) FROM unnest(ARRAY[
+                   'bookings', 'payments', 'square_existing_clients', 'locations',
+                   'organizations', 'analytics_org_settings', 'customers',
+                   'loyalty_point_events']) AS n)
+           AND (coalesce(s.last_analyze, s.last_autoanalyze) IS NULL
+                OR s.n_mod_since_analyze > 50 + 0.1 * s.n_live_tup)
+    LOOP
+        EXECUTE format('ANALYZE %s', t.rel);
+    END LOOP;
+END
+$$;
