@@ -169,9 +169,17 @@ static void set_state(struct db_conn *db, enum db_state s)
 		db->on_state(db, old, db->arg);
 }
 
-static int watch(struct db_conn *db, int fd, short what)
+/*
+ * Watch fd for what. fresh: register anew even when fd and what are unchanged.
+ * While connecting, libpq may close one socket and open the next (another
+ * address of a multi-host or dual-stack conninfo, an sslmode=prefer retry)
+ * under the same descriptor number; the kernel dropped the old registration
+ * with the old socket, so keeping "ours" would wait on nothing forever. So
+ * every connect poll registers afresh (as libusual's pgsocket does).
+ */
+static int watch_fd(struct db_conn *db, int fd, short what, bool fresh)
 {
-	if (db->ev_io != NULL && db->ev_fd == fd && db->ev_what == what)
+	if (!fresh && db->ev_io != NULL && db->ev_fd == fd && db->ev_what == what)
 		return 0;
 	if (db->ev_io != NULL) {
 		event_free(db->ev_io);
@@ -185,6 +193,11 @@ static int watch(struct db_conn *db, int fd, short what)
 	if (db->ev_io == NULL || event_add(db->ev_io, NULL) != 0)
 		return -1;
 	return 0;
+}
+
+static int watch(struct db_conn *db, int fd, short what)
+{
+	return watch_fd(db, fd, what, false);
 }
 
 static void query_free(struct db_query *q)
@@ -366,11 +379,11 @@ static void connect_poll(struct db_conn *db)
 {
 	switch (PQconnectPoll(db->pg)) {
 	case PGRES_POLLING_READING:
-		if (watch(db, PQsocket(db->pg), EV_READ) != 0)
+		if (watch_fd(db, PQsocket(db->pg), EV_READ, true) != 0)
 			lost(db, "cannot watch the database socket");
 		return;
 	case PGRES_POLLING_WRITING:
-		if (watch(db, PQsocket(db->pg), EV_WRITE) != 0)
+		if (watch_fd(db, PQsocket(db->pg), EV_WRITE, true) != 0)
 			lost(db, "cannot watch the database socket");
 		return;
 	case PGRES_POLLING_OK:
