@@ -16,8 +16,15 @@
 #include "listener.h"
 #include "log.h"
 
+/* Out of descriptors, stop accepting this long, then try again. */
+#define LISTENER_PAUSE_MS 250
+
 struct listener {
 	struct evconnlistener *ev;
+	struct daemon *d;
+	struct event *ev_resume;        /* re-enables accepting after a pause */
+	bool paused;                    /* an episode of exhausted descriptors */
+	unsigned long refused;          /* accept() failures in this episode */
 	char *bound_path;               /* set when we bound it (and must unlink it) */
 	char describe[160];
 };
@@ -25,19 +32,51 @@ struct listener {
 static void accept_cb(struct evconnlistener *ev, evutil_socket_t fd, struct sockaddr *sa,
 		      int salen, void *arg)
 {
+	struct listener *l = arg;
+
 	(void)ev;
 	(void)sa;
 	(void)salen;
-	client_accept(arg, fd);
+	if (l->paused) {
+		log_msg(LOG_NOTICE, "accepting connections again after %lu refused for want of "
+			"descriptors", l->refused);
+		l->paused = false;
+		l->refused = 0;
+	}
+	client_accept(l->d, fd);
 }
 
+static void resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener *l = arg;
+
+	(void)fd;
+	(void)what;
+	if (evconnlistener_enable(l->ev) != 0)
+		log_msg(LOG_ERR, "cannot watch the control socket again");
+}
+
+/*
+ * accept() failed. Out of descriptors (EMFILE, ENFILE) or memory, the pending
+ * connection stays queued and the socket stays readable: accepting again at
+ * once would spin the loop (and the log). Stop accepting for a while instead,
+ * keep serving the clients we have, and say so once per episode (as
+ * pgbouncer's pooler does).
+ */
 static void accept_error_cb(struct evconnlistener *ev, void *arg)
 {
-	(void)ev;
-	(void)arg;
-	/* EMFILE and friends: log and keep serving the clients we have. */
-	log_msg(LOG_WARNING, "accept on the control socket failed: %s",
-		evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	struct listener *l = arg;
+	int err = EVUTIL_SOCKET_ERROR();
+	struct timeval tv = { 0, LISTENER_PAUSE_MS * 1000 };
+
+	l->refused++;
+	if (!l->paused)
+		log_msg(LOG_WARNING, "accept on the control socket failed: %s; pausing accepts "
+			"(%d ms at a time) until descriptors are free",
+			evutil_socket_error_to_string(err), LISTENER_PAUSE_MS);
+	l->paused = true;
+	if (evconnlistener_disable(ev) != 0 || evtimer_add(l->ev_resume, &tv) != 0)
+		log_msg(LOG_ERR, "cannot pause accepting on the control socket");
 }
 
 /* The inherited socket: a single one of any name, or the one named "control". */
@@ -166,7 +205,10 @@ struct listener *listener_open(struct daemon *d, char *err, size_t errlen)
 		l->bound_path = strdup(d->cfg->control.socket);
 		snprintf(l->describe, sizeof(l->describe), "%s", d->cfg->control.socket);
 	}
-	l->ev = evconnlistener_new(d->base, accept_cb, d, LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	l->d = d;
+	l->ev_resume = evtimer_new(d->base, resume_cb, l);
+	l->ev = l->ev_resume ? evconnlistener_new(d->base, accept_cb, l, LEV_OPT_CLOSE_ON_FREE, -1,
+						  fd) : NULL;
 	if (l->ev == NULL) {
 		snprintf(err, errlen, "cannot watch the control socket");
 		close(fd);
@@ -190,6 +232,8 @@ void listener_close(struct listener *l)
 		return;
 	if (l->ev != NULL)
 		evconnlistener_free(l->ev);
+	if (l->ev_resume != NULL)
+		event_free(l->ev_resume);
 	if (l->bound_path != NULL) {
 		unlink(l->bound_path);
 		free(l->bound_path);
