@@ -151,6 +151,12 @@ time_t db_state_since(const struct db_conn *db) { return db->since; }
 const char *db_last_error(const struct db_conn *db) { return db->last_error; }
 const char *db_label(const struct db_conn *db) { return db->label; }
 
+bool db_reconnecting(const struct db_conn *db)
+{
+	return db->state == DB_CONNECTING ||
+	       (db->state == DB_DOWN && evtimer_pending(db->ev_timer, NULL));
+}
+
 int db_backend_pid(const struct db_conn *db)
 {
 	return db->state == DB_READY ? PQbackendPID(db->pg) : 0;

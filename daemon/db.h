@@ -50,6 +50,8 @@ const char *db_state_name(enum db_state s);
 time_t db_state_since(const struct db_conn *db);
 const char *db_last_error(const struct db_conn *db);
 const char *db_label(const struct db_conn *db);
+/* Not ready, but on the way: connecting, or waiting to retry. */
+bool db_reconnecting(const struct db_conn *db);
 /* Server's backend pid while connected, else 0. */
 int db_backend_pid(const struct db_conn *db);
 

@@ -36,6 +36,7 @@ struct jobs {
 	struct job *queue;
 	struct event *ev_kick;
 	struct event *ev_heartbeat;
+	struct event *ev_wait;          /* ends waits for the work connection */
 };
 
 static void begin(struct job *j);
@@ -168,13 +169,17 @@ void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
 	}
 	snprintf(req->requested_by, sizeof(req->requested_by), "%s",
 		 c != NULL ? client_who(c) : "analyticsd");
-	if (db_get_state(d->db_work) != DB_READY) {
+	/* A connection that is being re-established is waited for (up to
+	 * database.connect_timeout_s, see wait_for_db); one that is not (closed
+	 * for good) is not coming back. */
+	if (db_get_state(d->db_work) != DB_READY && !db_reconnecting(d->db_work)) {
 		snprintf(msg, sizeof(msg), "database is %s: %s",
 			 db_state_name(db_get_state(d->db_work)), db_last_error(d->db_work));
 		reply_now(c, PROTO_ERR_DB_UNAVAILABLE, msg);
 		job_free(req);
 		return;
 	}
+	req->waiting_since_usec = util_monotonic_usec();
 	if (js->current != NULL && covers(js->current, req)) {
 		j = js->current;
 	} else {
@@ -282,12 +287,27 @@ static json_t *result_json(const struct job *j)
 	return o;
 }
 
+/* Everyone waiting on j gets its outcome. */
+static void answer(struct job *j, enum proto_err code, const char *msg)
+{
+	json_t *result = code == PROTO_ERR_NONE ? result_json(j) : NULL;
+
+	for (struct waiter *w = j->waiters; w != NULL; w = w->next) {
+		if (code != PROTO_ERR_NONE)
+			client_reply_error(w->c, code, "%s", msg);
+		else if (result != NULL)
+			client_reply_ok(w->c, json_incref(result));
+		else
+			client_reply_error(w->c, PROTO_ERR_INTERNAL, "out of memory");
+	}
+	json_decref(result);
+}
+
 /* The job is over: free the slot, answer everyone waiting, start the next. */
 static void end(struct job *j, enum proto_err code, const char *msg)
 {
 	struct jobs *js = j->d->jobs;
 	struct daemon *d = j->d;
-	json_t *result = code == PROTO_ERR_NONE ? result_json(j) : NULL;
 
 	/* Off the slot before answering: an answer may start its client's next
 	 * request, which must neither join this ended job nor find the slot
@@ -299,15 +319,7 @@ static void end(struct job *j, enum proto_err code, const char *msg)
 	else if (code == PROTO_ERR_PAUSED)
 		d->paused = true;
 	daemon_update_status(d);
-	for (struct waiter *w = j->waiters; w != NULL; w = w->next) {
-		if (code != PROTO_ERR_NONE)
-			client_reply_error(w->c, code, "%s", msg);
-		else if (result != NULL)
-			client_reply_ok(w->c, json_incref(result));
-		else
-			client_reply_error(w->c, PROTO_ERR_INTERNAL, "out of memory");
-	}
-	json_decref(result);
+	answer(j, code, msg);
 	job_free(j);
 	if (d->stopping)
 		event_base_loopexit(d->base, NULL);     /* the cancelled job is recorded */
@@ -365,6 +377,21 @@ static void on_txn_done(const struct db_error *err, void *arg)
 		log_msg(strcmp(j->trigger, "follow") == 0 ? LOG_DEBUG : LOG_NOTICE, "%s not run: %s",
 			j->what, j->refusal.msg);
 		end(j, j->refusal.code, j->refusal.msg);
+		return;
+	}
+	/* The connection was dead before the job did anything (lost a moment ago,
+	 * unnoticed until now): wait for it to come back and start over, once. */
+	if (err != NULL && j->stage == ST_LOCK && !j->retried && !d->stopping &&
+	    db_error_code(err) == PROTO_ERR_DB_UNAVAILABLE) {
+		log_msg(LOG_INFO, "%s: the database connection was gone (%s); starting again once "
+			"it is back", j->what, err->message);
+		j->retried = true;
+		j->waiting_since_usec = util_monotonic_usec();
+		d->jobs->current = NULL;
+		j->next = d->jobs->queue;
+		d->jobs->queue = j;
+		job_phase(j, "waiting for the database");
+		kick(d->jobs);
 		return;
 	}
 	if (err != NULL && strcmp(err->sqlstate, "42P01") == 0) {
@@ -495,6 +522,39 @@ static void begin(struct job *j)
 		runlock_add_pause_check(t, &j->pause_rule);
 }
 
+/*
+ * The work connection is away (lost a moment ago, or being re-established):
+ * the queued jobs wait for it, each at most database.connect_timeout_s, then
+ * fail as unavailable. jobs_kick() starts them when it is back; this timer
+ * ends the waits that have lasted too long.
+ */
+static void wait_for_db(struct jobs *js)
+{
+	struct daemon *d = js->d;
+	uint64_t limit = (uint64_t)d->cfg->database.connect_timeout_s * 1000000u;
+	struct timeval tv = { 1, 0 };
+	char msg[600];
+
+	for (struct job **p = &js->queue; *p != NULL;) {
+		struct job *j = *p;
+
+		if (util_monotonic_usec() - j->waiting_since_usec < limit) {
+			p = &j->next;
+			continue;
+		}
+		*p = j->next;
+		j->next = NULL;
+		snprintf(msg, sizeof(msg), "database is %s: %s", db_state_name(db_get_state(d->db_work)),
+			 db_last_error(d->db_work));
+		log_msg(LOG_NOTICE, "%s not run: the database did not come back within %d s: %s",
+			j->what, d->cfg->database.connect_timeout_s, db_last_error(d->db_work));
+		answer(j, PROTO_ERR_DB_UNAVAILABLE, msg);
+		job_free(j);
+	}
+	if (js->queue != NULL && evtimer_add(js->ev_wait, &tv) != 0)
+		log_msg(LOG_ERR, "cannot arm the timer of jobs waiting for the database");
+}
+
 static void kick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct jobs *js = arg;
@@ -505,6 +565,15 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (js->d->stopping || js->current != NULL || (j = js->queue) == NULL)
 		return;
+	if (db_get_state(js->d->db_work) != DB_READY) {
+		if (!j->retried && strcmp(j->phase, "waiting for the database") != 0) {
+			log_msg(LOG_INFO, "%s waits for the database connection (%s)", j->what,
+				db_state_name(db_get_state(js->d->db_work)));
+			job_phase(j, "waiting for the database");
+		}
+		wait_for_db(js);
+		return;
+	}
 	js->queue = j->next;
 	j->next = NULL;
 	js->current = j;
@@ -535,7 +604,8 @@ struct jobs *jobs_new(struct daemon *d)
 	js->d = d;
 	js->ev_kick = event_new(d->base, -1, 0, kick_cb, js);
 	js->ev_heartbeat = event_new(d->base, -1, EV_PERSIST, heartbeat_cb, js);
-	if (js->ev_kick == NULL || js->ev_heartbeat == NULL ||
+	js->ev_wait = evtimer_new(d->base, kick_cb, js);
+	if (js->ev_kick == NULL || js->ev_heartbeat == NULL || js->ev_wait == NULL ||
 	    event_add(js->ev_heartbeat, &tv) != 0) {
 		jobs_free(js);
 		return NULL;
@@ -566,6 +636,12 @@ void jobs_forget_client(struct jobs *js, struct client *c)
 		forget(js->current, c);
 	for (struct job *q = js->queue; q != NULL; q = q->next)
 		forget(q, c);
+}
+
+void jobs_kick(struct jobs *js)
+{
+	if (js != NULL)
+		kick(js);
 }
 
 bool jobs_busy(const struct jobs *js)
@@ -634,5 +710,7 @@ void jobs_free(struct jobs *js)
 		event_free(js->ev_kick);
 	if (js->ev_heartbeat != NULL)
 		event_free(js->ev_heartbeat);
+	if (js->ev_wait != NULL)
+		event_free(js->ev_wait);
 	free(js);
 }

@@ -86,6 +86,8 @@ struct job {
 	char phase[96];
 	int stage;
 	bool skipped;                   /* job_skip(): nothing to do */
+	bool retried;                   /* started again after its connection was found dead */
+	uint64_t waiting_since_usec;    /* queued while the work connection is away */
 	struct run_counts n;
 	struct refusal refusal;
 	struct pause_rule pause_rule;
@@ -132,6 +134,8 @@ struct jobs *jobs_new(struct daemon *d);
  * false when none runs. Queued jobs are answered by jobs_free. */
 bool jobs_cancel(struct jobs *js);
 bool jobs_busy(const struct jobs *js);
+/* The work connection is ready again: start what waits for it. */
+void jobs_kick(struct jobs *js);
 /* c is gone: it waits on nothing any more (the jobs it asked for still run). */
 void jobs_forget_client(struct jobs *js, struct client *c);
 json_t *jobs_status_json(const struct jobs *js);

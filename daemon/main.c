@@ -97,6 +97,8 @@ static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
 		log_event(LOG_NOTICE, MSGID_DB_BACK, fields,
 			  "database connection '%s' established (backend pid %d)",
 			  db_label(db), db_backend_pid(db));
+		if (db == d->db_work)
+			jobs_kick(d->jobs);
 		if (db == d->db_ctl) {
 			runlog_flush_later(d->runlog);
 			if (db_send(db, sql_status_seed, 0, NULL, false, on_status_seed, d) != 0)

@@ -57,7 +57,7 @@ pg_stop main
 wait "$WAITER"; RC=$?
 is "$RC" 69 "PostgreSQL stopped: the waiting client is told (exit 69)"
 ctl_json status
-is "$RC" 0 "PostgreSQL down: status still answers"
+is "$RC" 3 "PostgreSQL down: status still answers (exit 3: the daemon runs without its database)"
 is "$(jget .result.database.state)" "$(jget '.result.database.state | select(. != "connected")')" "and says the database is not connected"
 pg_resume main
 check "PostgreSQL back: the daemon reconnects by itself" connected 40
@@ -81,6 +81,16 @@ check "client gone: the run goes on and succeeds" wait_for "the run" 15 sh -c \
 check "and writes the change" test "$(table_md5)" != "$BEFORE"
 ctl_json status
 is "$(jget .result.job)" null "client gone: the daemon is idle again"
+
+# --- 3b. a refresh asked for right after the idle work connection was killed --------------
+# The daemon has not noticed yet: the job finds the connection dead before it did anything,
+# waits for it to come back (up to connect_timeout_s) and starts over.
+change
+psql_q -c "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'analyticsd/work'" >/dev/null
+ctl_json refresh full
+is "$RC" 0 "a refresh asked for just after its connection was killed waits for it and succeeds"
+like "$(cat "$T/d1.log")" "(the database connection was gone .*starting again once it is back|refresh full waits for the database connection)" \
+	"and says why it waited"
 daemon_stop d1
 
 # --- 4. the daemon SIGKILLed mid-refresh ------------------------------------------------
