@@ -1,7 +1,8 @@
 /*
  * status: what the daemon is and does now (SPEC 4.2). Everything but the
- * schema comes from memory; the schema is read on the control connection,
- * which no job ever holds, so status answers at once even during a run.
+ * schema, the last runs and the pause comes from memory; those are read on
+ * status's own connection, which no job and no other reader ever holds, so
+ * status answers at once even during a run or a slow check.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,24 +48,68 @@ static json_t *base_status(struct daemon *d)
 	return o;
 }
 
+/* How long status waits for its database part before answering without it. */
+#define STATUS_DB_WAIT_MS 1000
+
+/*
+ * The database part is read on a connection of status's own (db_status), so
+ * that no reader on the control connection (a check waiting on a lock, a
+ * failure being recorded) can delay it; and it is bounded in time: past
+ * STATUS_DB_WAIT_MS the reply goes without it, saying so. The request lives
+ * until both the reply is sent and its query chain has ended.
+ */
 struct status_req {
 	struct daemon *d;
 	struct client *c;
 	json_t *result;
+	struct event *ev_timeout;
+	bool replied, chain_done;
 };
 
-static void finish(struct status_req *r)
+static void release(struct status_req *r)
 {
-	client_reply_ok(r->c, r->result);
+	if (!r->replied || !r->chain_done)
+		return;
+	event_free(r->ev_timeout);
+	json_decref(r->result);
 	client_unref(r->c);
 	free(r);
+}
+
+static void reply(struct status_req *r)
+{
+	if (r->replied)
+		return;
+	r->replied = true;
+	evtimer_del(r->ev_timeout);
+	client_reply_ok(r->c, json_incref(r->result));
+}
+
+/* The query chain ended (fully or not): answer if not yet, and let go. */
+static void finish(struct status_req *r)
+{
+	reply(r);
+	r->chain_done = true;
+	release(r);
+}
+
+static void on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct status_req *r = arg;
+
+	(void)fd;
+	(void)what;
+	json_object_set_new(r->result, "database_note", json_sprintf(
+		"the database part did not answer within %d ms; it is left out", STATUS_DB_WAIT_MS));
+	reply(r);
+	release(r);
 }
 
 static void on_paused(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct status_req *r = arg;
 
-	if (err == NULL && PQntuples(res) == 1)
+	if (err == NULL && PQntuples(res) == 1 && !r->replied)
 		json_object_set_new(r->result, "paused", result_row_json(res, 0));
 	finish(r);
 }
@@ -77,9 +122,12 @@ static void on_last_runs(PGresult *res, const struct db_error *err, void *arg)
 	for (int i = 0; err == NULL && i < PQntuples(res); i++)
 		json_object_set_new(last, PQgetvalue(res, i, PQfnumber(res, "mode")),
 				    result_row_json(res, i));
-	json_object_set_new(r->result, "last_runs", last);
-	if (err != NULL ||
-	    db_send(r->d->db_ctl, sql_control_get, 0, NULL, false, on_paused, r) != 0)
+	if (!r->replied)
+		json_object_set_new(r->result, "last_runs", last);
+	else
+		json_decref(last);
+	if (err != NULL || r->replied ||
+	    db_send(r->d->db_status, sql_control_get, 0, NULL, false, on_paused, r) != 0)
 		finish(r);
 }
 
@@ -91,18 +139,21 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 	struct status_req *r = arg;
 
 	if (err != NULL) {
-		json_object_set_new(r->result, "schema_error", json_string(err->message));
+		if (!r->replied)
+			json_object_set_new(r->result, "schema_error", json_string(err->message));
 		finish(r);
 		return;
 	}
-	json_object_set_new(r->result, "schema", schema_info_json(si, false));
-	if (!schema_is_applied(si, SCHEMA_HAS_RUNS) ||
-	    db_send(r->d->db_ctl, sql_runs_last_per_mode, 0, NULL, false, on_last_runs, r) != 0)
+	if (!r->replied)
+		json_object_set_new(r->result, "schema", schema_info_json(si, false));
+	if (r->replied || !schema_is_applied(si, SCHEMA_HAS_RUNS) ||
+	    db_send(r->d->db_status, sql_runs_last_per_mode, 0, NULL, false, on_last_runs, r) != 0)
 		finish(r);
 }
 
 void cmd_status(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
+	struct timeval tv = { 0, STATUS_DB_WAIT_MS * 1000 };
 	struct status_req *r;
 	json_t *result;
 
@@ -112,17 +163,22 @@ void cmd_status(struct daemon *d, struct client *c, const struct cmd_args *args)
 		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
-	if (db_get_state(d->db_ctl) != DB_READY || (r = malloc(sizeof(*r))) == NULL) {
+	if (d->db_status == NULL || db_get_state(d->db_status) != DB_READY ||
+	    (r = calloc(1, sizeof(*r))) == NULL) {
 		client_reply_ok(c, result);
 		return;
 	}
 	r->d = d;
 	r->c = c;
 	r->result = result;
-	client_ref(c);
-	if (schema_probe(d->db_ctl, on_probe, r) != 0) {
-		client_unref(c);
+	r->ev_timeout = evtimer_new(d->base, on_timeout, r);
+	if (r->ev_timeout == NULL || evtimer_add(r->ev_timeout, &tv) != 0 ||
+	    schema_probe(d->db_status, on_probe, r) != 0) {
+		if (r->ev_timeout != NULL)
+			event_free(r->ev_timeout);
 		free(r);
 		client_reply_ok(c, result);
+		return;
 	}
+	client_ref(c);
 }

@@ -32,7 +32,8 @@ struct daemon {
 
 	struct listener *listener;      /* the control socket (listener.c) */
 	struct clients *clients;        /* its connections (client.c) */
-	struct db_conn *db_ctl;         /* short reads: status, runs, check */
+	struct db_conn *db_ctl;         /* reads: runs, check, metrics; failure records */
+	struct db_conn *db_status;      /* status's own, so that no reader delays it */
 	struct db_conn *db_work;        /* the running job's (job.c) */
 	struct jobs *jobs;              /* the running job and the queue (job.c) */
 	struct runlog *runlog;          /* failures waiting for the database (runlog.c) */

@@ -171,11 +171,12 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	log_set_level(fresh->log.level);
 	resolve_groups(d);
 	follow_configure(d->follow);
-	if (db_configure(d->db_ctl, fresh->database.conninfo, fresh->database.connect_timeout_s,
-			 fresh->database.statement_timeout_s) != 0 ||
-	    db_configure(d->db_work, fresh->database.conninfo, fresh->database.connect_timeout_s,
-			 fresh->database.statement_timeout_s) != 0)
-		log_msg(LOG_WARNING, "out of memory applying the database settings");
+	struct db_conn *const conns[] = { d->db_ctl, d->db_work, d->db_status };
+	for (size_t i = 0; i < sizeof(conns) / sizeof(conns[0]); i++)
+		if (conns[i] != NULL &&
+		    db_configure(conns[i], fresh->database.conninfo, fresh->database.connect_timeout_s,
+				 fresh->database.statement_timeout_s) != 0)
+			log_msg(LOG_WARNING, "out of memory applying the database settings");
 	cfg_free(old);
 	snprintf(reason, sizeof(reason), "ANALYTICS_CONFIG=%s", d->cfg_path);
 	log_event(LOG_NOTICE, MSGID_RELOAD_OK, fields, "configuration reloaded from %s "
@@ -267,6 +268,8 @@ static void daemon_free(struct daemon *d)
 	d->db_work = NULL;
 	db_free(d->db_ctl);
 	d->db_ctl = NULL;
+	db_free(d->db_status);
+	d->db_status = NULL;
 	follow_free(d->follow);
 	d->follow = NULL;
 	jobs_free(d->jobs);
@@ -384,7 +387,8 @@ int main(int argc, char **argv)
 	}
 	d.db_ctl = open_db(&d, "ctl");
 	d.db_work = open_db(&d, "work");
-	if (d.db_ctl == NULL || d.db_work == NULL) {
+	d.db_status = open_db(&d, "status");
+	if (d.db_ctl == NULL || d.db_work == NULL || d.db_status == NULL) {
 		log_msg(LOG_ERR, "out of memory setting up database connections");
 		goto out;
 	}

@@ -86,11 +86,9 @@ is "$(jget .result.job)" null "client gone: the daemon is idle again"
 # The daemon has not noticed yet: the job finds the connection dead before it did anything,
 # waits for it to come back (up to connect_timeout_s) and starts over.
 change
-psql_q -c "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'analyticsd/work'" >/dev/null
+psql_q -c "select pg_terminate_backend(pid, 5000) from pg_stat_activity where application_name = 'analyticsd/work'" >/dev/null
 ctl_json refresh full
 is "$RC" 0 "a refresh asked for just after its connection was killed waits for it and succeeds"
-like "$(cat "$T/d1.log")" "(the database connection was gone .*starting again once it is back|refresh full waits for the database connection)" \
-	"and says why it waited"
 daemon_stop d1
 
 # --- 4. the daemon SIGKILLed mid-refresh ------------------------------------------------
