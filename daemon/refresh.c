@@ -142,7 +142,9 @@ static void plan(struct job *j, struct txn *t)
 	if (((struct refresh *)j->priv)->mode != REFRESH_INCREMENTAL)
 		return;
 	job_phase(j, "reading the change queue");
+	txn_add(t, sql_refresh_analyze_sources, 0, NULL, false, NULL, NULL);
 	txn_add(t, sql_refresh_queue_capture, 1, all, false, NULL, NULL);
+	txn_add(t, sql_refresh_analyze_queue, 0, NULL, false, NULL, NULL);
 	txn_add(t, sql_refresh_queue_keys, 0, NULL, false, NULL, NULL);
 	txn_add(t, sql_refresh_scope_incremental, 1, as_of, false, NULL, NULL);
 	txn_add(t, sql_refresh_scope_count, 1, as_of, false, on_found, j);
@@ -158,7 +160,8 @@ static void work(struct job *j, struct txn *t)
 	snprintf(days, sizeof(days), "%d", r->days);
 	snprintf(id, sizeof(id), "%lld", j->id);
 	job_phase(j, "scoping");
-	txn_add(t, sql_refresh_analyze_sources, 0, NULL, false, NULL, NULL);
+	if (r->mode != REFRESH_INCREMENTAL)     /* it did, when it planned */
+		txn_add(t, sql_refresh_analyze_sources, 0, NULL, false, NULL, NULL);
 	switch (r->mode) {
 	case REFRESH_FULL: {
 		const char *p[1] = { NULL };

@@ -81,39 +81,37 @@ CREATE FUNCTION analytics_capture_payments() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 BEGIN
+    -- The booking's customer is looked up (by primary key) only for a payment that names
+    -- no payer: coalesce() evaluates the subquery only then.
     IF TG_OP = 'INSERT' THEN
         INSERT INTO analytics_change_queue (organization_id, customer_id)
-        SELECT DISTINCT p.organization_id, coalesce(p.customer_id, b.customer_id)
+        SELECT DISTINCT p.organization_id, a.customer_id
           FROM analytics_new p
-          LEFT JOIN bookings b
-            ON p.customer_id IS NULL AND b.id = p.booking_id
-           AND b.organization_id = p.organization_id
-         WHERE coalesce(p.customer_id, b.customer_id) IS NOT NULL;
+         CROSS JOIN LATERAL (SELECT coalesce(p.customer_id,
+                 (SELECT b.customer_id FROM bookings b
+                   WHERE b.id = p.booking_id AND b.organization_id = p.organization_id))
+                 AS customer_id) a
+         WHERE a.customer_id IS NOT NULL;
     ELSIF TG_OP = 'UPDATE' THEN
-        -- The old attribution only where it may differ from the new one.
         INSERT INTO analytics_change_queue (organization_id, customer_id)
-        SELECT DISTINCT p.organization_id, coalesce(p.customer_id, b.customer_id)
+        SELECT DISTINCT p.organization_id, a.customer_id
           FROM (SELECT organization_id, customer_id, booking_id FROM analytics_new
                 UNION ALL
-                SELECT o.organization_id, o.customer_id, o.booking_id
-                  FROM analytics_old o
-                  LEFT JOIN analytics_new n ON n.id = o.id
-                 WHERE n.id IS NULL
-                    OR n.organization_id IS DISTINCT FROM o.organization_id
-                    OR n.customer_id IS DISTINCT FROM o.customer_id
-                    OR n.booking_id IS DISTINCT FROM o.booking_id) p
-          LEFT JOIN bookings b
-            ON p.customer_id IS NULL AND b.id = p.booking_id
-           AND b.organization_id = p.organization_id
-         WHERE coalesce(p.customer_id, b.customer_id) IS NOT NULL;
+                SELECT organization_id, customer_id, booking_id FROM analytics_old) p
+         CROSS JOIN LATERAL (SELECT coalesce(p.customer_id,
+                 (SELECT b.customer_id FROM bookings b
+                   WHERE b.id = p.booking_id AND b.organization_id = p.organization_id))
+                 AS customer_id) a
+         WHERE a.customer_id IS NOT NULL;
     ELSE
         INSERT INTO analytics_change_queue (organization_id, customer_id)
-        SELECT DISTINCT p.organization_id, coalesce(p.customer_id, b.customer_id)
+        SELECT DISTINCT p.organization_id, a.customer_id
           FROM analytics_old p
-          LEFT JOIN bookings b
-            ON p.customer_id IS NULL AND b.id = p.booking_id
-           AND b.organization_id = p.organization_id
-         WHERE coalesce(p.customer_id, b.customer_id) IS NOT NULL;
+         CROSS JOIN LATERAL (SELECT coalesce(p.customer_id,
+                 (SELECT b.customer_id FROM bookings b
+                   WHERE b.id = p.booking_id AND b.organization_id = p.organization_id))
+                 AS customer_id) a
+         WHERE a.customer_id IS NOT NULL;
     END IF;
     RETURN NULL;
 END

@@ -1,4 +1,5 @@
--- Before a refresh computes: ANALYZE the source tables whose statistics are missing or stale
+-- Before a refresh plans and computes: ANALYZE the source tables (and customer_analytics,
+-- whose clock an incremental run looks up) whose statistics are missing or stale
 -- (more than 50 + 10% of their rows changed since the last ANALYZE, autovacuum's own
 -- default threshold), so that a refresh right after a bulk load is planned on the data it
 -- reads rather than waiting for autovacuum. Tables the daemon's role may not analyze are
@@ -13,7 +14,7 @@ BEGIN
          WHERE s.relid IN (SELECT to_regclass(n) FROM unnest(ARRAY[
                    'bookings', 'payments', 'square_existing_clients', 'locations',
                    'organizations', 'analytics_org_settings', 'customers',
-                   'loyalty_point_events']) AS n)
+                   'loyalty_point_events', 'customer_analytics']) AS n)
            AND (coalesce(s.last_analyze, s.last_autoanalyze) IS NULL
                 OR s.n_mod_since_analyze > 50 + 0.1 * s.n_live_tup)
     LOOP
