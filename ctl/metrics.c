@@ -78,6 +78,40 @@ static bool same_run(json_t *a, json_t *b)
 		      json_string_value(json_object_get(b, "mode")) ?: "") == 0;
 }
 
+/* Per kind and mode, when its last run of either status finished. */
+static void latest(FILE *fp, json_t *rows, const char *name, const char *help, const char *st1,
+		   const char *st2)
+{
+	static const char *const km[] = { "kind", "mode", NULL };
+	json_t *row, *prev = NULL, *r2;
+	size_t i, k;
+
+	family(fp, name, "gauge", help);
+	json_array_foreach(rows, i, row) {
+		double last = 0;
+		bool any = false;
+
+		if (same_run(prev, row))
+			continue;
+		prev = row;
+		json_array_foreach(rows, k, r2) {
+			const char *st = json_string_value(json_object_get(r2, "status"));
+
+			if (!same_run(row, r2) || st == NULL || !has(r2, "last_finished") ||
+			    (strcmp(st, st1) != 0 && strcmp(st, st2) != 0))
+				continue;
+			if (!any || num(r2, "last_finished") > last)
+				last = num(r2, "last_finished");
+			any = true;
+		}
+		if (!any)
+			continue;
+		fprintf(fp, "%s", name);
+		labels(fp, row, km, NULL, NULL);
+		fprintf(fp, " %.3f\n", last);
+	}
+}
+
 /* The per kind and mode families, from metrics_runs.sql's rows (one per status). */
 static void runs(FILE *fp, json_t *rows)
 {
@@ -95,60 +129,12 @@ static void runs(FILE *fp, json_t *rows)
 		fprintf(fp, " %.0f\n", num(row, "runs"));
 	}
 	/* A success is a run that succeeded, whether or not it was rolled back later. */
-	family(fp, "analyticsd_last_success_timestamp_seconds", "gauge",
-	       "When the last successful run of a kind and mode finished (Unix time).");
-	prev = NULL;
-	json_array_foreach(rows, i, row) {
-		double last = 0;
-		bool any = false;
-		size_t k;
-		json_t *r2;
-
-		if (same_run(prev, row))
-			continue;
-		prev = row;
-		json_array_foreach(rows, k, r2) {
-			const char *st = json_string_value(json_object_get(r2, "status"));
-			if (same_run(row, r2) && st != NULL && has(r2, "last_finished") &&
-			    (strcmp(st, "succeeded") == 0 || strcmp(st, "rolled_back") == 0) &&
-			    (!any || num(r2, "last_finished") > last)) {
-				last = num(r2, "last_finished");
-				any = true;
-			}
-		}
-		if (!any)
-			continue;
-		fprintf(fp, "analyticsd_last_success_timestamp_seconds");
-		labels(fp, row, km, NULL, NULL);
-		fprintf(fp, " %.3f\n", last);
-	}
-	family(fp, "analyticsd_last_failure_timestamp_seconds", "gauge",
-	       "When the last failed or cancelled run of a kind and mode finished (Unix time).");
-	prev = NULL;
-	json_array_foreach(rows, i, row) {
-		double last = 0;
-		bool any = false;
-		size_t k;
-		json_t *r2;
-
-		if (same_run(prev, row))
-			continue;
-		prev = row;
-		json_array_foreach(rows, k, r2) {
-			const char *st = json_string_value(json_object_get(r2, "status"));
-			if (same_run(row, r2) && st != NULL && has(r2, "last_finished") &&
-			    (strcmp(st, "failed") == 0 || strcmp(st, "cancelled") == 0) &&
-			    (!any || num(r2, "last_finished") > last)) {
-				last = num(r2, "last_finished");
-				any = true;
-			}
-		}
-		if (!any)
-			continue;
-		fprintf(fp, "analyticsd_last_failure_timestamp_seconds");
-		labels(fp, row, km, NULL, NULL);
-		fprintf(fp, " %.3f\n", last);
-	}
+	latest(fp, rows, "analyticsd_last_success_timestamp_seconds",
+	       "When the last successful run of a kind and mode finished (Unix time).",
+	       "succeeded", "rolled_back");
+	latest(fp, rows, "analyticsd_last_failure_timestamp_seconds",
+	       "When the last failed or cancelled run of a kind and mode finished (Unix time).",
+	       "failed", "cancelled");
 	family(fp, "analyticsd_last_run_duration_seconds", "gauge",
 	       "How long the last finished run of a kind and mode took.");
 	prev = NULL;

@@ -131,6 +131,15 @@ static void on_found(struct txn *t, PGresult *res, void *arg)
 	job_skip(j, "no change queued, no row due");
 }
 
+/* The queue's keys; then, with the run's as_of, the scope and whether there is work. */
+static const struct txn_stmt expand[] = {
+	{ sql_refresh_analyze_queue, NULL }, { sql_refresh_queue_keys, NULL }, { NULL, NULL },
+};
+static const struct txn_stmt find[] = {
+	{ sql_refresh_scope_incremental, NULL }, { sql_refresh_scope_count, on_found },
+	{ NULL, NULL },
+};
+
 /* Before the run is recorded: an org run's organization must exist; an
  * incremental run finds what to do (nothing, often). */
 static void plan(struct job *j, struct txn *t)
@@ -144,10 +153,8 @@ static void plan(struct job *j, struct txn *t)
 	job_phase(j, "reading the change queue");
 	txn_add(t, sql_refresh_analyze_sources, 0, NULL, false, NULL, NULL);
 	txn_add(t, sql_refresh_queue_capture, 1, all, false, NULL, NULL);
-	txn_add(t, sql_refresh_analyze_queue, 0, NULL, false, NULL, NULL);
-	txn_add(t, sql_refresh_queue_keys, 0, NULL, false, NULL, NULL);
-	txn_add(t, sql_refresh_scope_incremental, 1, as_of, false, NULL, NULL);
-	txn_add(t, sql_refresh_scope_count, 1, as_of, false, on_found, j);
+	txn_add_steps(t, 0, NULL, j, expand);
+	txn_add_steps(t, 1, as_of, j, find);
 }
 
 static void work(struct job *j, struct txn *t)
