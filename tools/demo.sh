@@ -62,6 +62,18 @@ ctl refresh full
 step "analyticsctl refresh full (again: nothing changed, nothing is written)"
 ctl refresh full
 
+step "a customer cancels a booking (psql); the capture trigger queues the customer"
+"$PGBIN/psql" -X -c "update bookings set status = 'CANCELLED_BY_CUSTOMER', updated_at = now()
+	where id = (select id from bookings where status = 'ACCEPTED' and start_at > now()
+	            and customer_id is not null order by id limit 1)"
+"$PGBIN/psql" -X -c "select count(*) queued_changes from analytics_change_queue"
+
+step "analyticsctl refresh incremental (what changed, and what came due by the clock)"
+ctl refresh incremental
+
+step "analyticsctl refresh incremental (again: nothing queued, nothing due)"
+ctl refresh incremental
+
 step "segments (psql)"
 "$PGBIN/psql" -X -c "select segment, count(*) customers, sum(visits_total) visits,
 	round(avg(net_spend_cents) / 100.0, 2) avg_net_spend from customer_analytics
@@ -88,6 +100,9 @@ ctl runs --limit 5
 
 step "analyticsctl status"
 ctl status
+
+step "analyticsctl metrics (the first lines)"
+ctl metrics | grep -v '^#' | head -n 12
 
 step "stopping"
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
