@@ -23,6 +23,7 @@ D=\$!
 for i in \$(seq 100); do "$BIN/analyticsctl" -s "$T/j.sock" --json status 2>/dev/null | grep -q '"state": "connected"' && break; sleep 0.1; done
 "$BIN/analyticsctl" -s "$T/j.sock" migrate up >/dev/null
 "$BIN/analyticsctl" -s "$T/j.sock" refresh full >/dev/null 2>&1
+"$PGBIN/psql" -X -q -c "insert into organizations (id, name) values ('00000000-0000-4000-8000-000000000000', 'journal test')"
 "$BIN/analyticsctl" -s "$T/j.sock" refresh org 00000000-0000-4000-8000-000000000000 >/dev/null 2>&1
 "$BIN/analyticsctl" -s "$T/j.sock" rollback >/dev/null 2>&1
 "$BIN/analyticsctl" -s "$T/j.sock" resume >/dev/null 2>&1
