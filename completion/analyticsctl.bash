@@ -8,7 +8,7 @@ _analyticsctl()
     local cur prev cmd i w
     local -a words=("${COMP_WORDS[@]}")
     local cword=$COMP_CWORD
-    local commands="status migrate refresh runs check rollback loyalty pause resume reload"
+    local commands="status migrate refresh runs check metrics rollback loyalty pause resume reload"
     local globals="-s --socket -j --json -t --timeout -h --help -V --version"
 
     COMPREPLY=()
@@ -141,6 +141,14 @@ _analyticsctl()
                 [[ " ${args[*]} " == *" $a "* ]] || lopts+=" $a"
             done
             mapfile -t COMPREPLY < <(compgen -W "$lopts" -- "$cur")
+            ;;
+        metrics)
+            if [[ $prev == --output || $prev == -o ]]; then
+                compopt -o filenames 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+                return 0
+            fi
+            ((${#args[@]} == 0)) && mapfile -t COMPREPLY < <(compgen -W "--output" -- "$cur")
             ;;
         pause)
             [[ $prev == --reason ]] && return 0

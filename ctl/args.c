@@ -280,7 +280,8 @@ void ctl_usage(FILE *fp)
 		"  -V, --version      print the version\n"
 		"\n"
 		"Exit status: 0 ok, 1 failed, 64 usage, 69 daemon or database unreachable,\n"
-		"75 refused for now (busy, paused), 77 not authorized. See analyticsctl(8).\n",
+		"75 refused for now (busy, paused), 77 not authorized; status: 3 the daemon\n"
+		"runs but its database is down. See analyticsctl(8).\n",
 		CTL_DEFAULT_SOCKET, CTL_DEFAULT_TIMEOUT_S);
 }
 
