@@ -12,6 +12,8 @@
 #                       markers; the rest of the file is left alone); "-" prints only
 #   BENCH_KEEP=1        keep the temp directory (cluster, logs, EXPLAIN output)
 #   BENCH_PGBENCH_S=5   seconds of each pgbench run (the capture triggers' cost)
+#   BENCH_PGBENCH_REPS=5 pgbench runs with and without the triggers, alternating (a run's
+#                       latency varies by several percent on a virtual machine)
 #   BENCH_FOLLOW_S=10, BENCH_FOLLOW_RATE=5, BENCH_FOLLOW_LOAD_S=60
 #                       follow mode's interval, the write load (writes a second) and how
 #                       long it lasts, for the staleness figure
@@ -391,10 +393,11 @@ kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
 # --- the capture triggers on the write path ------------------------------------------------
 # pgbench, one client, single-row transactions (the platform's own writes), each script
 # BENCH_PGBENCH_S seconds with the triggers and without them (disabled by name: the foreign
-# key triggers stay), alternating, REPS times; with synchronous_commit on (as configured)
+# key triggers stay), alternating, BENCH_PGBENCH_REPS times; with synchronous_commit on (as configured)
 # and off. Then one 100k-row UPDATE of bookings, with and without.
 say "write-path cost of the capture triggers (pgbench)"
 PGBENCH_S=${BENCH_PGBENCH_S:-5}
+PGBENCH_REPS=${BENCH_PGBENCH_REPS:-5}
 q "CREATE TABLE bench_clients AS
      SELECT row_number() OVER (ORDER BY c.organization_id, c.square_customer_id) AS n,
             c.organization_id, c.square_customer_id,
@@ -449,7 +452,7 @@ declare -A LAT
 for sc in on off; do
 	for w in bookings_insert bookings_update payments_insert payments_update; do
 		on=(); off=()
-		for r in $(seq "$REPS"); do
+		for r in $(seq "$PGBENCH_REPS"); do
 			for mode in $([ $((r % 2)) = 1 ] && echo "ENABLE DISABLE" || echo "DISABLE ENABLE"); do
 				capture "$mode"
 				lat=$(PGOPTIONS="-c synchronous_commit=$sc" pgbench_lat "$T/$w.sql")

@@ -4,6 +4,9 @@
 --    AFTER triggers (with transition tables) on every source a row of customer_analytics
 --    depends on, in the writer's own transaction. An entry names one of:
 --      a customer              (organization_id, customer_id)
+--      a booking's customer    (organization_id, booking_id): a payment that names no payer
+--                              is attributed to its booking's customer, looked up by the run
+--                              (a booking moved or deleted since queued its customers itself)
 --      a location's customers  (organization_id, location_id): its timezone changed
 --      a contact's rows        (organization_id, email_key, phone_key): its loyalty ledger or
 --                              its customers row changed (customer_analytics matches the
@@ -11,7 +14,11 @@
 --      an organization         (organization_id alone): its settings or timezone changed
 --    Append only, duplicates allowed: a unique key would make a writer wait for another
 --    writer's uncommitted entry, or lose its entry to one that a running refresh is about to
---    consume. A run reads the entries its snapshot sees and deletes exactly those
+--    consume. The triggers run on the platform's write path, so they do the least work that
+--    keeps every row exact: one flat INSERT ... SELECT per statement, no deduplication (the
+--    run deduplicates), no lookup in another table where the run can do it, no index and no
+--    CHECK constraint on the queue (a CHECK is prepared again for every statement that
+--    inserts; the triggers below are the only writers and keep one kind per entry). A run reads the entries its snapshot sees and deletes exactly those
 --    (refresh_queue_*.sql); entries committed meanwhile stay for the next run. No NOTIFY:
 --    it would serialise every committing writer on one lock.
 --
@@ -30,14 +37,11 @@
 CREATE TABLE analytics_change_queue (
     organization_id uuid        NOT NULL,
     customer_id     text,
+    booking_id      uuid,
     location_id     uuid,
     email_key       text,
     phone_key       text,
-    queued_at       timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT analytics_change_queue_one_kind
-        CHECK (num_nonnulls(customer_id, location_id, email_key) <= 1),
-    CONSTRAINT analytics_change_queue_contact
-        CHECK ((email_key IS NULL) = (phone_key IS NULL))
+    queued_at       timestamptz NOT NULL DEFAULT now()
 ) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
         autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 10000);
 
@@ -51,7 +55,8 @@ COMMENT ON TABLE analytics_change_queue IS
 -- transition tables it has: analytics_new (INSERT, UPDATE), analytics_old (UPDATE, DELETE).
 -- ---------------------------------------------------------------------------------------
 
--- bookings: the old and the new customer (a booking moved to another customer changes both).
+-- bookings: the old and the new customer (a booking moved to another customer changes both;
+-- an UPDATE queues the customer twice when it stays, which costs less than comparing).
 -- Referrers are not looked up here: the run adds the referrer of every queued customer.
 CREATE FUNCTION analytics_capture_bookings() RETURNS trigger
     LANGUAGE plpgsql
@@ -59,59 +64,42 @@ AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO analytics_change_queue (organization_id, customer_id)
-        SELECT DISTINCT organization_id, customer_id FROM analytics_new
-         WHERE customer_id IS NOT NULL;
+        SELECT organization_id, customer_id FROM analytics_new WHERE customer_id IS NOT NULL;
     ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO analytics_change_queue (organization_id, customer_id)
         SELECT organization_id, customer_id FROM analytics_new WHERE customer_id IS NOT NULL
-        UNION
+        UNION ALL
         SELECT organization_id, customer_id FROM analytics_old WHERE customer_id IS NOT NULL;
     ELSE
         INSERT INTO analytics_change_queue (organization_id, customer_id)
-        SELECT DISTINCT organization_id, customer_id FROM analytics_old
-         WHERE customer_id IS NOT NULL;
+        SELECT organization_id, customer_id FROM analytics_old WHERE customer_id IS NOT NULL;
     END IF;
     RETURN NULL;
 END
 $$;
 
 -- payments: the old and the new attribution, as the payment set P makes it:
--- coalesce(payments.customer_id, the customer of payments.booking_id).
+-- coalesce(payments.customer_id, the customer of payments.booking_id). A payment that names
+-- no payer queues its booking; the run looks up the booking's customer.
 CREATE FUNCTION analytics_capture_payments() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 BEGIN
-    -- The booking's customer is looked up (by primary key) only for a payment that names
-    -- no payer: coalesce() evaluates the subquery only then.
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO analytics_change_queue (organization_id, customer_id)
-        SELECT DISTINCT p.organization_id, a.customer_id
-          FROM analytics_new p
-         CROSS JOIN LATERAL (SELECT coalesce(p.customer_id,
-                 (SELECT b.customer_id FROM bookings b
-                   WHERE b.id = p.booking_id AND b.organization_id = p.organization_id))
-                 AS customer_id) a
-         WHERE a.customer_id IS NOT NULL;
+        INSERT INTO analytics_change_queue (organization_id, customer_id, booking_id)
+        SELECT organization_id, customer_id, CASE WHEN customer_id IS NULL THEN booking_id END
+          FROM analytics_new WHERE customer_id IS NOT NULL OR booking_id IS NOT NULL;
     ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO analytics_change_queue (organization_id, customer_id)
-        SELECT DISTINCT p.organization_id, a.customer_id
-          FROM (SELECT organization_id, customer_id, booking_id FROM analytics_new
-                UNION ALL
-                SELECT organization_id, customer_id, booking_id FROM analytics_old) p
-         CROSS JOIN LATERAL (SELECT coalesce(p.customer_id,
-                 (SELECT b.customer_id FROM bookings b
-                   WHERE b.id = p.booking_id AND b.organization_id = p.organization_id))
-                 AS customer_id) a
-         WHERE a.customer_id IS NOT NULL;
+        INSERT INTO analytics_change_queue (organization_id, customer_id, booking_id)
+        SELECT organization_id, customer_id, CASE WHEN customer_id IS NULL THEN booking_id END
+          FROM analytics_new WHERE customer_id IS NOT NULL OR booking_id IS NOT NULL
+        UNION ALL
+        SELECT organization_id, customer_id, CASE WHEN customer_id IS NULL THEN booking_id END
+          FROM analytics_old WHERE customer_id IS NOT NULL OR booking_id IS NOT NULL;
     ELSE
-        INSERT INTO analytics_change_queue (organization_id, customer_id)
-        SELECT DISTINCT p.organization_id, a.customer_id
-          FROM analytics_old p
-         CROSS JOIN LATERAL (SELECT coalesce(p.customer_id,
-                 (SELECT b.customer_id FROM bookings b
-                   WHERE b.id = p.booking_id AND b.organization_id = p.organization_id))
-                 AS customer_id) a
-         WHERE a.customer_id IS NOT NULL;
+        INSERT INTO analytics_change_queue (organization_id, customer_id, booking_id)
+        SELECT organization_id, customer_id, CASE WHEN customer_id IS NULL THEN booking_id END
+          FROM analytics_old WHERE customer_id IS NOT NULL OR booking_id IS NOT NULL;
     END IF;
     RETURN NULL;
 END
@@ -126,24 +114,24 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO analytics_change_queue (organization_id, customer_id)
         SELECT organization_id, square_customer_id FROM analytics_new
-        UNION
+        UNION ALL
         SELECT organization_id, referred_by_customer_id FROM analytics_new
          WHERE referred_by_customer_id IS NOT NULL;
     ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO analytics_change_queue (organization_id, customer_id)
         SELECT organization_id, square_customer_id FROM analytics_new
-        UNION
+        UNION ALL
         SELECT organization_id, referred_by_customer_id FROM analytics_new
          WHERE referred_by_customer_id IS NOT NULL
-        UNION
+        UNION ALL
         SELECT organization_id, square_customer_id FROM analytics_old
-        UNION
+        UNION ALL
         SELECT organization_id, referred_by_customer_id FROM analytics_old
          WHERE referred_by_customer_id IS NOT NULL;
     ELSE
         INSERT INTO analytics_change_queue (organization_id, customer_id)
         SELECT organization_id, square_customer_id FROM analytics_old
-        UNION
+        UNION ALL
         SELECT organization_id, referred_by_customer_id FROM analytics_old
          WHERE referred_by_customer_id IS NOT NULL;
     END IF;

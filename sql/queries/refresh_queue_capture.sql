@@ -3,7 +3,7 @@
 -- refresh_queue_consume.sql leaves them for the next run. Rows are named by (ctid, xmin):
 -- queue rows are never updated, and a slot reused after a vacuum has another xmin.
 CREATE TEMP TABLE ca_queue ON COMMIT DROP AS
-SELECT q.ctid AS qid, q.xmin AS qxmin, q.organization_id, q.customer_id, q.location_id,
-       q.email_key, q.phone_key
+SELECT q.ctid AS qid, q.xmin AS qxmin, q.organization_id, q.customer_id, q.booking_id,
+       q.location_id, q.email_key, q.phone_key
   FROM analytics_change_queue q
  WHERE $1::uuid IS NULL OR q.organization_id = $1::uuid;

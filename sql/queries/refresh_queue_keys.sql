@@ -1,5 +1,8 @@
 -- The customer keys the captured queue entries (ca_queue) stand for:
 --   a customer entry        that customer;
+--   a booking entry         the booking's customer now (a payment without a payer: its
+--                           booking's customer; a booking moved or deleted since the entry
+--                           queued its old and new customers itself);
 --   a location entry        every customer with a booking at that location;
 --   an organization entry   every customer of the organization (client records, booking
 --                           customers, existing rows), as refresh_scope_org.sql;
@@ -12,11 +15,18 @@ CREATE TEMP TABLE ca_queued ON COMMIT DROP AS
 WITH orgs AS (
     SELECT DISTINCT organization_id
       FROM ca_queue
-     WHERE customer_id IS NULL AND location_id IS NULL AND email_key IS NULL
+     WHERE customer_id IS NULL AND booking_id IS NULL AND location_id IS NULL
+       AND email_key IS NULL
 ), k (organization_id, square_customer_id) AS (
     SELECT organization_id, customer_id
       FROM ca_queue
      WHERE customer_id IS NOT NULL
+    UNION
+    SELECT b.organization_id, b.customer_id
+      FROM (SELECT DISTINCT organization_id, booking_id FROM ca_queue
+             WHERE booking_id IS NOT NULL) q
+      JOIN bookings b ON b.organization_id = q.organization_id AND b.id = q.booking_id
+     WHERE b.customer_id IS NOT NULL
     UNION
     SELECT b.organization_id, b.customer_id
       FROM (SELECT DISTINCT organization_id, location_id FROM ca_queue
