@@ -34,7 +34,7 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
               $(if $(TEST_HOOKS),-DANALYTICSD_TEST_HOOKS) \
               -DANALYTICSD_VERSION=\"$(VERSION)\" -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
-ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -pthread
 
 LIB_SRC    := lib/proto.c
 DAEMON_SRC := $(wildcard daemon/*.c)

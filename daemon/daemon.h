@@ -29,9 +29,11 @@ struct daemon {
 	bool operator_gid_known;
 	gid_t reader_gid;               /* control.reader_group: the socket's group */
 	bool reader_gid_known;
+	struct groups *groups;          /* looks the two up (groups.c) */
 
 	struct listener *listener;      /* the control socket (listener.c) */
 	struct clients *clients;        /* its connections (client.c) */
+	struct evdns_base *dns;         /* the conninfo's host names (dbhosts.c) */
 	struct db_conn *db_ctl;         /* reads: runs, check, metrics; failure records */
 	struct db_conn *db_status;      /* status's own, so that no reader delays it */
 	struct db_conn *db_work;        /* the running job's (job.c) */

@@ -3,7 +3,12 @@
  *
  * The socket is watched by one persistent event that is replaced whenever
  * the descriptor or the wanted readiness changes: PQconnectPoll may hand back
- * a different socket on every call (one per address tried).
+ * a different socket on every call (an sslmode=prefer retry, say).
+ *
+ * A connection goes to one host and address at a time (dbhosts.c resolves
+ * names off the loop), each attempt bounded by connect_timeout_s, as libpq
+ * does for each host in blocking mode; the reconnect backoff starts when
+ * every host has failed.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +16,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "dbhosts.h"
 #include "log.h"
 #include "sqlfiles.h"
 
@@ -43,7 +49,8 @@ struct db_conn {
 	struct event *ev_io;
 	int ev_fd;
 	short ev_what;
-	struct event *ev_timer;         /* connect timeout, then reconnect backoff */
+	struct event *ev_timer;         /* an attempt's timeout, then reconnect backoff */
+	struct dbhosts *hosts;          /* where the attempts go */
 	struct event *ev_defer;         /* a failure found while sending, handled next */
 	char defer_why[512];
 	int backoff_s;
@@ -105,7 +112,9 @@ const char *db_state_name(enum db_state s)
 	return "unknown";
 }
 
-struct db_conn *db_new(struct event_base *base, const char *label,
+static void attempt(const struct dbhost_attempt *a, void *arg);
+
+struct db_conn *db_new(struct event_base *base, struct evdns_base *dns, const char *label,
 		       db_state_fn on_state, void *arg)
 {
 	struct db_conn *db = calloc(1, sizeof(*db));
@@ -117,6 +126,7 @@ struct db_conn *db_new(struct event_base *base, const char *label,
 	db->conninfo = strdup("");
 	db->ev_timer = evtimer_new(base, timer_cb, db);
 	db->ev_defer = event_new(base, -1, 0, defer_cb, db);
+	db->hosts = dbhosts_new(base, dns, attempt, db);
 	db->ev_fd = -1;
 	db->backoff_s = DB_BACKOFF_MIN_S;
 	db->connect_timeout_s = 10;
@@ -125,7 +135,7 @@ struct db_conn *db_new(struct event_base *base, const char *label,
 	db->since = time(NULL);
 	snprintf(db->last_error, sizeof(db->last_error), "not connected yet");
 	if (db->label == NULL || db->conninfo == NULL || db->ev_timer == NULL ||
-	    db->ev_defer == NULL) {
+	    db->ev_defer == NULL || db->hosts == NULL) {
 		db_free(db);
 		return NULL;
 	}
@@ -150,6 +160,11 @@ enum db_state db_get_state(const struct db_conn *db) { return db->state; }
 time_t db_state_since(const struct db_conn *db) { return db->since; }
 const char *db_last_error(const struct db_conn *db) { return db->last_error; }
 const char *db_label(const struct db_conn *db) { return db->label; }
+
+bool db_resolving(const struct db_conn *db)
+{
+	return db->state == DB_CONNECTING && dbhosts_resolving(db->hosts);
+}
 
 bool db_reconnecting(const struct db_conn *db)
 {
@@ -268,6 +283,7 @@ static void lost(struct db_conn *db, const char *why)
 	db_error_set(&e, "08006", "%s", why);
 	snprintf(db->last_error, sizeof(db->last_error), "%s", e.message);
 	close_pg(db);
+	dbhosts_stop(db->hosts);
 	evtimer_del(db->ev_timer);
 	set_state(db, DB_DOWN);
 	fail_queue(db, "08006", db->last_error);
@@ -381,80 +397,152 @@ static void connected(struct db_conn *db)
 	kick(db);
 }
 
+/*
+ * This attempt failed: try the next host or address, with a timeout of its
+ * own. When none is left, dbhosts calls attempt(NULL), and the connection is
+ * down until the backoff expires.
+ */
+static void attempt_failed(struct db_conn *db, const char *why)
+{
+	struct timeval tv = { db->connect_timeout_s, 0 };
+
+	dbhosts_failed(db->hosts, why);         /* why may be libpq's, freed below */
+	close_pg(db);
+	/* A name lookup counts against the next attempt's timeout. */
+	if (evtimer_add(db->ev_timer, &tv) != 0)
+		log_msg(LOG_WARNING, "database connection '%s': cannot arm the connect timeout",
+			db->label);
+	dbhosts_next(db->hosts);
+}
+
 static void connect_poll(struct db_conn *db)
 {
 	switch (PQconnectPoll(db->pg)) {
 	case PGRES_POLLING_READING:
 		if (watch_fd(db, PQsocket(db->pg), EV_READ, true) != 0)
-			lost(db, "cannot watch the database socket");
+			attempt_failed(db, "cannot watch the database socket");
 		return;
 	case PGRES_POLLING_WRITING:
 		if (watch_fd(db, PQsocket(db->pg), EV_WRITE, true) != 0)
-			lost(db, "cannot watch the database socket");
+			attempt_failed(db, "cannot watch the database socket");
 		return;
 	case PGRES_POLLING_OK:
+		evtimer_del(db->ev_timer);
 		connected(db);
 		return;
 	case PGRES_POLLING_FAILED:
 	default:
-		lost(db, PQerrorMessage(db->pg));
+		attempt_failed(db, PQerrorMessage(db->pg));
 		return;
 	}
 }
 
-static void start_connect(struct db_conn *db)
+#define DB_MAX_KEYS 48
+
+/*
+ * The connection parameters of one attempt. Ours first, so that the
+ * operator's conninfo can override the application_name; client_encoding
+ * last, so it always holds (messages from the server go into JSON replies,
+ * which must be UTF-8). An attempt that names its host replaces the
+ * conninfo's host, hostaddr and port lists with its own single values.
+ */
+static PGconn *connect_start(struct db_conn *db, const struct dbhost_attempt *a)
 {
-	/* Ours first, so that the operator's conninfo (expanded from "dbname")
-	 * can override the application_name. */
-	/* client_encoding last, so it always holds: messages from the server
-	 * go into JSON replies, which must be UTF-8. */
-	const char *keys[] = { "application_name", "dbname", "client_encoding", NULL };
-	char appname[64];
-	const char *vals[] = { appname, db->conninfo, "UTF8", NULL };
+	const char *keys[DB_MAX_KEYS], *vals[DB_MAX_KEYS];
+	PQconninfoOption *opts = NULL;
+	PGconn *pg;
+	int n = 0;
+
+	keys[n] = "application_name"; vals[n++] = "analyticsd";
+	if (a->host == NULL && a->hostaddr == NULL) {
+		keys[n] = "dbname"; vals[n++] = db->conninfo;
+	} else {
+		char *err = NULL;
+		opts = PQconninfoParse(db->conninfo, &err);
+		if (opts == NULL) {             /* dbhosts found it parsable: memory */
+			PQfreemem(err);
+			return NULL;
+		}
+		for (PQconninfoOption *o = opts; o->keyword != NULL && n < DB_MAX_KEYS - 5; o++) {
+			if (o->val == NULL || o->val[0] == '\0' || strcmp(o->keyword, "host") == 0 ||
+			    strcmp(o->keyword, "hostaddr") == 0 || strcmp(o->keyword, "port") == 0)
+				continue;
+			keys[n] = o->keyword; vals[n++] = o->val;
+		}
+		if (a->host != NULL) { keys[n] = "host"; vals[n++] = a->host; }
+		if (a->hostaddr != NULL) { keys[n] = "hostaddr"; vals[n++] = a->hostaddr; }
+		if (a->port != NULL) { keys[n] = "port"; vals[n++] = a->port; }
+	}
+	keys[n] = "client_encoding"; vals[n++] = "UTF8";
+	keys[n] = NULL; vals[n] = NULL;
+	pg = PQconnectStartParams(keys, vals, opts == NULL);
+	PQconninfoFree(opts);
+	return pg;
+}
+
+/* dbhosts: the next host or address to try, or NULL when all have failed. */
+static void attempt(const struct dbhost_attempt *a, void *arg)
+{
+	struct db_conn *db = arg;
 	struct timeval tv = { db->connect_timeout_s, 0 };
 
-	snprintf(appname, sizeof(appname), "analyticsd");
-	close_pg(db);
-	db->pg = PQconnectStartParams(keys, vals, 1);
+	if (a == NULL) {
+		lost(db, dbhosts_summary(db->hosts));
+		return;
+	}
+	log_msg(LOG_DEBUG, "database connection '%s': trying %s", db->label, a->what);
+	db->pg = connect_start(db, a);
 	if (db->pg == NULL) {
 		lost(db, "out of memory starting a database connection");
 		return;
 	}
-	if (PQstatus(db->pg) == CONNECTION_BAD) {
-		lost(db, PQerrorMessage(db->pg));
-		return;
-	}
-	if (PQsetnonblocking(db->pg, 1) != 0) {
-		lost(db, PQerrorMessage(db->pg));
+	if (PQstatus(db->pg) == CONNECTION_BAD || PQsetnonblocking(db->pg, 1) != 0) {
+		attempt_failed(db, PQerrorMessage(db->pg));
 		return;
 	}
 	PQsetNoticeProcessor(db->pg, notice_cb, db);
-	set_state(db, DB_CONNECTING);
 	if (evtimer_add(db->ev_timer, &tv) != 0)
 		log_msg(LOG_WARNING, "database connection '%s': cannot arm the connect timeout",
 			db->label);
 	/* libpq: start as if PQconnectPoll had asked for writability. */
 	if (watch(db, PQsocket(db->pg), EV_WRITE) != 0)
-		lost(db, "cannot watch the database socket");
+		attempt_failed(db, "cannot watch the database socket");
+}
+
+static void start_connect(struct db_conn *db)
+{
+	struct timeval tv = { db->connect_timeout_s, 0 };
+
+	close_pg(db);
+	set_state(db, DB_CONNECTING);
+	if (dbhosts_start(db->hosts, db->conninfo) != 0) {
+		lost(db, "out of memory reading the conninfo's hosts");
+		return;
+	}
+	if (evtimer_add(db->ev_timer, &tv) != 0)
+		log_msg(LOG_WARNING, "database connection '%s': cannot arm the connect timeout",
+			db->label);
+	dbhosts_next(db->hosts);
 }
 
 void db_start(struct db_conn *db)
 {
-	if (db->pg == NULL)
+	if (db->state == DB_DOWN && !evtimer_pending(db->ev_timer, NULL))
 		start_connect(db);
 }
 
 static void timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct db_conn *db = arg;
-	char why[64];
+	char why[96];
 
 	(void)fd;
 	(void)what;
 	if (db->state == DB_CONNECTING) {
-		snprintf(why, sizeof(why), "connection timed out after %d s",
+		snprintf(why, sizeof(why), "%s timed out after %d s",
+			 dbhosts_resolving(db->hosts) ? "name resolution" : "connection",
 			 db->connect_timeout_s);
-		lost(db, why);
+		attempt_failed(db, why);
 	} else if (db->state == DB_DOWN) {
 		start_connect(db);
 	}
@@ -597,6 +685,7 @@ void db_close(struct db_conn *db, const char *sqlstate, const char *why)
 	 * the server rolls it back when it sees the connection go. */
 	snprintf(db->last_error, sizeof(db->last_error), "%s", why);
 	close_pg(db);
+	dbhosts_stop(db->hosts);
 	evtimer_del(db->ev_timer);
 	set_state(db, DB_DOWN);
 	fail_queue(db, sqlstate, why);
@@ -607,6 +696,8 @@ void db_free(struct db_conn *db)
 	if (db == NULL)
 		return;
 	close_pg(db);
+	dbhosts_free(db->hosts);
+	db->hosts = NULL;
 	db->state = DB_DOWN;
 	fail_queue(db, "57P01", "the daemon is shutting down");
 	if (db->ev_timer != NULL)

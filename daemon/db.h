@@ -3,8 +3,9 @@
  *
  * Connecting, sending and reading never block: PQconnectStart/PQconnectPoll,
  * PQsendQueryParams + PQflush, PQconsumeInput/PQisBusy/PQgetResult, each
- * resumed when the socket is ready. A lost connection is retried with capped
- * exponential backoff; the state callback reports every change.
+ * resumed when the socket is ready; host names are resolved off the loop too
+ * (dbhosts.h). A lost connection is retried with capped exponential backoff;
+ * the state callback reports every change.
  *
  * Queries run one at a time in the order they were sent. Each gets exactly
  * one callback: the last result on success, or an error (the server's
@@ -16,6 +17,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <libpq-fe.h>
 
@@ -34,7 +36,8 @@ struct db_conn;
 typedef void (*db_result_fn)(PGresult *res, const struct db_error *err, void *arg);
 typedef void (*db_state_fn)(struct db_conn *db, enum db_state old, void *arg);
 
-struct db_conn *db_new(struct event_base *base, const char *label,
+/* dns resolves the conninfo's host names (dbhosts.h). */
+struct db_conn *db_new(struct event_base *base, struct evdns_base *dns, const char *label,
 		       db_state_fn on_state, void *arg);
 /* Settings take effect at the next connection attempt. */
 int db_configure(struct db_conn *db, const char *conninfo, int connect_timeout_s,
@@ -50,6 +53,8 @@ const char *db_state_name(enum db_state s);
 time_t db_state_since(const struct db_conn *db);
 const char *db_last_error(const struct db_conn *db);
 const char *db_label(const struct db_conn *db);
+/* Connecting, and looking up a host name. */
+bool db_resolving(const struct db_conn *db);
 /* Not ready, but on the way: connecting, or waiting to retry. */
 bool db_reconnecting(const struct db_conn *db);
 /* Server's backend pid while connected, else 0. */

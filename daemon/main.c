@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,7 +21,9 @@
 #include "config.h"
 #include "daemon.h"
 #include "db.h"
+#include "dbhosts.h"
 #include "follow.h"
+#include "groups.h"
 #include "job.h"
 #include "listener.h"
 #include "log.h"
@@ -116,34 +117,6 @@ static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
 		daemon_update_status(d);
 }
 
-/* A group named in the configuration, looked up; false when unset or unknown. */
-static bool resolve_group(const char *name, const char *role, gid_t *gid)
-{
-	struct group *gr;
-
-	if (name[0] == '\0')
-		return false;
-	gr = getgrnam(name);
-	if (gr == NULL) {
-		log_msg(LOG_WARNING, "%s group '%s' does not exist", role, name);
-		return false;
-	}
-	*gid = gr->gr_gid;
-	return true;
-}
-
-/* The operator group (who may change things) and the reader group (the
- * socket's, when analyticsd binds it itself). */
-static void resolve_groups(struct daemon *d)
-{
-	d->operator_gid_known = resolve_group(d->cfg->control.operator_group, "operator",
-					      &d->operator_gid);
-	if (!d->operator_gid_known)
-		log_msg(LOG_NOTICE, "only root and the daemon's own user may change things");
-	d->reader_gid_known = resolve_group(d->cfg->control.reader_group, "reader",
-					    &d->reader_gid);
-}
-
 /*
  * Reload: load the file into a new configuration, validate it (cfg_load
  * does), and only then swap it in. On failure the old configuration stays
@@ -169,7 +142,8 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 			fresh->control.socket);
 	d->cfg = fresh;
 	log_set_level(fresh->log.level);
-	resolve_groups(d);
+	groups_refresh(d->groups);
+	dbhosts_resolver_reload(d->dns);
 	follow_configure(d->follow);
 	struct db_conn *const conns[] = { d->db_ctl, d->db_work, d->db_status };
 	for (size_t i = 0; i < sizeof(conns) / sizeof(conns[0]); i++)
@@ -227,7 +201,7 @@ static int setup_signals(struct daemon *d)
 
 static struct db_conn *open_db(struct daemon *d, const char *label)
 {
-	struct db_conn *db = db_new(d->base, label, on_db_state, d);
+	struct db_conn *db = db_new(d->base, d->dns, label, on_db_state, d);
 
 	if (db == NULL)
 		return NULL;
@@ -270,8 +244,13 @@ static void daemon_free(struct daemon *d)
 	d->db_ctl = NULL;
 	db_free(d->db_status);
 	d->db_status = NULL;
+	if (d->dns != NULL)
+		evdns_base_free(d->dns, 1);     /* lookups in flight are cancelled */
+	d->dns = NULL;
 	follow_free(d->follow);
 	d->follow = NULL;
+	groups_free(d->groups);
+	d->groups = NULL;
 	jobs_free(d->jobs);
 	d->jobs = NULL;
 	runlog_free(d->runlog);
@@ -362,7 +341,7 @@ int main(int argc, char **argv)
 	d.started_usec = util_monotonic_usec();
 	if (gethostname(d.host, sizeof(d.host) - 1) != 0)
 		snprintf(d.host, sizeof(d.host), "unknown");
-	resolve_groups(&d);
+	groups_resolve_now(&d);
 	use_credentials();
 
 	rc = 1;
@@ -372,6 +351,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if ((d.clients = clients_new(&d)) == NULL || (d.jobs = jobs_new(&d)) == NULL ||
+	    (d.groups = groups_new(&d)) == NULL ||
 	    (d.runlog = runlog_new(&d)) == NULL) {
 		log_msg(LOG_ERR, "out of memory setting up the daemon");
 		goto out;
@@ -383,6 +363,10 @@ int main(int argc, char **argv)
 	d.listener = listener_open(&d, err, sizeof(err));
 	if (d.listener == NULL) {
 		log_msg(LOG_ERR, "control socket: %s", err);
+		goto out;
+	}
+	if ((d.dns = dbhosts_resolver_new(d.base)) == NULL) {
+		log_msg(LOG_ERR, "cannot set up the resolver");
 		goto out;
 	}
 	d.db_ctl = open_db(&d, "ctl");

@@ -11,7 +11,8 @@
 #define HOOKS_ENABLED 0
 #endif
 
-static const char *const hook_names[] = { "ANALYTICSD_TEST_AS_OF", "ANALYTICSD_TEST_SLEEP_S" };
+static const char *const hook_names[] = { "ANALYTICSD_TEST_AS_OF", "ANALYTICSD_TEST_SLEEP_S",
+					   "ANALYTICSD_TEST_RESOLV_CONF" };
 
 static const char *hook(const char *name)
 {
@@ -44,6 +45,7 @@ const char *testhook_as_of(void)
 	return buf[0] ? buf : NULL;
 }
 const char *testhook_sleep_s(void) { return hook(hook_names[1]); }
+const char *testhook_resolv_conf(void) { return hook(hook_names[2]); }
 
 void testhook_announce(void)
 {

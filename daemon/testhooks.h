@@ -7,6 +7,8 @@
  *   ANALYTICSD_TEST_AS_OF    every run's as_of (a timestamptz), instead of now();
  *                            "@FILE": the timestamptz in FILE, read as each run starts
  *   ANALYTICSD_TEST_SLEEP_S  a pg_sleep inside every refresh, to make it slow
+ *   ANALYTICSD_TEST_RESOLV_CONF  the resolver's configuration instead of
+ *                            /etc/resolv.conf (a name server that never answers)
  */
 #ifndef AD_TESTHOOKS_H
 #define AD_TESTHOOKS_H
@@ -14,6 +16,7 @@
 /* The value of a hook, or NULL when unset, empty, or not a test build. */
 const char *testhook_as_of(void);
 const char *testhook_sleep_s(void);
+const char *testhook_resolv_conf(void);
 
 /* At start-up: log the hooks in force, or those set but ignored. */
 void testhook_announce(void);

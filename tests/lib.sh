@@ -44,14 +44,14 @@ like() {
 
 
 # daemon_start NAME [extra config lines]: analyticsd with its own socket, log
-# and config; sets SOCK. Waits until the socket answers. DATABASE_EXTRA,
+# and config; sets SOCK. Waits until the socket answers. CONNECT_TIMEOUT_S (5), DATABASE_EXTRA,
 # CONTROL_EXTRA and REFRESH_EXTRA add settings to those groups;
 # FOLLOW_INTERVAL_S turns follow mode on (default off).
 daemon_start() {
 	local name=$1; shift
 	SOCK=$T/$name.sock
 	{
-		echo "database = { conninfo = \"${CONNINFO:-}\"; connect_timeout_s = 5; ${DATABASE_EXTRA:-} };"
+		echo "database = { conninfo = \"${CONNINFO:-}\"; connect_timeout_s = ${CONNECT_TIMEOUT_S:-5}; ${DATABASE_EXTRA:-} };"
 		echo "control = { socket = \"$SOCK\"; operator_group = \"${OPERATOR_GROUP:-analyticsd}\"; reader_group = \"${READER_GROUP:-}\"; ${CONTROL_EXTRA:-} };"
 		# Follow mode off unless a test turns it on: runs happen when tests ask.
 		echo "refresh = { follow_interval_s = ${FOLLOW_INTERVAL_S:-0}; ${REFRESH_EXTRA:-} };"
