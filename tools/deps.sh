@@ -5,7 +5,7 @@
 set -eu
 PKGS="gcc make pkg-config libpq-dev libevent-dev libconfig-dev libsystemd-dev
 libjansson-dev libcmocka-dev postgresql jq socat valgrind systemd util-linux procps
-python3 tzdata man-db clang libclang-rt-14-dev prometheus"
+python3 tzdata man-db clang libclang-rt-14-dev prometheus openssl"
 
 missing=""
 for p in $PKGS; do
