@@ -7,6 +7,8 @@
 #   make bench      the performance benchmark (docs/BENCHMARKS.md)
 #   make deps       install the Debian packages needed (asks for root)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   V=1             show every command; WERROR=1 makes warnings errors (CI does)
+#   CPPFLAGS, CFLAGS, LDFLAGS are honoured (dpkg-buildflags, say)
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -23,15 +25,19 @@ TEST_HOOKS ?=
 BUILD     ?= build$(if $(TEST_HOOKS),/hooks)
 SAN       ?=
 CFLAGS    ?= -O2 -g
-WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+WERROR    ?=
+WARN      := -Wall -Wextra $(if $(WERROR),-Werror) -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wno-unused-parameter
+V         ?=
+Q         := $(if $(V),,@)
+say        = $(if $(V),,@echo "  $(1)")
 comma     := ,
 SANFLAGS  := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
               $(if $(TEST_HOOKS),-DANALYTICSD_TEST_HOOKS) \
               -DANALYTICSD_VERSION=\"$(VERSION)\" -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -pthread
@@ -50,30 +56,32 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 .PHONY: all check check-valgrind unit integration demo bench deps install clean fuzz unit-bins
 all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
 
-$(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h: $(SQL_FILES) tools/embed-sql.sh
-	@mkdir -p $(BUILD)/gen
-	@echo "  EMBED   sql/"
-	@sh tools/embed-sql.sh $(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h $(SQL_FILES)
+# One rule makes both files (a grouped target: under make -j it runs once).
+$(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h &: $(SQL_FILES) tools/embed-sql.sh
+	$(Q)mkdir -p $(BUILD)/gen
+	$(call say,EMBED   sql/)
+	$(Q)sh tools/embed-sql.sh $(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h $(SQL_FILES)
 
 $(BUILD)/%.o: %.c $(BUILD)/gen/sqlfiles.h
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC      $<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/gen/sqlfiles.o: $(BUILD)/gen/sqlfiles.c
-	@echo "  CC      $<"
-	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC      $<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libanalytics.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	$(call say,AR      $@)
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/analyticsd: $(DAEMON_OBJ) $(BUILD)/libanalytics.a
-	@echo "  LD      $@"
-	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD      $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/analyticsctl: $(CTL_OBJ) $(BUILD)/libanalytics.a
-	@echo "  LD      $@"
-	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD      $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests link the module under test (not main.c) with cmocka.
 $(BUILD)/tests/test_proto: tests/unit/test_proto.c $(BUILD)/libanalytics.a
@@ -147,8 +155,10 @@ check-valgrind:
 
 unit-bins: $(UNIT_TESTS)
 
+# The first command on a fresh machine: it installs what is missing (as root, or
+# through sudo), as make deps does. make check and make bench only say what is.
 demo:
-	@sh tools/deps.sh check
+	@sh tools/deps.sh install
 	$(MAKE) all
 	bash tools/demo.sh $(BUILD)
 
@@ -159,10 +169,13 @@ bench:
 	$(MAKE) BUILD=build/hooks TEST_HOOKS=1 all
 	bash bench/run.sh build/hooks
 
-UNITDIR    ?= $(PREFIX)/lib/systemd/system
-SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
-TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
-CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
+# Where systemd looks, as its pkg-config file says (Debian 12: /lib/systemd/system,
+# /usr/lib/sysusers.d, ...); without it, under PREFIX.
+systemd_dir = $(or $(shell $(PKG_CONFIG) --variable=$(1) systemd 2>/dev/null),$(PREFIX)/$(2))
+UNITDIR    ?= $(call systemd_dir,systemdsystemunitdir,lib/systemd/system)
+SYSUSERSDIR ?= $(call systemd_dir,sysusersdir,lib/sysusers.d)
+TMPFILESDIR ?= $(call systemd_dir,tmpfilesdir,lib/tmpfiles.d)
+CATALOGDIR ?= $(call systemd_dir,catalogdir,lib/systemd/catalog)
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITS      := $(wildcard units/*.service units/*.socket units/*.timer)
 
@@ -187,6 +200,10 @@ install: all
 	install -m 0644 man/analyticsd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/analyticsd.8 man/analyticsctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 etc/analyticsd.conf.example $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf.example
+	@# The configuration the unit reads: installed once, never over an edited one.
+	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf ]; then \
+		install -m 0644 etc/analyticsd.conf.example $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf; \
+	fi
 
 clean:
 	rm -rf build

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The Debian 12 packages analyticsd needs to build, test and demo.
 #   deps.sh install   install what is missing (root, or via sudo if present)
-#   deps.sh check     same, but as a normal user only say what is missing
+#   deps.sh check     only say what is missing (exit 1 then); never installs
 set -eu
 PKGS="gcc make pkg-config libpq-dev libevent-dev libconfig-dev libsystemd-dev
 libjansson-dev libcmocka-dev postgresql jq socat valgrind systemd util-linux procps
@@ -19,7 +19,7 @@ fi
 [ -z "$missing" ] && exit 0
 
 echo "analyticsd needs these Debian packages:$missing" >&2
-if [ "$(id -u)" = 0 ]; then
+if [ "${1:-check}" = install ] && [ "$(id -u)" = 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	# shellcheck disable=SC2086
