@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # analyticsd — build, test, demo, install.
 #   make            build analyticsd and analyticsctl into build/
 #   make TEST_HOOKS=1  the same, honouring the test-only environment
@@ -10,7 +11,7 @@
 #   V=1             show every command; WERROR=1 makes warnings errors (CI does)
 #   CPPFLAGS, CFLAGS, LDFLAGS are honoured (dpkg-buildflags, say)
 
-VERSION   := 0.1.0
+VERSION   := 0.2.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SBINDIR   ?= $(PREFIX)/sbin

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Command-line parsing. Global options come before the command; each command
  * parses its own words into protocol arguments and renders its result, one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* analyticsctl's command line, turned into one protocol request. */
 #ifndef CTL_ARGS_H
 #define CTL_ARGS_H

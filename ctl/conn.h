@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* analyticsctl's side of the socket: connect, send one request, read lines. */
 #ifndef CTL_CONN_H
 #define CTL_CONN_H

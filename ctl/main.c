@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* analyticsctl: send one command to analyticsd and report its outcome. */
 #include <stdio.h>
 #include <stdlib.h>

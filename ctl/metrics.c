@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * analyticsctl metrics: the daemon's `metrics` reply in the Prometheus text
  * exposition format (version 0.0.4), for node_exporter's textfile collector

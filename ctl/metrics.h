@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* analyticsctl metrics: the Prometheus text format, to stdout or a file (see metrics.c). */
 #ifndef CTL_METRICS_H
 #define CTL_METRICS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Human-readable output of replies (the --json path prints them as they are). */
 #ifndef CTL_RENDER_H
 #define CTL_RENDER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Control connections. One request is handled at a time per connection;
  * lines that arrive meanwhile wait in the input buffer. Any protocol

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One control connection: framing (a JSON object per line), the limits of
  * SPEC 6 (request size, idle time), peer credentials, and replies.

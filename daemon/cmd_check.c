@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * check: sanity checks of the analytics (SPEC 4.2). The schema check is
  * done here (it needs the embedded migrations); the rest are queries in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* loyalty rebuild [org] [force] (SPEC 4.4): a loyalty rebuild job. */
 #include "client.h"
 #include "commands.h"

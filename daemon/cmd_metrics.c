@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * metrics: the figures a monitoring system alerts on (SPEC 4.2), as JSON;
  * analyticsctl renders them in the Prometheus text format. From memory: the

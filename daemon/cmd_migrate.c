@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* migrate [up|down|status]: schema migrations (SPEC 4.3). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* refresh full | incremental | recent [days] | org ORG_ID: queue or join a refresh run. */
 #include <stdio.h>
 #include <string.h>

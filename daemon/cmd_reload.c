@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * reload: the same as SIGHUP, but synchronous and with an answer, so that
  * `ExecReload=analyticsctl reload` fails the reload job when the new

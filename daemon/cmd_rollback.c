@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rollback [to], pause [reason], resume (SPEC 4.3). */
 #include <stdio.h>
 #include <stdlib.h>

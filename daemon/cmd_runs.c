@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* runs [limit]: recent runs from analytics_refresh_runs, newest first. */
 #include <stdio.h>
 #include <stdlib.h>

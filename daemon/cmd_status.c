@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * status: what the daemon is and does now (SPEC 4.2). Everything but the
  * schema, the last runs and the pause comes from memory; those are read on

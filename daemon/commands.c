@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The command table and the generic checks of commands.h. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The command table: each row names a command, who may run it, the schema
  * of its arguments and its handler. commands_dispatch() checks the peer's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Configuration loading. The known settings are a table: adding one means a
  * row here, a field in struct cfg and a line in analyticsd.conf(5). Unknown

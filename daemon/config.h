@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* analyticsd.conf: libconfig syntax, every setting optional (see analyticsd.conf(5)). */
 #ifndef AD_CONFIG_H
 #define AD_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The daemon's state: one instance, owned by main.c, passed to every module. */
 #ifndef AD_DAEMON_H
 #define AD_DAEMON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Asynchronous libpq on libevent; see db.h for the contract.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One asynchronous PostgreSQL connection driven by the libevent loop.
  *

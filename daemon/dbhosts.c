@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Connection attempts, one host (and one address) at a time; see dbhosts.h.
  *

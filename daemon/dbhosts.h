@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Where a database connection attempt goes: the hosts of the conninfo in
  * order, each host name resolved asynchronously (evdns), one attempt per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Follow mode (SPEC 4.1, refresh.follow_interval_s): every interval the
  * daemon asks itself for `refresh incremental` with trigger `follow`, like

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Group lookups off the loop; see groups.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The groups the configuration names (control.operator_group: who may change
  * things; control.reader_group: the socket's group), looked up by name.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The job lifecycle (see job.h): submission, the queue, the stages of a
  * job's transaction, phases and heartbeat, the outcome and the replies.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Jobs: everything a refresh, rollback, loyalty rebuild or migration does
  * around its own SQL, written once (SPEC 4.1, 4.3, 4.4).

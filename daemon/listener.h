@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket: inherited from systemd (socket activation) when there
  * is one, else bound at control.socket with mode 0660.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging: to journald with structured fields when stderr is connected to
  * the journal (JOURNAL_STREAM matches, as pgbouncer checks), else plain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loyalty rebuild [--org ORG_ID] (SPEC 4.4) as a kind of job: derive
  * customers, their profiles, the ledger's booking entries and the balances

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * analyticsd: start-up, the event loop, signals and shutdown.
  * Where things happen: listener.c (control socket), client.c (connections),

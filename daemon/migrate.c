@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Schema migrations as a kind of job. Each migration is a transaction of
  * its own that also takes the run lock and records (or forgets) the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* `migrate up` and `migrate down` as a kind of job (see migrate.c). */
 #ifndef AD_MIGRATE_H
 #define AD_MIGRATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * journald MESSAGE_IDs, one per event kind, stable forever: dashboards and
  * `journalctl MESSAGE_ID=...` depend on them. New kinds get new ids

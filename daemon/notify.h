@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sd_notify(3) messages to the service manager; all are no-ops without NOTIFY_SOCKET. */
 #ifndef AD_NOTIFY_H
 #define AD_NOTIFY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A refresh (SPEC 4.1) as a kind of job: build the scope, compute the new
  * rows into a temp table, write only the differences (recording each old

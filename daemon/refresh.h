@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A refresh of customer_analytics as a kind of job (see refresh.c). */
 #ifndef AD_REFRESH_H
 #define AD_REFRESH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rollback [--to RUN_ID] (SPEC 4.3) as a kind of job: undo the latest
  * successful refresh or loyalty rebuild not yet undone, or every later one

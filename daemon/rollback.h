@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rollback [--to RUN_ID] as a kind of job (see rollback.c). */
 #ifndef AD_ROLLBACK_H
 #define AD_ROLLBACK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What every job that changes analytics data or schema does first: take
  * the run lock inside its transaction, and abort with a refusal (our own

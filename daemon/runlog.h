@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Run records and the journald outcome event. A successful run records its
  * counts in its own transaction (runlog_add_success). A failed run's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What the database's schema is, compared with the migrations this binary embeds. */
 #ifndef AD_SCHEMA_H
 #define AD_SCHEMA_H

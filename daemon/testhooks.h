@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Test hooks: environment variables that only a test build honours
  * (`make TEST_HOOKS=1`, which `make check` and `make bench` use). A plain

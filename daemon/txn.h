@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A transaction on one db_conn as a sequence of steps: BEGIN, each step in
  * order (a step's callback may add further steps, which run next), then

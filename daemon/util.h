@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Small helpers with no better home: time and characters. */
 #ifndef AD_UTIL_H
 #define AD_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * analyticsctl exit statuses. They are sysexits(3) values so that systemd
  * units can name them (SuccessExitStatus=75). Documented in analyticsctl(8).

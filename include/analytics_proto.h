@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control protocol spoken between analyticsctl and analyticsd.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The control protocol codec shared by analyticsd and analyticsctl. */
 #include <stdarg.h>
 #include <stdio.h>

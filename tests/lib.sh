@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Test harness shared by tests/integration/t_*.sh (sourced, bash).
 #
 # Real things only: a throwaway PostgreSQL cluster (initdb + pg_ctl in a temp

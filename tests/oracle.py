@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Independent oracle for customer_analytics: reads the raw source tables and computes every
 column straight from METRICS.md, then compares with the table column by column.
 usage: oracle.py DB AS_OF   (exit 0 when every value matches; psql and PG* from the environment)

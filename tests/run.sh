@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run every test: the cmocka unit tests, then each integration test file
 # (tests/integration/t_*.sh, one behaviour each). Ends with one line
 # "N passed, N failed" over all of them; exit 1 if anything failed.

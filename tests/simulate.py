@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """One simulated hour of an ordinary booking platform's writes, as SQL on stdout.
 
 usage: simulate.py HOUR END

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Throwaway PostgreSQL clusters for tests and the demo (sourced, bash).
 # A cluster NAME lives in $T/NAME.pg and listens only on a Unix socket in
 # $T/NAME.sock.d. As root, PostgreSQL runs as the postgres user (it refuses

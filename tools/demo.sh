@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # make demo: the main job end to end on a throwaway PostgreSQL.
 # Builds nothing itself (make does); starts a private cluster in a temp
 # directory, starts analyticsd on it, migrates, loads the deterministic demo

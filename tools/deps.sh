@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The Debian 12 packages analyticsd needs to build, test and demo.
 #   deps.sh install   install what is missing (root, or via sudo if present)
 #   deps.sh check     only say what is missing (exit 1 then); never installs

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Embed the SQL files into C at build time, so the binary always runs the
 # exact statements that are in sql/ (and reviewed there, readable in psql).
 #

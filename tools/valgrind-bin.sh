@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make check-valgrind: a BIN directory whose analyticsd runs the plain build
 # under valgrind's memcheck, for tests/run.sh. Errors and definite or
 # indirect leaks make the daemon exit 99 (so daemon_stop's "exits 0"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for the daemon's request path past the codec: bytes
  * arrive on a real control connection (a socketpair, through client.c's

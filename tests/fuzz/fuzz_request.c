@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for the control protocol codec (lib/proto.c): every line
  * a peer can send to the daemon goes through proto_request_parse, and every

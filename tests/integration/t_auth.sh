@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # SO_PEERCRED authorization: anyone who can open the socket may read; only
 # root, the daemon's user and the operator group may change things.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # analyticsctl check: passes on a fresh refresh, names each kind of damage
 # with the offending keys, and exits 1 only when something fails.
 . "$(dirname "$0")/../lib.sh"

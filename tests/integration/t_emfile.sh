@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Descriptors exhausted: with ulimit -n 16 and 20 clients holding connections, accept()
 # fails with EMFILE. The daemon stops accepting for a while and retries on a timer,
 # logging once per episode: no busy loop, no flood of log lines, the clients it has keep

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # analytics_events payload contracts of schema version 1 (SPEC 2.2, migration 0005): for each
 # event type a valid payload is stored, and every kind of invalid one (a required field
 # missing, a field of the wrong JSON type, a value out of range, a bad booking_id, a version

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Exit codes and messages that tell the truth: a refresh on a database never migrated says
 # so and how to migrate; an organization that does not exist is a usage error (64) and no
 # run is recorded; a socket the user may not open is "not authorized" (77); a client that

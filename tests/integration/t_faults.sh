@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The fault matrix (docs/RELIABILITY.md): the backend killed mid-refresh,
 # PostgreSQL restarted mid-refresh, the daemon SIGKILLed mid-refresh, a
 # client leaving mid-wait. In each, nothing half-written is ever visible

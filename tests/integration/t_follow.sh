@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Follow mode (refresh.follow_interval_s): the daemon runs `refresh incremental` by itself
 # when changes are queued or rows are due. 30 simulated hours of writes (tests/simulate.py),
 # no refresh asked for, and after each hour, once the daemon has caught up, the oracle finds

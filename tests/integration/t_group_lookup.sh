@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # No group lookup on the loop (issue 15, item 2; docs/RELIABILITY.md 28): getgrnam() can
 # wait on a directory service (sssd, LDAP) for seconds. At a reload it runs off the loop:
 # with every lookup taking 3 s (an LD_PRELOAD shim), `reload` and `status` answer at

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Readers and operators are different people: a member of the reader group (the socket's
 # group, control.reader_group) may connect and read, and is refused every changing command
 # with 77; a member of the operator group (control.operator_group, and a reader too) may do

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # refresh incremental keeps every row exact: 30 simulated hours of an ordinary platform's
 # writes (tests/simulate.py: new, cancelled and no-show bookings, hard deletes, a booking
 # moved to another customer, payments and refunds, client edits, referrals, a manual loyalty

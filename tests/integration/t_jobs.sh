@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Every kind of job (refresh, rollback, loyalty rebuild, migrate) is queued,
 # joined and waited on the same way, and ends the same way: a migrate
 # aborted by SIGTERM answers shutting_down (exit 75), as a refresh does.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # journald: the structured fields of SPEC 5 and the MESSAGE_IDs, captured
 # from the native protocol on a journal socket of our own in a private mount
 # namespace (never the host's /run).

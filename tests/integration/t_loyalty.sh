@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # loyalty rebuild (SPEC 4.4): customers are the distinct normalised contacts,
 # a second rebuild changes nothing, manual adjustments survive, a pilot
 # organization accrues only once the configuration lists it (after reload),

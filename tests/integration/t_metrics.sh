@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # analyticsctl metrics: the Prometheus text format, valid by promtool, with the figures an
 # alert needs (up, database, schema, pause, last success and failure per kind and mode,
 # runs by outcome, the change queue, rows due), written atomically with --output, and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # migrate up, status, down, up again, against a real cluster.
 . "$(dirname "$0")/../lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Correctness oracle (SPEC 7): an independent computation of every column
 # (tests/oracle.py, straight from METRICS.md in Python) compared value by
 # value with what analyticsd wrote, on the generated demo data.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Bad input on the control socket: each gets a clear error and a closed
 # connection, and the daemon goes on serving.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Refresh modes on the demo data: counts, idempotence, recent and org equal
 # full on their scope, run records and application_logs rows.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # refresh full on a small hand-written data set (tests/fixtures/refresh_small.sql) yields
 # exactly the hand-computed customer_analytics of tests/fixtures/refresh_small_expected.sql:
 # every column of every row, the key set, and nothing else; a second full refresh changes

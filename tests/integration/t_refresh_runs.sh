@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # While a refresh runs: status answers, requests join or queue, a second
 # daemon on the same database is refused (busy), and a failed run leaves the
 # table untouched and is recorded as failed.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # sd_notify from the daemon as systemd 252 wants it (READY, STATUS,
 # WATCHDOG at half the interval, RELOADING with MONOTONIC_USEC, STOPPING),
 # and reload: a broken configuration keeps the daemon on the old one.

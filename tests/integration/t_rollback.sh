@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # rollback restores customer_analytics exactly, --to undoes several runs,
 # a rollback pauses (in the database: across restarts), pruned undo logs
 # refuse, and a rollback is never itself undone.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # SIGTERM during a refresh: the run is cancelled without waiting for it,
 # its transaction rolled back, the cancellation recorded, the waiting client
 # told, and the daemon exits 0 well within 10 s.

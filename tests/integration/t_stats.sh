@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Plans that do not depend on autovacuum: a refresh right after a bulk load first analyzes
 # the source tables whose statistics are stale (as autovacuum's threshold has it) and only
 # those; and a booking without a location (SPEC 2.1) is accepted end to end: the schema,

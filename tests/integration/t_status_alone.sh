@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # status never waits behind another reader: while a check waits on a lock (a session holds
 # customer_analytics exclusively), status answers at once, with its database part, from a
 # connection of its own.

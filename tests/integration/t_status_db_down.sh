@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # status keeps answering while the database is down at start, comes up,
 # goes away and comes back; the daemon reconnects by itself.
 . "$(dirname "$0")/../lib.sh"

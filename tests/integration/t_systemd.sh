@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # systemd integration without systemd as PID 1: socket activation through
 # systemd-socket-activate, and sd_notify on a test NOTIFY_SOCKET.
 . "$(dirname "$0")/../lib.sh"

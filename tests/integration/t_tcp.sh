@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Connections that connect, over TCP (issue 15, item 1 and 2; docs/RELIABILITY.md 20, 24-27):
 # - host=::1,127.0.0.1 with the server on 127.0.0.1 only: libpq fails over to the second
 #   address under a new socket that may reuse the first one's descriptor number, and the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Test hooks exist only in a test build: a plain build (PLAIN_BIN, which
 # `make check` builds without TEST_HOOKS) started with ANALYTICSD_TEST_AS_OF
 # refreshes at the real transaction time and says it ignores the variable;

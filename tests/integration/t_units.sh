@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The systemd units: verify cleanly, meet the hardening bar, and install
 # (with the rest of the project) into a DESTDIR tree; man pages render.
 . "$(dirname "$0")/../lib.sh"

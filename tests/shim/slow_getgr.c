@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * LD_PRELOAD shim for t_group_lookup: getgrnam_r() as a directory service
  * under trouble makes it, slow. While the file named by SLOW_GETGR_FILE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for ctl/args.c: analyticsctl's command line. */
 #include <stdarg.h>
 #include <stddef.h>

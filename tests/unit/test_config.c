@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for daemon/config.c: loading analyticsd.conf. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for the one form of a database error (daemon/db.c): what every
  * job and command says when a statement fails. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for lib/proto.c, the control protocol codec. */
 #include <stdarg.h>
 #include <stddef.h>
