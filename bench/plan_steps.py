@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Where the compute's time goes: EXPLAIN (ANALYZE, FORMAT JSON) of the refresh's SELECT
 (stdin) summed by step of refresh_compute.sql, as a Markdown table (stdout).
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # make bench: analyticsd's refresh against the floor and the alternatives (SPEC 7, issue 8).
 #
 #   bench/run.sh BUILD_DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """status round trips against analyticsd's control socket, as a second process would do.
 
   status_probe.py SOCKET STOPFILE [INTERVAL_S]

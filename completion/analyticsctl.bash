@@ -124,7 +124,7 @@ _analyticsctl()
         rollback)
             [[ $prev == --to ]] && return 0     # RUN_ID: see analyticsctl runs
             local ropts="" a
-            for a in --to --no-wait; do
+            for a in --to --dry-run --no-wait; do
                 [[ " ${args[*]} " == *" $a "* ]] || ropts+=" $a"
             done
             mapfile -t COMPREPLY < <(compgen -W "$ropts" -- "$cur")

@@ -151,7 +151,7 @@ static int parse_runs(struct ctl_opts *o, int argc, char **argv, json_t *args, c
 	return 0;
 }
 
-/* rollback [--to RUN_ID] */
+/* rollback [--to RUN_ID] [--dry-run] */
 static int parse_rollback(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
 			 size_t errlen)
 {
@@ -165,6 +165,8 @@ static int parse_rollback(struct ctl_opts *o, int argc, char **argv, json_t *arg
 			json_object_set_new(args, "to", json_integer(to));
 		} else if (strcmp(argv[i], "--no-wait") == 0) {
 			json_object_set_new(args, "wait", json_false());
+		} else if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0) {
+			json_object_set_new(args, "dry_run", json_true());
 		} else {
 			snprintf(err, errlen, "rollback: unexpected argument '%s'", argv[i]);
 			return -1;
@@ -243,8 +245,9 @@ static const struct ctl_command commands[] = {
 	  "        [--force]\n"
 	  "                            refresh customer_analytics; waits for the outcome" },
 	{ "rollback", parse_rollback, render_rollback,
-	  "rollback [--to RUN_ID] [--no-wait]\n"
-	  "                            undo the latest refresh (or all after RUN_ID); pauses" },
+	  "rollback [--to RUN_ID] [--dry-run] [--no-wait]\n"
+	  "                            undo the latest refresh (or all after RUN_ID); pauses;\n"
+	  "                            --dry-run lists what it would undo, changing nothing" },
 	{ "loyalty", parse_loyalty, render_loyalty,
 	  "loyalty rebuild [--org ORG_ID] [--force] [--no-wait]\n"
 	  "                            rebuild customers, profiles, booking points and balances" },

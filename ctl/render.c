@@ -209,10 +209,36 @@ void render_check(FILE *fp, json_t *r)
 		num(sum, "fail"));
 }
 
+/* rollback --dry-run: one line per run it would undo, newest first. */
+static void render_rollback_preview(FILE *fp, json_t *r)
+{
+	json_t *rows = json_object_get(r, "rows"), *run, *rr;
+	size_t i;
+
+	fprintf(fp, "rollback would undo %zu run%s (nothing has been changed):\n",
+		json_array_size(json_object_get(r, "runs")),
+		json_array_size(json_object_get(r, "runs")) == 1 ? "" : "s");
+	json_array_foreach(json_object_get(r, "runs"), i, run) {
+		rr = json_object_get(run, "rows");
+		fprintf(fp, "  run %lld  %s  %s %s: %lld rows deleted, %lld restored, "
+			"%lld re-inserted\n", num(run, "run_id"), str(run, "started_at", "?"),
+			str(run, "mode", "?"), str(run, "scope", ""), num(rr, "deleted"),
+			num(rr, "restored"), num(rr, "reinserted"));
+	}
+	fprintf(fp, "in all: %lld rows deleted, %lld restored, %lld re-inserted; it would then "
+		"pause timer refreshes\n", num(rows, "deleted"), num(rows, "restored"),
+		num(rows, "reinserted"));
+}
+
 void render_rollback(FILE *fp, json_t *r)
 {
 	json_t *rows = json_object_get(r, "rows"), *id;
 	size_t i;
+
+	if (json_is_true(json_object_get(r, "dry_run"))) {
+		render_rollback_preview(fp, r);
+		return;
+	}
 
 	fprintf(fp, "rollback run %lld undid run", num(r, "run_id"));
 	json_array_foreach(json_object_get(r, "undone"), i, id)

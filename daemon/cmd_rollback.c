@@ -2,6 +2,7 @@
 /* rollback [to], pause [reason], resume (SPEC 4.3). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "client.h"
 #include "commands.h"
@@ -12,8 +13,171 @@
 #include "rollback.h"
 #include "sqlfiles.h"
 
+/*
+ * rollback --dry-run: the runs a rollback asked for now would undo, newest
+ * first, each with what undoing it would do, read with the job's own plan and
+ * counts (rollback_plan.sql, rollback_counts.sql) on the reading connection.
+ * Nothing is changed, nothing is recorded. (A rollback that is queued decides
+ * when it starts; the preview is of now.)
+ */
+struct preview {
+	struct daemon *d;
+	struct client *c;
+	long long to;
+	json_t *runs;
+	size_t next;                    /* the run whose counts are read next */
+	long long deleted, restored, reinserted;
+};
+
+static void preview_free(struct preview *pv)
+{
+	client_unref(pv->c);
+	json_decref(pv->runs);
+	free(pv);
+}
+
+static void preview_counts(struct preview *pv);
+
+static void on_preview_counts(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct preview *pv = arg;
+	json_t *run = json_array_get(pv->runs, pv->next);
+	long long del, res_, ins;
+
+	if (err != NULL) {
+		reply_db_error(pv->c, "cannot read the undo log", err);
+		preview_free(pv);
+		return;
+	}
+	del = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	res_ = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	ins = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	json_object_set_new(run, "rows", json_pack("{s:I,s:I,s:I}", "deleted", (json_int_t)del,
+						   "restored", (json_int_t)res_,
+						   "reinserted", (json_int_t)ins));
+	pv->deleted += del;
+	pv->restored += res_;
+	pv->reinserted += ins;
+	pv->next++;
+	preview_counts(pv);
+}
+
+static void preview_counts(struct preview *pv)
+{
+	char id[24];
+	const char *p[1] = { id };
+
+	if (pv->next == json_array_size(pv->runs)) {
+		client_reply_ok(pv->c, json_pack("{s:b,s:O,s:{s:I,s:I,s:I}}", "dry_run", 1,
+						 "runs", pv->runs, "rows",
+						 "deleted", (json_int_t)pv->deleted,
+						 "restored", (json_int_t)pv->restored,
+						 "reinserted", (json_int_t)pv->reinserted));
+		preview_free(pv);
+		return;
+	}
+	snprintf(id, sizeof(id), "%lld",
+		 (long long)json_integer_value(json_object_get(json_array_get(pv->runs, pv->next),
+							       "run_id")));
+	if (db_send(pv->d->db_ctl, sql_rollback_counts, 1, p, false, on_preview_counts, pv) != 0) {
+		reply_db_unavailable(pv->c, pv->d->db_ctl);
+		preview_free(pv);
+	}
+}
+
+static void on_preview_plan(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct preview *pv = arg;
+	int n;
+
+	if (err != NULL) {
+		reply_db_error(pv->c, "cannot read analytics_refresh_runs", err);
+		preview_free(pv);
+		return;
+	}
+	n = PQntuples(res);
+	if (n == 0) {
+		client_reply_error(pv->c, PROTO_ERR_FAILED, "no successful refresh or loyalty rebuild "
+				   "%sis left to undo", pv->to ? "after that run " : "");
+		preview_free(pv);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		json_t *row = result_row_json(res, i);
+		/* The job's plan names the run "id"; replies name it "run_id". */
+		json_object_set(row, "run_id", json_object_get(row, "id"));
+		json_object_del(row, "id");
+		json_array_append_new(pv->runs, row);
+	}
+	if (n > ROLLBACK_MAX_RUNS) {
+		client_reply_error(pv->c, PROTO_ERR_FAILED, "%d runs to undo; at most %d at once",
+				   n, ROLLBACK_MAX_RUNS);
+		preview_free(pv);
+		return;
+	}
+	preview_counts(pv);
+}
+
+static void send_plan(struct preview *pv)
+{
+	char target[24];
+	const char *p[1] = { pv->to ? target : NULL };
+
+	snprintf(target, sizeof(target), "%lld", pv->to);
+	if (db_send(pv->d->db_ctl, sql_rollback_plan, 1, p, false, on_preview_plan, pv) != 0) {
+		reply_db_unavailable(pv->c, pv->d->db_ctl);
+		preview_free(pv);
+	}
+}
+
+static void on_preview_target(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct preview *pv = arg;
+
+	if (err != NULL) {
+		reply_db_error(pv->c, "cannot read analytics_refresh_runs", err);
+		preview_free(pv);
+	} else if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
+		client_reply_error(pv->c, PROTO_ERR_FAILED, "there is no run %lld", pv->to);
+		preview_free(pv);
+	} else {
+		send_plan(pv);
+	}
+}
+
+static void preview(struct daemon *d, struct client *c, long long to)
+{
+	struct preview *pv = calloc(1, sizeof(*pv));
+	char target[24];
+	const char *p[1] = { target };
+
+	if (pv == NULL || (pv->runs = json_array()) == NULL) {
+		free(pv);
+		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	pv->d = d;
+	pv->c = c;
+	pv->to = to;
+	client_ref(c);
+	if (to == 0) {
+		send_plan(pv);
+		return;
+	}
+	snprintf(target, sizeof(target), "%lld", to);
+	if (db_send(d->db_ctl, sql_rollback_target_exists, 1, p, false, on_preview_target,
+		    pv) != 0) {
+		reply_db_unavailable(c, d->db_ctl);
+		preview_free(pv);
+	}
+}
+
 void cmd_rollback(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
+	if (cmd_arg_bool(args, "dry_run", false)) {
+		preview(d, c, cmd_arg_int(args, "to", 0));
+		return;
+	}
 	job_submit(d->jobs, c, rollback_job(d, cmd_arg_int(args, "to", 0)),
 		   cmd_arg_bool(args, "wait", true));
 }

@@ -35,6 +35,7 @@ static const struct arg_spec runs_args[] = {
 };
 static const struct arg_spec rollback_args[] = {
 	{ "to", ARG_INT, false, 1, INT64_MAX, NULL, NULL },
+	{ "dry_run", ARG_BOOL, false, 0, 0, NULL, NULL },
 	WAIT, END,
 };
 static const struct arg_spec pause_args[] = {

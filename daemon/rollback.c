@@ -26,7 +26,6 @@
 #include "rollback.h"
 #include "sqlfiles.h"
 
-#define ROLLBACK_MAX_RUNS 10000
 
 struct rollback {
 	long long to;                   /* 0: just the latest */

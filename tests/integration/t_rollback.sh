@@ -88,6 +88,28 @@ ctl resume >/dev/null
 R1=$(jget .result.run_id)
 AT_R1=$(table_md5)
 for i in 2 3 4; do change $i; ctl refresh full >/dev/null 2>&1; done
+# --dry-run first: what it would undo, and nothing changed or recorded.
+AT_R4=$(table_md5)
+N_RUNS=$(psql_q -c "select count(*) from analytics_refresh_runs")
+WANT_IDS=$(psql_q -c "select string_agg(id::text, ',' order by id desc) from analytics_refresh_runs
+                       where id > $R1 and kind = 'refresh' and status = 'succeeded'")
+WANT_ROWS=$(psql_q -c "select count(*) from analytics_undo_log where run_id > $R1")
+ctl_json rollback --to "$R1" --dry-run
+is "$RC" 0 "rollback --to --dry-run succeeds"
+is "$(jget '[.result.runs[].run_id] | map(tostring) | join(",")')" "$WANT_IDS" \
+	"it lists the three later runs, newest first"
+is "$(jget '.result.rows.deleted + .result.rows.restored + .result.rows.reinserted')" "$WANT_ROWS" \
+	"its row counts add up to their undo log ($WANT_ROWS rows)"
+is "$(jget '[.result.runs[].rows.restored] | add')" "$(jget .result.rows.restored)" \
+	"and the runs' counts add up to the total"
+is "$(table_md5)" "$AT_R4" "the dry run changed nothing in the table"
+is "$(psql_q -c "select count(*) from analytics_refresh_runs")" "$N_RUNS" "and recorded no run"
+is "$(psql_q -c "select paused from analytics_control")" f "and did not pause"
+like "$(ctl rollback --dry-run 2>&1)" "rollback would undo 1 run \(nothing has been changed\)" \
+	"a plain --dry-run says it would undo the latest run, in words"
+ctl_json rollback --to 999999 --dry-run
+is "$RC" 1 "--dry-run --to a run that does not exist fails"
+like "$(jget .error.message)" "there is no run 999999" "and says so"
 ctl_json rollback --to "$R1"
 is "$RC" 0 "rollback --to succeeds"
 is "$(jget '.result.undone | length')" 3 "rollback --to undoes the three later runs"
