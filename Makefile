@@ -7,6 +7,7 @@
 #   make demo       throwaway PostgreSQL, demo data, daemon, status
 #   make bench      the performance benchmark (docs/BENCHMARKS.md)
 #   make deps       install the Debian packages needed (asks for root)
+#   make package-check  build the Debian package, lintian it, install and purge it
 #   make install    PREFIX=/usr/local DESTDIR=
 #   V=1             show every command; WERROR=1 makes warnings errors (CI does)
 #   CPPFLAGS, CFLAGS, LDFLAGS are honoured (dpkg-buildflags, say)
@@ -54,7 +55,8 @@ CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check check-valgrind unit integration demo bench deps install clean fuzz unit-bins
+.PHONY: all check check-valgrind unit integration demo bench deps install clean fuzz unit-bins \
+	package-check
 all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
 
 # One rule makes both files (a grouped target: under make -j it runs once).
@@ -100,6 +102,12 @@ $(BUILD)/tests/%:
 
 deps:
 	sh tools/deps.sh install
+
+# The Debian package (debian/): dpkg-buildpackage from a clean copy of the tracked
+# files, lintian with no error, and as root installed, checked and purged.
+package-check:
+	@DEPS_PACKAGING=1 sh tools/deps.sh check
+	sh tools/package-check.sh
 
 # Tests always run sanitized binaries (build/san) so memory errors fail them,
 # built with the test hooks; t_test_hooks also gets a build without them

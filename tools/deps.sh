@@ -3,10 +3,12 @@
 # The Debian 12 packages analyticsd needs to build, test and demo.
 #   deps.sh install   install what is missing (root, or via sudo if present)
 #   deps.sh check     only say what is missing (exit 1 then); never installs
+#   DEPS_PACKAGING=1  also what building and checking the Debian package needs
 set -eu
 PKGS="gcc make pkg-config libpq-dev libevent-dev libconfig-dev libsystemd-dev
 libjansson-dev libcmocka-dev postgresql jq socat valgrind systemd util-linux procps
 python3 tzdata man-db clang libclang-rt-14-dev prometheus openssl"
+[ -n "${DEPS_PACKAGING:-}" ] && PKGS="$PKGS debhelper dpkg-dev fakeroot lintian"
 
 missing=""
 for p in $PKGS; do
