@@ -90,6 +90,7 @@ $(BUILD)/analyticsctl: $(CTL_OBJ) $(BUILD)/libanalytics.a
 $(BUILD)/tests/test_proto: tests/unit/test_proto.c $(BUILD)/libanalytics.a
 $(BUILD)/tests/test_config: tests/unit/test_config.c $(BUILD)/daemon/config.o $(BUILD)/daemon/util.o
 $(BUILD)/tests/test_db_error: tests/unit/test_db_error.c $(BUILD)/daemon/db.o $(BUILD)/daemon/log.o \
+	$(BUILD)/daemon/dbhosts.o $(BUILD)/daemon/testhooks.o \
 	$(BUILD)/daemon/config.o $(BUILD)/daemon/util.o \
 	$(BUILD)/gen/sqlfiles.o
 $(BUILD)/tests/test_args: tests/unit/test_args.c $(BUILD)/ctl/args.o $(BUILD)/ctl/render.o \

@@ -1,6 +1,6 @@
 # bash completion for analyticsctl(8)                        -*- shell-script -*-
 #
-# Global options come before the command; each command has its own words.
+# Global options come before the command (or after it); each command has its own words.
 # Works with or without the bash-completion package.
 
 _analyticsctl()
@@ -8,7 +8,7 @@ _analyticsctl()
     local cur prev cmd i w
     local -a words=("${COMP_WORDS[@]}")
     local cword=$COMP_CWORD
-    local commands="status migrate refresh runs check metrics rollback loyalty pause resume reload"
+    local commands="status migrate refresh runs check metrics rollback loyalty pause resume reload help"
     local globals="-s --socket -j --json -t --timeout -h --help -V --version"
 
     COMPREPLY=()

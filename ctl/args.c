@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Command-line parsing. Global options come before the command; each command
- * parses its own words into protocol arguments and renders its result, one
- * row of the table each.
+ * Command-line parsing, the standard way: getopt_long for the global options
+ * before the command, then getopt_long again for the command's own options
+ * (and the global ones, which may come anywhere after it too), in any order
+ * with its words, as --opt=value or --opt value. Each command is one row of
+ * the table below: its options as data, a check of its words, how its result
+ * is shown, and its help.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,366 +17,452 @@
 #include "args.h"
 #include "render.h"
 
-static int parse_none(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
-			 size_t errlen)
+#define CTL_MAX_WORDS 8                 /* words besides options, per command */
+#define CTL_MAX_OPTS 16                 /* options of a command, globals included */
+
+static void say(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(char *err, size_t errlen, const char *fmt, ...)
 {
-	(void)args;
-	if (argc > 1) {
-		snprintf(err, errlen, "%s takes no arguments (got '%s')", argv[0], argv[1]);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* --- each command's words, checked after its options ----------------------------------- */
+
+static int words_none(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
+{
+	if (n > 0) {
+		say(err, errlen, "takes no arguments (got '%s')", w[0]);
 		return -1;
 	}
 	return 0;
 }
 
-static int parse_migrate(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
-			 size_t errlen)
+static bool one_of(const char *s, const char *const *choices)
 {
-	const char *action = NULL;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--no-wait") == 0) {
-			json_object_set_new(args, "wait", json_false());
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			snprintf(err, errlen, "migrate: unknown option '%s'", argv[i]);
-			return -1;
-		} else if (action == NULL) {
-			action = argv[i];
-		} else {
-			snprintf(err, errlen, "migrate takes one action (got '%s' too)", argv[i]);
-			return -1;
-		}
-	}
-	if (action == NULL)
-		action = "up";
-	if (strcmp(action, "up") != 0 && strcmp(action, "down") != 0 &&
-	    strcmp(action, "status") != 0) {
-		snprintf(err, errlen, "migrate action must be up, down or status, not '%s'", action);
-		return -1;
-	}
-	if (strcmp(action, "status") == 0 && json_object_get(args, "wait") != NULL) {
-		snprintf(err, errlen, "--no-wait applies to migrate up and down only");
-		return -1;
-	}
-	return json_object_set_new(args, "action", json_string(action));
+	for (; *choices != NULL; choices++)
+		if (strcmp(s, *choices) == 0)
+			return true;
+	return false;
 }
 
-static int parse_int_arg(const char *opt, const char *v, int min, int max, int *out,
-			 char *err, size_t errlen)
+static int words_migrate(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
+{
+	static const char *const actions[] = { "up", "down", "status", NULL };
+	const char *action = n > 0 ? w[0] : "up";
+
+	if (n > 1) {
+		say(err, errlen, "takes one action (got '%s' too)", w[1]);
+		return -1;
+	}
+	if (!one_of(action, actions)) {
+		say(err, errlen, "the action must be up, down or status, not '%s'", action);
+		return -1;
+	}
+	if (strcmp(action, "status") == 0 && json_object_get(o->args, "wait") != NULL) {
+		say(err, errlen, "--no-wait applies to migrate up and down only");
+		return -1;
+	}
+	return json_object_set_new(o->args, "action", json_string(action));
+}
+
+static int words_refresh(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
+{
+	static const char *const modes[] = { "full", "incremental", "recent", "org", NULL };
+	const char *mode = n > 0 ? w[0] : NULL;
+
+	if (mode == NULL || !one_of(mode, modes)) {
+		say(err, errlen, "needs a mode: full, incremental, recent [--days N] or org ORG_ID%s%s%s",
+		    mode ? " (not '" : "", mode ? mode : "", mode ? "')" : "");
+		return -1;
+	}
+	if (strcmp(mode, "org") == 0 && n < 2) {
+		say(err, errlen, "org needs an organization id");
+		return -1;
+	}
+	if (n > (strcmp(mode, "org") == 0 ? 2 : 1)) {
+		say(err, errlen, "unexpected argument '%s'", w[strcmp(mode, "org") == 0 ? 2 : 1]);
+		return -1;
+	}
+	if (json_object_get(o->args, "days") != NULL && strcmp(mode, "recent") != 0) {
+		say(err, errlen, "--days only applies to refresh recent");
+		return -1;
+	}
+	json_object_set_new(o->args, "mode", json_string(mode));
+	if (n == 2)
+		json_object_set_new(o->args, "org", json_string(w[1]));
+	return 0;
+}
+
+static int words_loyalty(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
+{
+	if (n < 1 || strcmp(w[0], "rebuild") != 0) {
+		say(err, errlen, "needs an action: loyalty rebuild [--org ORG_ID] [--force]");
+		return -1;
+	}
+	if (n > 1) {
+		say(err, errlen, "unexpected argument '%s'", w[1]);
+		return -1;
+	}
+	return json_object_set_new(o->args, "action", json_string("rebuild"));
+}
+
+/* --- the options of each command, as data ----------------------------------------------- */
+
+static const struct ctl_opt no_opts[] = { { NULL } };
+static const struct ctl_opt wait_opt = {
+	"no-wait", 0, OPT_FALSE, "wait", 0, 0, NULL,
+	"return once the job is running or queued, without waiting for its outcome" };
+static const struct ctl_opt migrate_opts[] = { wait_opt, { NULL } };
+static const struct ctl_opt refresh_opts[] = {
+	{ "days", 0, OPT_INT, "days", 1, 3650, "N",
+	  "recent: the bookings of the last N days (default: refresh.recent_days)" },
+	{ "trigger", 0, OPT_STRING, "trigger", 0, 0, "NAME",
+	  "what asked for the run, as recorded (manual, timer, ...)" },
+	{ "force", 0, OPT_TRUE, "force", 0, 0, NULL, "run even while analytics are paused" },
+	wait_opt, { NULL },
+};
+static const struct ctl_opt rollback_opts[] = {
+	{ "to", 0, OPT_INT, "to", 1, 2147483647, "RUN_ID",
+	  "undo every successful refresh and rebuild after RUN_ID" },
+	{ "dry-run", 'n', OPT_TRUE, "dry_run", 0, 0, NULL,
+	  "list the runs it would undo and their rows; change nothing" },
+	wait_opt, { NULL },
+};
+static const struct ctl_opt loyalty_opts[] = {
+	{ "org", 0, OPT_STRING, "org", 0, 0, "ORG_ID", "one organization only" },
+	{ "force", 0, OPT_TRUE, "force", 0, 0, NULL, "run even while analytics are paused" },
+	wait_opt, { NULL },
+};
+static const struct ctl_opt pause_opts[] = {
+	{ "reason", 'r', OPT_STRING, "reason", 0, 0, "TEXT", "why, as status and the journal show it" },
+	{ NULL },
+};
+static const struct ctl_opt runs_opts[] = {
+	{ "limit", 'n', OPT_INT, "limit", 1, 1000, "N", "how many runs (default 20)" },
+	{ NULL },
+};
+static const struct ctl_opt metrics_opts[] = {
+	{ "output", 'o', OPT_OUTPUT, NULL, 0, 0, "FILE",
+	  "write FILE atomically (for node_exporter's textfile collector)" },
+	{ NULL },
+};
+
+/* One row per command: its words, how they become a request, how its result is shown. */
+static const struct ctl_command commands[] = {
+	{ "status", no_opts, words_none, render_status, "status",
+	  "daemon, database, schema, paused, current/queued/last runs",
+	  "Exit 0 when the daemon and its database answer, 3 when the daemon runs but its\n"
+	  "database is down, 69 when the daemon cannot be reached." },
+	{ "migrate", migrate_opts, words_migrate, render_migrate, "migrate [up|down|status]",
+	  "apply, revert the newest, or list migrations",
+	  "up (the default) applies every pending migration, each in its own transaction;\n"
+	  "down reverts the newest applied one; status lists them and changes nothing." },
+	{ "refresh", refresh_opts, words_refresh, render_refresh,
+	  "refresh full|incremental|recent|org ORG_ID",
+	  "refresh customer_analytics; waits for the outcome",
+	  "full recomputes every row; incremental what changed or came due (exact); recent\n"
+	  "the customers with bookings in the last days; org one organization's customers." },
+	{ "rollback", rollback_opts, words_none, render_rollback, "rollback",
+	  "undo the latest refresh (or all after RUN_ID); pauses",
+	  "Undoes the latest successful refresh or loyalty rebuild exactly, in one\n"
+	  "transaction, then pauses timer refreshes until resume." },
+	{ "loyalty", loyalty_opts, words_loyalty, render_loyalty, "loyalty rebuild",
+	  "rebuild customers, profiles, booking points and balances", NULL },
+	{ "pause", pause_opts, words_none, render_control, "pause",
+	  "refuse timer refreshes until resume", NULL },
+	{ "resume", no_opts, words_none, render_control, "resume", "let refreshes run again", NULL },
+	{ "reload", no_opts, words_none, render_reload, "reload",
+	  "reload the daemon's configuration; fails if invalid", NULL },
+	{ "check", no_opts, words_none, render_check, "check",
+	  "sanity checks; exit 1 if any fails", NULL },
+	{ "runs", runs_opts, words_none, render_runs, "runs",
+	  "recent runs, newest first (default 20)", NULL },
+	{ "metrics", metrics_opts, words_none, render_metrics, "metrics",
+	  "Prometheus text format", NULL },
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* The options every command takes, before or after it. */
+enum { G_SOCKET = 's', G_JSON = 'j', G_TIMEOUT = 't', G_HELP = 'h', G_VERSION = 'V' };
+static const struct option global_opts[] = {
+	{ "socket",  required_argument, NULL, G_SOCKET },
+	{ "json",    no_argument,       NULL, G_JSON },
+	{ "timeout", required_argument, NULL, G_TIMEOUT },
+	{ "help",    no_argument,       NULL, G_HELP },
+	{ "version", no_argument,       NULL, G_VERSION },
+};
+#define N_GLOBAL (sizeof(global_opts) / sizeof(global_opts[0]))
+
+static const struct ctl_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* --- help -------------------------------------------------------------------------------- */
+
+static void opt_line(FILE *fp, int short_name, const char *name, const char *metavar,
+		     const char *help)
+{
+	char left[64];
+
+	snprintf(left, sizeof(left), "%s%c%s--%s%s%s", short_name ? "-" : "",
+		 short_name ? short_name : ' ', short_name ? ", " : "  ", name,
+		 metavar ? " " : "", metavar ? metavar : "");
+	fprintf(fp, "  %-22s %s\n", short_name ? left : left + 2, help);
+}
+
+void ctl_usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: analyticsctl [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(fp, "  %-10s %s\n", "help", "this help, or a command's: help COMMAND");
+	fprintf(fp, "\nOptions (before or after the command):\n");
+	opt_line(fp, 's', "socket", "PATH", "control socket (default $ANALYTICSD_SOCKET or "
+		 CTL_DEFAULT_SOCKET ")");
+	opt_line(fp, 'j', "json", NULL, "print the result as JSON, for scripts");
+	opt_line(fp, 't', "timeout", "S", "give up after S seconds without word from the daemon");
+	fprintf(fp, "  %-22s (default %d; 0 waits forever)\n", "", CTL_DEFAULT_TIMEOUT_S);
+	opt_line(fp, 'h', "help", NULL, "print help (of the command, after one)");
+	opt_line(fp, 'V', "version", NULL, "print the version");
+	fprintf(fp,
+		"\n"
+		"Exit status: 0 ok, 1 failed, 64 usage, 69 daemon or database unreachable,\n"
+		"75 refused for now (busy, paused), 77 not authorized; status: 3 the daemon\n"
+		"runs but its database is down. See analyticsctl(8).\n");
+}
+
+void ctl_command_usage(FILE *fp, const struct ctl_command *c)
+{
+	const struct ctl_opt *op;
+
+	fprintf(fp, "Usage: analyticsctl %s%s [OPTIONS]\n\n%s.\n", c->usage,
+		c->opts[0].name ? " [COMMAND OPTIONS]" : "", c->summary);
+	if (c->help != NULL)
+		fprintf(fp, "\n%s\n", c->help);
+	if (c->opts[0].name != NULL) {
+		fprintf(fp, "\nCommand options:\n");
+		for (op = c->opts; op->name != NULL; op++)
+			opt_line(fp, op->short_name, op->name, op->metavar, op->help);
+	}
+	fprintf(fp, "\nOptions: -s/--socket PATH, -j/--json, -t/--timeout S (see analyticsctl help).\n"
+		"See analyticsctl(8).\n");
+}
+
+/* --- parsing ----------------------------------------------------------------------------- */
+
+static int parse_long(const char *opt, const char *v, long min, long max, long *out, char *err,
+		      size_t errlen)
 {
 	char *end;
 	long n;
 
 	errno = 0;
-	n = v ? strtol(v, &end, 10) : 0;
-	if (v == NULL || errno != 0 || end == v || *end != '\0' || n < min || n > max) {
-		snprintf(err, errlen, "%s wants a whole number from %d to %d%s%s%s", opt, min, max,
-			 v ? ", not '" : "", v ? v : "", v ? "'" : "");
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
+		say(err, errlen, "--%s wants a whole number from %ld to %ld, not '%s'", opt, min, max,
+		    v);
 		return -1;
 	}
-	*out = (int)n;
+	*out = n;
 	return 0;
 }
 
-/* refresh MODE [ORG_ID] [--days N] [--no-wait] [--trigger NAME] [--force];
- * MODE is full, incremental, recent or org. */
-static int parse_refresh(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
-			 size_t errlen)
+/* A global option, wherever it came. 1: not one; -1: bad value. */
+static int global_opt(struct ctl_opts *o, int c, const char *arg, char *err, size_t errlen)
 {
-	const char *mode = NULL, *org = NULL;
-	int days;
-
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--days") == 0) {
-			if (parse_int_arg("--days", i + 1 < argc ? argv[++i] : NULL, 1, 3650, &days,
-					  err, errlen) != 0)
-				return -1;
-			json_object_set_new(args, "days", json_integer(days));
-		} else if (strcmp(a, "--no-wait") == 0) {
-			json_object_set_new(args, "wait", json_false());
-		} else if (strcmp(a, "--force") == 0) {
-			json_object_set_new(args, "force", json_true());
-		} else if (strcmp(a, "--trigger") == 0) {
-			if (i + 1 >= argc) {
-				snprintf(err, errlen, "--trigger needs a name (manual, timer, ...)");
-				return -1;
-			}
-			json_object_set_new(args, "trigger", json_string(argv[++i]));
-		} else if (a[0] == '-') {
-			snprintf(err, errlen, "refresh: unknown option '%s'", a);
-			return -1;
-		} else if (mode == NULL) {
-			mode = a;
-		} else if (org == NULL && strcmp(mode, "org") == 0) {
-			org = a;
-		} else {
-			snprintf(err, errlen, "refresh: unexpected argument '%s'", a);
-			return -1;
-		}
-	}
-	if (mode == NULL || (strcmp(mode, "full") != 0 && strcmp(mode, "recent") != 0 &&
-			     strcmp(mode, "org") != 0 && strcmp(mode, "incremental") != 0)) {
-		snprintf(err, errlen, "refresh needs a mode: full, incremental, recent [--days N] "
-			 "or org ORG_ID");
-		return -1;
-	}
-	if (strcmp(mode, "org") == 0 && org == NULL) {
-		snprintf(err, errlen, "refresh org needs an organization id");
-		return -1;
-	}
-	if (json_object_get(args, "days") != NULL && strcmp(mode, "recent") != 0) {
-		snprintf(err, errlen, "--days only applies to refresh recent");
-		return -1;
-	}
-	json_object_set_new(args, "mode", json_string(mode));
-	if (org != NULL)
-		json_object_set_new(args, "org", json_string(org));
-	return 0;
-}
-
-/* runs [--limit N] */
-static int parse_runs(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
-			 size_t errlen)
-{
-	int limit;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--limit") == 0 || strcmp(argv[i], "-n") == 0) {
-			if (parse_int_arg("--limit", i + 1 < argc ? argv[++i] : NULL, 1, 1000, &limit,
-					  err, errlen) != 0)
-				return -1;
-			json_object_set_new(args, "limit", json_integer(limit));
-		} else {
-			snprintf(err, errlen, "runs: unexpected argument '%s'", argv[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* rollback [--to RUN_ID] [--dry-run] */
-static int parse_rollback(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
-			 size_t errlen)
-{
-	int to;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--to") == 0) {
-			if (parse_int_arg("--to", i + 1 < argc ? argv[++i] : NULL, 1, 2147483647, &to,
-					  err, errlen) != 0)
-				return -1;
-			json_object_set_new(args, "to", json_integer(to));
-		} else if (strcmp(argv[i], "--no-wait") == 0) {
-			json_object_set_new(args, "wait", json_false());
-		} else if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0) {
-			json_object_set_new(args, "dry_run", json_true());
-		} else {
-			snprintf(err, errlen, "rollback: unexpected argument '%s'", argv[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* loyalty rebuild [--org ORG_ID] [--force] */
-static int parse_loyalty(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
-			 size_t errlen)
-{
-	if (argc < 2 || strcmp(argv[1], "rebuild") != 0) {
-		snprintf(err, errlen, "loyalty needs an action: loyalty rebuild [--org ORG_ID] [--force]");
-		return -1;
-	}
-	json_object_set_new(args, "action", json_string("rebuild"));
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--org") == 0 && i + 1 < argc) {
-			json_object_set_new(args, "org", json_string(argv[++i]));
-		} else if (strcmp(argv[i], "--force") == 0) {
-			json_object_set_new(args, "force", json_true());
-		} else if (strcmp(argv[i], "--no-wait") == 0) {
-			json_object_set_new(args, "wait", json_false());
-		} else {
-			snprintf(err, errlen, "loyalty rebuild: unexpected argument '%s'", argv[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* pause [--reason TEXT] */
-static int parse_pause(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
-			 size_t errlen)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
-			json_object_set_new(args, "reason", json_string(argv[++i]));
-		} else {
-			snprintf(err, errlen, "pause: unexpected argument '%s' (pause [--reason TEXT])",
-				 argv[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* metrics [--output FILE]: FILE is written by analyticsctl, not sent to the daemon. */
-static int parse_metrics(struct ctl_opts *o, int argc, char **argv, json_t *args, char *err,
-			 size_t errlen)
-{
-	(void)args;
-	for (int i = 1; i < argc; i++) {
-		if ((strcmp(argv[i], "--output") == 0 || strcmp(argv[i], "-o") == 0) && i + 1 < argc) {
-			o->output = argv[++i];
-		} else {
-			snprintf(err, errlen, "metrics: unexpected argument '%s' (metrics [--output FILE])",
-				 argv[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* One row per command: its words, how they become a request, how its
- * result is shown. */
-static const struct ctl_command commands[] = {
-	{ "status",  parse_none,    render_status,
-	  "status                    daemon, database, schema, paused, current/queued/last runs" },
-	{ "migrate", parse_migrate, render_migrate,
-	  "migrate [up|down|status] [--no-wait]\n"
-	  "                            apply, revert the newest, or list migrations" },
-	{ "refresh", parse_refresh, render_refresh,
-	  "refresh full|incremental|recent [--days N]|org ORG_ID [--no-wait] [--trigger NAME]\n"
-	  "        [--force]\n"
-	  "                            refresh customer_analytics; waits for the outcome" },
-	{ "rollback", parse_rollback, render_rollback,
-	  "rollback [--to RUN_ID] [--dry-run] [--no-wait]\n"
-	  "                            undo the latest refresh (or all after RUN_ID); pauses;\n"
-	  "                            --dry-run lists what it would undo, changing nothing" },
-	{ "loyalty", parse_loyalty, render_loyalty,
-	  "loyalty rebuild [--org ORG_ID] [--force] [--no-wait]\n"
-	  "                            rebuild customers, profiles, booking points and balances" },
-	{ "pause",   parse_pause,   render_control,
-	  "pause [--reason TEXT]     refuse timer refreshes until resume" },
-	{ "resume",  parse_none,    render_control,
-	  "resume                    let refreshes run again" },
-	{ "reload",  parse_none,    render_reload,
-	  "reload                    reload the daemon's configuration; fails if invalid" },
-	{ "check",   parse_none,    render_check,
-	  "check                     sanity checks; exit 1 if any fails" },
-	{ "runs",    parse_runs,    render_runs,
-	  "runs [--limit N]          recent runs, newest first (default 20)" },
-	{ "metrics", parse_metrics, render_metrics,
-	  "metrics [--output FILE]   Prometheus text format (FILE: written atomically)" },
-};
-
-void ctl_usage(FILE *fp)
-{
-	fprintf(fp,
-		"Usage: analyticsctl [-s SOCKET] [--json] [--timeout S] COMMAND [ARGS]\n"
-		"\n"
-		"Commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(fp, "  %s\n", commands[i].synopsis);
-	fprintf(fp,
-		"\n"
-		"Options:\n"
-		"  -s, --socket PATH  control socket (default $ANALYTICSD_SOCKET or %s)\n"
-		"  -j, --json         print the daemon's reply as JSON, for scripts\n"
-		"  -t, --timeout S    give up after S seconds without word from the daemon\n"
-		"                     (default %d; 0 waits forever)\n"
-		"  -h, --help         print this help\n"
-		"  -V, --version      print the version\n"
-		"\n"
-		"Exit status: 0 ok, 1 failed, 64 usage, 69 daemon or database unreachable,\n"
-		"75 refused for now (busy, paused), 77 not authorized; status: 3 the daemon\n"
-		"runs but its database is down. See analyticsctl(8).\n",
-		CTL_DEFAULT_SOCKET, CTL_DEFAULT_TIMEOUT_S);
-}
-
-static int parse_timeout(const char *s, int *out)
-{
-	char *end;
 	long v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 86400 * 7)
-		return -1;
-	*out = (int)v;
-	return 0;
+	switch (c) {
+	case G_SOCKET:
+		o->socket = arg;
+		return 0;
+	case G_JSON:
+		o->json = true;
+		return 0;
+	case G_TIMEOUT:
+		if (parse_long("timeout", arg, 0, 86400 * 7, &v, err, errlen) != 0)
+			return -1;
+		o->timeout_s = (int)v;
+		return 0;
+	case G_HELP:
+		o->help = true;
+		return 0;
+	case G_VERSION:
+		o->version = true;
+		return 0;
+	}
+	return 1;
+}
+
+static void unknown_opt(int argc, char **argv, char *err, size_t errlen)
+{
+	if (optopt != 0)
+		say(err, errlen, "unknown option '-%c'", optopt);
+	else
+		say(err, errlen, "unknown option '%s'", argv[optind - 1]);
+	(void)argc;
+}
+
+/* The command's options and words: argv[0] is the command. */
+static int parse_command(struct ctl_opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	const struct ctl_command *cmd = o->command;
+	struct option lopts[CTL_MAX_OPTS + 1];
+	char shorts[3 * CTL_MAX_OPTS + 8] = "-:s:jt:hV";
+	char *words[CTL_MAX_WORDS];
+	int n = 0, nwords = 0, c, idx;
+
+	memcpy(lopts, global_opts, sizeof(global_opts));
+	n = (int)N_GLOBAL;
+	for (const struct ctl_opt *op = cmd->opts; op->name != NULL && n < CTL_MAX_OPTS; op++) {
+		bool arg = op->kind == OPT_INT || op->kind == OPT_STRING || op->kind == OPT_OUTPUT;
+		lopts[n++] = (struct option){ op->name, arg ? required_argument : no_argument,
+					      NULL, 0x100 + (int)(op - cmd->opts) };
+		if (op->short_name) {
+			size_t len = strlen(shorts);
+			shorts[len] = (char)op->short_name;
+			shorts[len + 1] = arg ? ':' : '\0';
+			shorts[len + 2] = '\0';
+		}
+	}
+	lopts[n] = (struct option){ NULL, 0, NULL, 0 };
+	optind = 0;
+	opterr = 0;
+	/* "-": words come back in order (as 1), so options may come anywhere. */
+	while ((c = getopt_long(argc, argv, shorts, lopts, &idx)) != -1) {
+		const struct ctl_opt *op = NULL;
+		int g;
+		long v;
+
+		if (c == 1) {
+			if (nwords == CTL_MAX_WORDS) {
+				say(err, errlen, "too many arguments");
+				return -1;
+			}
+			words[nwords++] = optarg;
+			continue;
+		}
+		if (c == ':') {
+			say(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		}
+		if (c == '?') {
+			unknown_opt(argc, argv, err, errlen);
+			return -1;
+		}
+		if ((g = global_opt(o, c, optarg, err, errlen)) <= 0) {
+			if (g < 0)
+				return -1;
+			continue;
+		}
+		if (c >= 0x100)
+			op = &cmd->opts[c - 0x100];
+		else
+			for (const struct ctl_opt *p = cmd->opts; p->name != NULL; p++)
+				if (p->short_name == c)
+					op = p;
+		if (op == NULL) {
+			unknown_opt(argc, argv, err, errlen);
+			return -1;
+		}
+		switch (op->kind) {
+		case OPT_INT:
+			if (parse_long(op->name, optarg, op->min, op->max, &v, err, errlen) != 0)
+				return -1;
+			json_object_set_new(o->args, op->key, json_integer(v));
+			break;
+		case OPT_STRING:
+			json_object_set_new(o->args, op->key, json_string(optarg));
+			break;
+		case OPT_TRUE:
+			json_object_set_new(o->args, op->key, json_true());
+			break;
+		case OPT_FALSE:
+			json_object_set_new(o->args, op->key, json_false());
+			break;
+		case OPT_OUTPUT:
+			o->output = optarg;
+			break;
+		}
+	}
+	/* After "--", the rest are words, whatever they look like. */
+	for (; optind < argc; optind++) {
+		if (nwords == CTL_MAX_WORDS) {
+			say(err, errlen, "too many arguments");
+			return -1;
+		}
+		words[nwords++] = argv[optind];
+	}
+	if (o->help || o->version)
+		return 0;
+	return cmd->words(o, nwords, words, err, errlen);
 }
 
 int ctl_parse_args(int argc, char **argv, struct ctl_opts *o, char *err, size_t errlen)
 {
-	static const struct option opts[] = {
-		{ "socket",  required_argument, NULL, 's' },
-		{ "json",    no_argument,       NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help",    no_argument,       NULL, 'h' },
-		{ "version", no_argument,       NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *env = getenv("ANALYTICSD_SOCKET");
-	int c;
+	int c, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->socket = env && *env ? env : CTL_DEFAULT_SOCKET;
 	o->timeout_s = CTL_DEFAULT_TIMEOUT_S;
 	optind = 0;             /* 0, not 1: also resets glibc's position inside "-xj" */
 	opterr = 0;
-	/* '+': stop at the command, whose own words may look like options. */
-	while ((c = getopt_long(argc, argv, "+:s:jt:hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			o->socket = optarg;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 't':
-			if (parse_timeout(optarg, &o->timeout_s) != 0) {
-				snprintf(err, errlen, "--timeout wants whole seconds, not '%s'", optarg);
-				return -1;
-			}
-			break;
-		case 'h':
-			o->help = true;
-			return 0;
-		case 'V':
-			o->version = true;
-			return 0;
-		case ':':
-			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-			return -1;
-		default:
-			if (optopt != 0)
-				snprintf(err, errlen, "unknown option '-%c'", optopt);
-			else
-				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+	/* '+': stop at the command; its own options are parsed with it. */
+	while ((c = getopt_long(argc, argv, "+:s:jt:hV", global_opts, NULL)) != -1) {
+		if (c == ':') {
+			say(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 			return -1;
 		}
+		if (c == '?') {
+			unknown_opt(argc, argv, err, errlen);
+			return -1;
+		}
+		if (global_opt(o, c, optarg, err, errlen) != 0)
+			return -1;
 	}
+	if (o->help || o->version)
+		return 0;
 	if (optind >= argc) {
-		snprintf(err, errlen, "no command given");
+		say(err, errlen, "no command given");
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(commands[i].name, argv[optind]) != 0)
-			continue;
-		o->command = &commands[i];
-		o->cmd = commands[i].name;
-		o->args = json_object();
-		if (o->args == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		if (commands[i].parse(o, argc - optind, argv + optind, o->args, err, errlen) != 0) {
-			json_decref(o->args);
-			o->args = NULL;
+	if (strcmp(argv[optind], "help") == 0) {
+		o->help = true;
+		if (optind + 1 < argc && (o->command = find_command(argv[optind + 1])) == NULL) {
+			o->help = false;
+			say(err, errlen, "no command '%s' to help with", argv[optind + 1]);
 			return -1;
 		}
 		return 0;
 	}
-	snprintf(err, errlen, "unknown command '%s'", argv[optind]);
-	return -1;
+	o->command = find_command(argv[optind]);
+	if (o->command == NULL) {
+		say(err, errlen, "unknown command '%s'", argv[optind]);
+		return -1;
+	}
+	o->cmd = o->command->name;
+	o->args = json_object();
+	if (o->args == NULL) {
+		say(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = parse_command(o, argc - optind, argv + optind, err, errlen);
+	if (rc != 0 || o->help || o->version) {
+		json_decref(o->args);
+		o->args = NULL;
+	}
+	return rc;
 }

@@ -105,7 +105,13 @@ static int run(const struct ctl_opts *o)
 								     "state")), "connected") != 0)
 				rc = EXIT_DEGRADED;
 		} else {
-			fprintf(stderr, "analyticsctl: %s: %s\n", o->cmd, rep.message);
+			/* One prefix: a message that starts with the command's name has one. */
+			size_t len = strlen(o->cmd);
+			if (strncmp(rep.message, o->cmd, len) == 0 &&
+			    (rep.message[len] == ' ' || rep.message[len] == ':'))
+				fprintf(stderr, "analyticsctl: %s\n", rep.message);
+			else
+				fprintf(stderr, "analyticsctl: %s: %s\n", o->cmd, rep.message);
 			rc = proto_err_exit_code(rep.err);
 		}
 		proto_reply_free(&rep);
@@ -122,12 +128,20 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (ctl_parse_args(argc, argv, &o, err, sizeof(err)) != 0) {
-		fprintf(stderr, "analyticsctl: %s\n", err);
-		ctl_usage(stderr);
+		if (o.command != NULL) {
+			fprintf(stderr, "analyticsctl: %s: %s\n", o.command->name, err);
+			fprintf(stderr, "Try 'analyticsctl help %s'.\n", o.command->name);
+		} else {
+			fprintf(stderr, "analyticsctl: %s\n", err);
+			fprintf(stderr, "Try 'analyticsctl help'.\n");
+		}
 		return EXIT_USAGE;
 	}
 	if (o.help) {
-		ctl_usage(stdout);
+		if (o.command != NULL)
+			ctl_command_usage(stdout, o.command);
+		else
+			ctl_usage(stdout);
 		return EXIT_OK;
 	}
 	if (o.version) {

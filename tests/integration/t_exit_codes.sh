@@ -15,7 +15,25 @@ ctl_json refresh full
 is "$RC" 1 "a refresh on a database never migrated fails (exit 1)"
 like "$(jget .error.message)" "is the schema migrated\? analyticsctl migrate status" "and says how to find out"
 
+# Help is not an error; a usage error says where help is, once, and names the command once.
+for words in "help" "help refresh" "refresh --help" "runs -h" "--help"; do
+	# shellcheck disable=SC2086
+	out=$("$BIN/analyticsctl" -s "$SOCK" $words 2>&1); rc=$?
+	is "$rc" 0 "analyticsctl $words exits 0"
+	like "$out" "^Usage: analyticsctl" "and prints a usage"
+done
+like "$("$BIN/analyticsctl" help refresh)" "--days N" "help refresh lists refresh's options"
+out=$("$BIN/analyticsctl" -s "$SOCK" refresh org 2>&1); rc=$?
+is "$rc" 64 "refresh org without an id is a usage error (exit 64)"
+is "$out" "analyticsctl: refresh: org needs an organization id
+Try 'analyticsctl help refresh'." "in two lines: what is wrong, and where help is"
+out=$("$BIN/analyticsctl" -s "$SOCK" status --json); rc=$?
+is "$rc" 0 "options may follow the command (status --json)"
+is "$(printf '%s' "$out" | jq -r .ok)" true "and apply (JSON out)"
+
 ctl migrate up >/dev/null
+ctl_json runs --limit=1
+is "$RC" 0 "--opt=value is accepted (runs --limit=1)"
 psql_q -f "$SRC_DIR/sql/demo_data.sql" >/dev/null 2>&1
 NOBODY_ORG=99999999-9999-4999-8999-999999999999
 ctl_json refresh org "$NOBODY_ORG"

@@ -269,7 +269,7 @@ static void test_migrate_bad_action(void **state)
 
 	parse_fails(a1, "'sideways'");
 	parse_fails(a2, "'UP'");
-	parse_fails(a3, "migrate action");
+	parse_fails(a3, "the action must be up, down or status");
 }
 
 static void test_migrate_extra(void **state)
@@ -307,12 +307,98 @@ static void test_migrate_status_waits_for_nothing(void **state)
 	parse_fails(argv, "migrate up and down only");
 }
 
-static void test_command_words_not_options(void **state)
+/* Global options may come after the command too (as systemctl's do). */
+static void test_global_options_after_command(void **state)
 {
-	/* words after the command are not global options */
-	char *argv[] = { "analyticsctl", "migrate", "--json", NULL };
+	char *a1[] = { "analyticsctl", "migrate", "--json", NULL };
+	char *a2[] = { "analyticsctl", "status", "-j", "--socket=/q.sock", "-t", "9", NULL };
+	struct ctl_opts o;
 
-	parse_fails(argv, "'--json'");
+	parse_ok(a1, &o);
+	assert_true(o.json);
+	assert_string_equal(action_of(&o), "up");
+	json_decref(o.args);
+	parse_ok(a2, &o);
+	assert_true(o.json);
+	assert_string_equal(o.socket, "/q.sock");
+	assert_int_equal(o.timeout_s, 9);
+	json_decref(o.args);
+}
+
+/* --opt=value and --opt value, options before, between and after the words. */
+static void test_option_forms(void **state)
+{
+	char *a1[] = { "analyticsctl", "runs", "--limit=5", NULL };
+	char *a2[] = { "analyticsctl", "pause", "--reason=disk full", NULL };
+	char *a3[] = { "analyticsctl", "refresh", "--days=3", "recent", "--trigger", "timer", NULL };
+	char *a4[] = { "analyticsctl", "refresh", "org", "--force", "0b1c2d3e-0000-0000-0000-000000000001",
+		       NULL };
+	char *a5[] = { "analyticsctl", "rollback", "-n", "--to=7", NULL };
+	struct ctl_opts o;
+
+	parse_ok(a1, &o);
+	assert_int_equal(json_integer_value(json_object_get(o.args, "limit")), 5);
+	json_decref(o.args);
+	parse_ok(a2, &o);
+	assert_string_equal(json_string_value(json_object_get(o.args, "reason")), "disk full");
+	json_decref(o.args);
+	parse_ok(a3, &o);
+	assert_string_equal(json_string_value(json_object_get(o.args, "mode")), "recent");
+	assert_int_equal(json_integer_value(json_object_get(o.args, "days")), 3);
+	assert_string_equal(json_string_value(json_object_get(o.args, "trigger")), "timer");
+	json_decref(o.args);
+	parse_ok(a4, &o);
+	assert_string_equal(json_string_value(json_object_get(o.args, "org")),
+			    "0b1c2d3e-0000-0000-0000-000000000001");
+	assert_true(json_is_true(json_object_get(o.args, "force")));
+	json_decref(o.args);
+	parse_ok(a5, &o);
+	assert_true(json_is_true(json_object_get(o.args, "dry_run")));
+	assert_int_equal(json_integer_value(json_object_get(o.args, "to")), 7);
+	json_decref(o.args);
+}
+
+/* help COMMAND and COMMAND --help: the command's help, not an error. */
+static void test_command_help(void **state)
+{
+	char *a1[] = { "analyticsctl", "help", NULL };
+	char *a2[] = { "analyticsctl", "help", "refresh", NULL };
+	char *a3[] = { "analyticsctl", "refresh", "--help", NULL };
+	char *a4[] = { "analyticsctl", "runs", "-h", NULL };
+	char *a5[] = { "analyticsctl", "help", "frobnicate", NULL };
+	struct ctl_opts o;
+	char err[256];
+
+	parse_ok(a1, &o);
+	assert_true(o.help);
+	assert_null(o.command);
+	parse_ok(a2, &o);
+	assert_true(o.help);
+	assert_string_equal(o.command->name, "refresh");
+	parse_ok(a3, &o);
+	assert_true(o.help);
+	assert_string_equal(o.command->name, "refresh");
+	assert_null(o.args);
+	parse_ok(a4, &o);
+	assert_true(o.help);
+	assert_string_equal(o.command->name, "runs");
+	assert_int_equal(parse(a5, &o, err, sizeof(err)), -1);
+	assert_contains(err, "no command 'frobnicate'");
+}
+
+/* A usage error inside a command names it once: the caller adds the prefix. */
+static void test_command_errors_name_command_once(void **state)
+{
+	char *a1[] = { "analyticsctl", "refresh", "org", NULL };
+	char *a2[] = { "analyticsctl", "refresh", "full", "--bogus", NULL };
+	struct ctl_opts o;
+	char err[256];
+
+	assert_int_equal(parse(a1, &o, err, sizeof(err)), -1);
+	assert_string_equal(o.command->name, "refresh");
+	assert_string_equal(err, "org needs an organization id");
+	assert_int_equal(parse(a2, &o, err, sizeof(err)), -1);
+	assert_string_equal(err, "unknown option '--bogus'");
 }
 
 static void test_help(void **state)
@@ -470,7 +556,10 @@ int main(void)
 		cmocka_unit_test_setup(test_migrate_extra, reset_getopt),
 		cmocka_unit_test_setup(test_no_wait_every_job, reset_getopt),
 		cmocka_unit_test_setup(test_migrate_status_waits_for_nothing, reset_getopt),
-		cmocka_unit_test_setup(test_command_words_not_options, reset_getopt),
+		cmocka_unit_test_setup(test_global_options_after_command, reset_getopt),
+		cmocka_unit_test_setup(test_option_forms, reset_getopt),
+		cmocka_unit_test_setup(test_command_help, reset_getopt),
+		cmocka_unit_test_setup(test_command_errors_name_command_once, reset_getopt),
 		cmocka_unit_test_setup(test_help, reset_getopt),
 		cmocka_unit_test_setup(test_version, reset_getopt),
 		cmocka_unit_test_setup(test_unknown_option, reset_getopt),
