@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* analyticsctl: send one command to analyticsd and report its outcome. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,29 @@
 #include "conn.h"
 #include "metrics.h"
 #include "render.h"
+
+/*
+ * An error analyticsctl found itself: on standard error always, and under
+ * --json also as the daemon's errors look, {"ok":false,"error":{"code":...,
+ * "message":...}}, so a script reads one shape. Its codes: "usage" (exit 64),
+ * "unavailable" (the daemon out of reach, 69), "not_authorized" (77).
+ */
+static void report(bool json, const char *code, const char *prefix, const char *msg)
+{
+	char line[1400];
+
+	snprintf(line, sizeof(line), "%s%s", prefix ? prefix : "", msg);
+	fprintf(stderr, "analyticsctl: %s\n", line);
+	if (json) {
+		json_t *o = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", code,
+				      "message", line);
+		if (o != NULL) {
+			json_dumpf(o, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+			json_decref(o);
+		}
+	}
+}
 
 /* metrics, when the daemon cannot be asked: say so in the output (analyticsd_up 0). */
 static void metrics_down(const struct ctl_opts *o)
@@ -37,7 +61,8 @@ static int run(const struct ctl_opts *o)
 
 	c = ctl_connect(o->socket, &denied, err, sizeof(err));
 	if (c == NULL) {
-		fprintf(stderr, "analyticsctl: %s\n", err);
+		report(o->json, denied ? proto_err_name(PROTO_ERR_NOT_AUTHORIZED) : "unavailable",
+		       NULL, err);
 		metrics_down(o);
 		return denied ? EXIT_NOPERM : EXIT_UNAVAILABLE;
 	}
@@ -57,7 +82,7 @@ static int run(const struct ctl_opts *o)
 		if (n < 0) {
 			if (shown_event)
 				render_event_done(stderr, tty);
-			fprintf(stderr, "analyticsctl: %s\n", err);
+			report(o->json, "unavailable", NULL, err);
 			metrics_down(o);
 			rc = EXIT_UNAVAILABLE;
 			break;
@@ -68,7 +93,12 @@ static int run(const struct ctl_opts *o)
 			break;
 		}
 		if (rep.kind == PROTO_REPLY_EVENT) {
-			if (!o->json) {
+			if (o->json) {
+				/* JSON lines: each event on one line, as it comes. */
+				json_dumpf(rep.root, stdout, JSON_COMPACT);
+				fputc('\n', stdout);
+				fflush(stdout);
+			} else {
 				render_event(stderr, rep.body, tty);
 				shown_event = true;
 			}
@@ -128,13 +158,16 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (ctl_parse_args(argc, argv, &o, err, sizeof(err)) != 0) {
-		if (o.command != NULL) {
-			fprintf(stderr, "analyticsctl: %s: %s\n", o.command->name, err);
-			fprintf(stderr, "Try 'analyticsctl help %s'.\n", o.command->name);
-		} else {
-			fprintf(stderr, "analyticsctl: %s\n", err);
-			fprintf(stderr, "Try 'analyticsctl help'.\n");
-		}
+		char prefix[64];
+		bool json = o.json;
+
+		/* --json may come after the word that was wrong. */
+		for (int i = 1; i < argc && !json; i++)
+			json = strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0;
+		snprintf(prefix, sizeof(prefix), "%s: ", o.command ? o.command->name : "");
+		report(json, "usage", o.command ? prefix : NULL, err);
+		fprintf(stderr, "Try 'analyticsctl help%s%s'.\n", o.command ? " " : "",
+			o.command ? o.command->name : "");
 		return EXIT_USAGE;
 	}
 	if (o.help) {

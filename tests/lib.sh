@@ -90,7 +90,8 @@ daemon_log_clean() {
 ctl() { "$BIN/analyticsctl" -s "$SOCK" "$@"; }
 # ctl_json ARGS...: run analyticsctl --json, leave output in $OUT, status in $RC.
 ctl_json() { OUT=$("$BIN/analyticsctl" -s "$SOCK" --json "$@" 2>"$T/ctl.err"); RC=$?; }
-jget() { printf '%s' "$OUT" | jq -r "$1"; }
+# jget FILTER: on the last JSON document of $OUT (progress events come before the result).
+jget() { printf '%s' "$OUT" | jq -r -s "last | $1"; }
 
 # wait_for DESC SECONDS CMD...: poll until CMD succeeds.
 wait_for() {

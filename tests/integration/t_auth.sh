@@ -20,8 +20,8 @@ OUT=$(as_nobody --json status); RC=$?
 is "$RC" 0 "an unprivileged user may read status"
 OUT=$(as_nobody --json migrate up 2>/dev/null); RC=$?
 is "$RC" 77 "an unprivileged user's migrate is refused with exit 77"
-is "$(jq -r .error.code <<<"$OUT")" not_authorized "the refusal is not_authorized"
-like "$(jq -r .error.message <<<"$OUT")" "uid $(id -u nobody)" "the refusal names who asked"
+is "$(jq -r -s "last | .error.code" <<<"$OUT")" not_authorized "the refusal is not_authorized"
+like "$(jq -r -s "last | .error.message" <<<"$OUT")" "uid $(id -u nobody)" "the refusal names who asked"
 is "$(psql_q -c "select to_regclass('schema_migrations') is null")" t "nothing was migrated"
 daemon_stop d1
 

@@ -27,11 +27,22 @@ out=$("$BIN/analyticsctl" -s "$SOCK" refresh org 2>&1); rc=$?
 is "$rc" 64 "refresh org without an id is a usage error (exit 64)"
 is "$out" "analyticsctl: refresh: org needs an organization id
 Try 'analyticsctl help refresh'." "in two lines: what is wrong, and where help is"
+# Under --json, errors are JSON too, and a waiting job's progress streams as JSON lines.
+out=$("$BIN/analyticsctl" -s "$SOCK" refresh sideways --json 2>/dev/null); rc=$?
+is "$rc" 64 "a usage error under --json exits 64"
+is "$(printf '%s' "$out" | jq -r '[.ok, .error.code] | join(" ")')" "false usage" "and prints {ok: false, error: {code: usage}}"
+out=$("$BIN/analyticsctl" -s "$T/nobody.sock" --json status 2>/dev/null); rc=$?
+is "$rc" 69 "an unreachable daemon under --json exits 69"
+is "$(printf '%s' "$out" | jq -r .error.code)" unavailable "and prints error code unavailable"
 out=$("$BIN/analyticsctl" -s "$SOCK" status --json); rc=$?
 is "$rc" 0 "options may follow the command (status --json)"
 is "$(printf '%s' "$out" | jq -r .ok)" true "and apply (JSON out)"
 
-ctl migrate up >/dev/null
+"$BIN/analyticsctl" -s "$SOCK" --json migrate up >"$T/migrate.jsonl" 2>/dev/null
+is "$?" 0 "migrate up under --json"
+check "streams its progress first, one JSON object per line" \
+	sh -c "head -n 1 '$T/migrate.jsonl' | jq -e '.event != null'"
+is "$(jq -r -s 'last | .ok' "$T/migrate.jsonl")" true "and ends with its result"
 ctl_json runs --limit=1
 is "$RC" 0 "--opt=value is accepted (runs --limit=1)"
 psql_q -f "$SRC_DIR/sql/demo_data.sql" >/dev/null 2>&1

@@ -41,7 +41,7 @@ start_waiter
 psql_q -c "select pg_terminate_backend($(work_backend))" >/dev/null
 wait "$WAITER"; RC=$?
 is "$RC" 69 "backend killed: the waiting client is told the database went away (exit 69)"
-like "$(jq -r .error.message "$T/waiter.json")" "terminat" "with the server's reason"
+like "$(jq -r -s "last | .error.message" "$T/waiter.json")" "terminat" "with the server's reason"
 is "$(table_md5)" "$BEFORE" "backend killed: the table is unchanged"
 like "$(last_run)" "^failed (57P01|08006)$" "backend killed: the run is recorded as failed, with the SQLSTATE of the lost connection"
 check "backend killed: the work connection comes back by itself" connected 15

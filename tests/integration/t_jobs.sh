@@ -47,10 +47,10 @@ like "$(ctl status)" "queued: +rollback rollback \(latest\)" "the human status n
 
 wait "$REFRESH"; is "$?" 0 "the refresh succeeds"
 wait "$ROLLBACK"; is "$?" 0 "the queued rollback ran after it, and its waiter got the outcome"
-REFRESH_ID=$(jq -r .result.run_id "$T/refresh.json")
-is "$(jq -r '.result.undone | join(",")' "$T/rollback.json")" "$REFRESH_ID" \
+REFRESH_ID=$(jq -r -s "last | .result.run_id" "$T/refresh.json")
+is "$(jq -r -s 'last | .result.undone | join(",")' "$T/rollback.json")" "$REFRESH_ID" \
 	"a rollback queued behind a refresh undoes the latest run when it starts"
-is "$(jq -r .result.kind "$T/rollback.json")" rollback "the rollback's reply names its kind"
+is "$(jq -r -s "last | .result.kind" "$T/rollback.json")" rollback "the rollback's reply names its kind"
 idle
 is "$(psql_q -c "select string_agg(kind || ':' || status, ',' order by id) from analytics_refresh_runs")" \
 	"refresh:rolled_back,rollback:succeeded,loyalty_rebuild:succeeded" \
@@ -91,7 +91,7 @@ wait "$PID"; is "$?" 0 "the daemon exits 0 on SIGTERM during a migration"
 eval "PID_d1="
 daemon_log_clean d1
 wait "$MIGRATE"; is "$?" 75 "the waiting migrate is told the daemon is shutting down (exit 75)"
-is "$(jq -r .error.code "$T/migrate.json")" shutting_down "with the code shutting_down"
+is "$(jq -r -s "last | .error.code" "$T/migrate.json")" shutting_down "with the code shutting_down"
 kill "$LOCKER" 2>/dev/null; wait "$LOCKER" 2>/dev/null
 is "$(psql_q -c "select max(version) from schema_migrations")" "$VERSION" "the aborted migration left the schema as it was"
 t_done

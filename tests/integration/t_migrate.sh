@@ -48,7 +48,7 @@ SUM=$(psql_q -c "select checksum from schema_migrations where version = 1")
 psql_q -c "update schema_migrations set checksum = 'deadbeef' where version = 1"
 ctl_json migrate up
 is "$RC" 1 "migrate up refuses when an applied script's checksum differs"
-like "$(jq -r .error.message <<<"$OUT")" "changed after it was applied" "the refusal names the checksum problem"
+like "$(jq -r -s "last | .error.message" <<<"$OUT")" "changed after it was applied" "the refusal names the checksum problem"
 psql_q -c "update schema_migrations set checksum = '$SUM' where version = 1"
 
 # migrate down of the source schema never drops source data.
@@ -57,7 +57,7 @@ is "$(jget .result.version)" 1 "every migration above the source schema reverted
 psql_q -c "insert into organizations (id, name) values ('11111111-1111-4111-8111-000000000001', 'x')"
 ctl_json migrate down
 is "$RC" 1 "migrate down refuses to drop source tables that hold rows"
-like "$(jq -r .error.message <<<"$OUT")" "organizations" "the refusal names the table with data"
+like "$(jq -r -s "last | .error.message" <<<"$OUT")" "organizations" "the refusal names the table with data"
 is "$(psql_q -c 'select count(*) from organizations')" 1 "the source rows are still there"
 psql_q -c "delete from organizations"
 ctl_json migrate down

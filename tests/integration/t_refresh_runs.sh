@@ -49,7 +49,7 @@ is "$(jget '.result.queued | length')" 1 "status shows exactly one queued run"
 SOCK=$S2
 ctl_json refresh full
 is "$RC" 75 "a second daemon's refresh while one runs is refused (exit 75)"
-is "$(jq -r .error.code <<<"$OUT")" busy "the refusal says busy"
+is "$(jq -r -s "last | .error.code" <<<"$OUT")" busy "the refusal says busy"
 ctl_json migrate down
 is "$RC" 75 "migrate down is refused while a run is in progress (exit 75)"
 ctl_json rollback
@@ -60,7 +60,7 @@ wait "$FULL1"; is "$?" 0 "the first refresh succeeds, its client kept waiting by
 ctl_json refresh full
 is "$RC" 0 "a full refresh after them succeeds"
 wait "$JOIN"; is "$?" 0 "the joined request succeeds"
-is "$(jq -r .result.run_id "$T/org.json")" "$(jq -r .result.run_id "$T/full1.json")" \
+is "$(jq -r -s "last | .result.run_id" "$T/org.json")" "$(jq -r -s "last | .result.run_id" "$T/full1.json")" \
 	"the joined request reports the run it joined"
 wait_for "the queued run" 20 sh -c "psql -X -A -t -c \"select count(*) from analytics_refresh_runs where mode = 'recent' and status = 'succeeded'\" | grep -qx 1"
 is "$(psql_q -c "select count(*) from analytics_refresh_runs where mode = 'recent'")" 1 "the queued recent refresh ran once"
@@ -75,7 +75,7 @@ DATABASE_EXTRA='statement_timeout_s = 1;' ANALYTICSD_TEST_SLEEP_S=3 daemon_start
 connected "$SOCK" || true
 ctl_json refresh full
 is "$RC" 1 "a refresh that hits statement_timeout fails with exit 1"
-like "$(jq -r .error.message <<<"$OUT")" "57014" "the failure names the SQLSTATE"
+like "$(jq -r -s "last | .error.message" <<<"$OUT")" "57014" "the failure names the SQLSTATE"
 is "$(table_md5)" "$BEFORE" "the failed run left customer_analytics untouched"
 is "$(psql_q -c "select status || ' ' || sqlstate from analytics_refresh_runs order by id desc limit 1")" "failed 57014" \
 	"the failed run is recorded with its SQLSTATE"

@@ -32,7 +32,7 @@ is "$RC" 0 "the daemon exits 0 on SIGTERM during a run"
 check "it stops within 10 s (took $MS ms)" test "$MS" -lt 10000
 daemon_log_clean d1
 wait "$WAITER"; is "$?" 75 "the waiting client is told (exit 75, shutting down)"
-is "$(jq -r .error.code "$T/waiter.json")" shutting_down "with the reason"
+is "$(jq -r -s "last | .error.code" "$T/waiter.json")" shutting_down "with the reason"
 is "$(psql_q -c "select md5(string_agg(ca::text, '|' order by organization_id, square_customer_id)) from customer_analytics ca")" "$BEFORE" \
 	"the cancelled run's transaction was rolled back: the table is unchanged"
 is "$(psql_q -c "select status || ' ' || sqlstate from analytics_refresh_runs order by id desc limit 1")" "cancelled 57P01" \
