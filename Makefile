@@ -21,7 +21,8 @@ SYSCONFDIR ?= /etc
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := libpq libevent libconfig libsystemd jansson
+PKGS      := libpq libevent libconfig libsystemd jansson smartcols
+CTL_PKGS  := jansson smartcols
 
 TEST_HOOKS ?=
 BUILD     ?= build$(if $(TEST_HOOKS),/hooks)
@@ -37,7 +38,8 @@ comma     := ,
 SANFLAGS  := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out smartcols,$(PKGS)) 2>/dev/null)
+CTL_LIBS   := $(shell $(PKG_CONFIG) --libs $(CTL_PKGS) 2>/dev/null)
 
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
               $(if $(TEST_HOOKS),-DANALYTICSD_TEST_HOOKS) \
@@ -84,7 +86,7 @@ $(BUILD)/analyticsd: $(DAEMON_OBJ) $(BUILD)/libanalytics.a
 
 $(BUILD)/analyticsctl: $(CTL_OBJ) $(BUILD)/libanalytics.a
 	$(call say,LD      $@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CTL_LIBS)
 
 # Unit tests link the module under test (not main.c) with cmocka.
 $(BUILD)/tests/test_proto: tests/unit/test_proto.c $(BUILD)/libanalytics.a
@@ -94,11 +96,12 @@ $(BUILD)/tests/test_db_error: tests/unit/test_db_error.c $(BUILD)/daemon/db.o $(
 	$(BUILD)/daemon/config.o $(BUILD)/daemon/util.o \
 	$(BUILD)/gen/sqlfiles.o
 $(BUILD)/tests/test_args: tests/unit/test_args.c $(BUILD)/ctl/args.o $(BUILD)/ctl/render.o \
+	$(BUILD)/ctl/table.o \
 	$(BUILD)/ctl/metrics.o \
 	$(BUILD)/libanalytics.a
 $(BUILD)/tests/%:
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Idaemon -Ictl $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
+	$(CC) $(ALL_CFLAGS) -Idaemon -Ictl $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CTL_LIBS) \
 		$(shell $(PKG_CONFIG) --libs cmocka)
 
 deps:

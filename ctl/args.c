@@ -16,6 +16,7 @@
 
 #include "args.h"
 #include "render.h"
+#include "table.h"
 
 #define CTL_MAX_WORDS 8                 /* words besides options, per command */
 #define CTL_MAX_OPTS 16                 /* options of a command, globals included */
@@ -40,6 +41,20 @@ static int words_none(struct ctl_opts *o, int n, char **w, char *err, size_t err
 		return -1;
 	}
 	return 0;
+}
+
+static int words_runs(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
+{
+	if (words_none(o, n, w, err, errlen) != 0)
+		return -1;
+	return table_check_columns(render_runs_columns, render_runs_ncolumns, err, errlen);
+}
+
+static int words_check(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
+{
+	if (words_none(o, n, w, err, errlen) != 0)
+		return -1;
+	return table_check_columns(render_check_columns, render_check_ncolumns, err, errlen);
 }
 
 static bool one_of(const char *s, const char *const *choices)
@@ -67,6 +82,9 @@ static int words_migrate(struct ctl_opts *o, int n, char **w, char *err, size_t 
 		say(err, errlen, "--no-wait applies to migrate up and down only");
 		return -1;
 	}
+	if (table_check_columns(render_migrations_columns, render_migrations_ncolumns, err,
+				errlen) != 0)
+		return -1;
 	return json_object_set_new(o->args, "action", json_string(action));
 }
 
@@ -117,7 +135,15 @@ static const struct ctl_opt no_opts[] = { { NULL } };
 static const struct ctl_opt wait_opt = {
 	"no-wait", 0, OPT_FALSE, "wait", 0, 0, NULL,
 	"return once the job is running or queued, without waiting for its outcome" };
-static const struct ctl_opt migrate_opts[] = { wait_opt, { NULL } };
+#define OPT_TABLE_COLUMNS { "output", 'o', OPT_COLUMNS, NULL, 0, 0, "COLUMNS", \
+	"the table's columns, comma-separated (help lists them)" }
+#define OPT_TABLE_NO_HEADINGS { "no-headings", 0, OPT_NO_HEADINGS, NULL, 0, 0, NULL, \
+	"print the table without its headings" }
+#define OPT_TABLE_LOCAL { "local", 0, OPT_LOCAL, NULL, 0, 0, NULL, \
+	"times in local time (default: UTC), with their age" }
+static const struct ctl_opt migrate_opts[] = {
+	wait_opt, OPT_TABLE_COLUMNS, OPT_TABLE_NO_HEADINGS, OPT_TABLE_LOCAL, { NULL },
+};
 static const struct ctl_opt refresh_opts[] = {
 	{ "days", 0, OPT_INT, "days", 1, 3650, "N",
 	  "recent: the bookings of the last N days (default: refresh.recent_days)" },
@@ -131,7 +157,7 @@ static const struct ctl_opt rollback_opts[] = {
 	  "undo every successful refresh and rebuild after RUN_ID" },
 	{ "dry-run", 'n', OPT_TRUE, "dry_run", 0, 0, NULL,
 	  "list the runs it would undo and their rows; change nothing" },
-	wait_opt, { NULL },
+	wait_opt, OPT_TABLE_LOCAL, { NULL },
 };
 static const struct ctl_opt loyalty_opts[] = {
 	{ "org", 0, OPT_STRING, "org", 0, 0, "ORG_ID", "one organization only" },
@@ -144,7 +170,10 @@ static const struct ctl_opt pause_opts[] = {
 };
 static const struct ctl_opt runs_opts[] = {
 	{ "limit", 'n', OPT_INT, "limit", 1, 1000, "N", "how many runs (default 20)" },
-	{ NULL },
+	OPT_TABLE_COLUMNS, OPT_TABLE_NO_HEADINGS, OPT_TABLE_LOCAL, { NULL },
+};
+static const struct ctl_opt check_opts[] = {
+	OPT_TABLE_COLUMNS, OPT_TABLE_NO_HEADINGS, { NULL },
 };
 static const struct ctl_opt metrics_opts[] = {
 	{ "output", 'o', OPT_OUTPUT, NULL, 0, 0, "FILE",
@@ -178,9 +207,9 @@ static const struct ctl_command commands[] = {
 	{ "resume", no_opts, words_none, render_control, "resume", "let refreshes run again", NULL },
 	{ "reload", no_opts, words_none, render_reload, "reload",
 	  "reload the daemon's configuration; fails if invalid", NULL },
-	{ "check", no_opts, words_none, render_check, "check",
+	{ "check", check_opts, words_check, render_check, "check",
 	  "sanity checks; exit 1 if any fails", NULL },
-	{ "runs", runs_opts, words_none, render_runs, "runs",
+	{ "runs", runs_opts, words_runs, render_runs, "runs",
 	  "recent runs, newest first (default 20)", NULL },
 	{ "metrics", metrics_opts, words_none, render_metrics, "metrics",
 	  "Prometheus text format", NULL },
@@ -256,6 +285,15 @@ void ctl_command_usage(FILE *fp, const struct ctl_command *c)
 		for (op = c->opts; op->name != NULL; op++)
 			opt_line(fp, op->short_name, op->name, op->metavar, op->help);
 	}
+	if (c->render == render_runs || c->render == render_check) {
+		const struct table_col *cols = c->render == render_runs ? render_runs_columns :
+					       render_check_columns;
+		size_t n = c->render == render_runs ? render_runs_ncolumns : render_check_ncolumns;
+		fprintf(fp, "\nColumns (those marked * only with --output):\n");
+		for (size_t i = 0; i < n; i++)
+			fprintf(fp, "  %-10s%s %s\n", cols[i].name, cols[i].hidden ? "*" : " ",
+				cols[i].help);
+	}
 	fprintf(fp, "\nOptions: -s/--socket PATH, -j/--json, -t/--timeout S (see analyticsctl help).\n"
 		"See analyticsctl(8).\n");
 }
@@ -327,7 +365,8 @@ static int parse_command(struct ctl_opts *o, int argc, char **argv, char *err, s
 	memcpy(lopts, global_opts, sizeof(global_opts));
 	n = (int)N_GLOBAL;
 	for (const struct ctl_opt *op = cmd->opts; op->name != NULL && n < CTL_MAX_OPTS; op++) {
-		bool arg = op->kind == OPT_INT || op->kind == OPT_STRING || op->kind == OPT_OUTPUT;
+		bool arg = op->kind == OPT_INT || op->kind == OPT_STRING || op->kind == OPT_OUTPUT ||
+			   op->kind == OPT_COLUMNS;
 		lopts[n++] = (struct option){ op->name, arg ? required_argument : no_argument,
 					      NULL, 0x100 + (int)(op - cmd->opts) };
 		if (op->short_name) {
@@ -395,6 +434,15 @@ static int parse_command(struct ctl_opts *o, int argc, char **argv, char *err, s
 		case OPT_OUTPUT:
 			o->output = optarg;
 			break;
+		case OPT_COLUMNS:
+			table_opts.columns = optarg;
+			break;
+		case OPT_NO_HEADINGS:
+			table_opts.no_headings = true;
+			break;
+		case OPT_LOCAL:
+			table_opts.local_time = true;
+			break;
 		}
 	}
 	/* After "--", the rest are words, whatever they look like. */
@@ -416,6 +464,7 @@ int ctl_parse_args(int argc, char **argv, struct ctl_opts *o, char *err, size_t 
 	int c, rc;
 
 	memset(o, 0, sizeof(*o));
+	memset(&table_opts, 0, sizeof(table_opts));
 	o->socket = env && *env ? env : CTL_DEFAULT_SOCKET;
 	o->timeout_s = CTL_DEFAULT_TIMEOUT_S;
 	optind = 0;             /* 0, not 1: also resets glibc's position inside "-xj" */

@@ -15,7 +15,11 @@
 struct ctl_opts;
 
 /* A command's option: what it sets in the request (key), or locally (OPT_OUTPUT). */
-enum ctl_opt_kind { OPT_INT, OPT_STRING, OPT_TRUE, OPT_FALSE, OPT_OUTPUT };
+enum ctl_opt_kind {
+	OPT_INT, OPT_STRING, OPT_TRUE, OPT_FALSE,       /* set key in the request */
+	OPT_OUTPUT,                                     /* metrics: the file to write */
+	OPT_COLUMNS, OPT_NO_HEADINGS, OPT_LOCAL,        /* how a table is shown (table.h) */
+};
 struct ctl_opt {
 	const char *name;               /* --name; NULL ends a list */
 	int short_name;                 /* -c, or 0 */

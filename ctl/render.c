@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 #include <string.h>
 
+#include <libsmartcols.h>
+
 #include "render.h"
+#include "table.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *str(json_t *o, const char *key, const char *dflt)
 {
@@ -117,6 +122,15 @@ void render_status(FILE *fp, json_t *r)
 	}
 }
 
+const struct table_col render_migrations_columns[] = {
+	{ "VERSION", 0, SCOLS_FL_RIGHT, false, NULL },
+	{ "NAME", 0, 0, false, NULL },
+	{ "STATE", 0, 0, false, NULL },
+	{ "APPLIED", 0, 0, false, NULL },
+	{ "SHA256", 0, 0, false, NULL },
+};
+const size_t render_migrations_ncolumns = ARRAY_LEN(render_migrations_columns);
+
 void render_migrate(FILE *fp, json_t *r)
 {
 	const char *action = str(r, "action", NULL);
@@ -124,16 +138,32 @@ void render_migrate(FILE *fp, json_t *r)
 	size_t i;
 
 	if (action == NULL) {               /* migrate status */
-		fprintf(fp, "schema ");
-		render_schema(fp, r);
-		json_array_foreach(json_object_get(r, "applied"), i, m)
-			fprintf(fp, "  applied  %04d_%s  %s  sha256 %.12s\n",
-				(int)json_integer_value(json_object_get(m, "version")),
-				str(m, "name", "?"), str(m, "applied_at", "?"), str(m, "checksum", "?"));
-		json_array_foreach(json_object_get(r, "pending"), i, m)
-			fprintf(fp, "  pending  %04d_%s\n",
-				(int)json_integer_value(json_object_get(m, "version")),
-				str(m, "name", "?"));
+		struct table *t = table_new(render_migrations_columns,
+					    ARRAY_LEN(render_migrations_columns));
+		char when[96];
+		if (!table_opts.no_headings) {
+			fprintf(fp, "schema ");
+			render_schema(fp, r);
+		}
+		if (t == NULL)
+			return;
+		json_array_foreach(json_object_get(r, "applied"), i, m) {
+			table_row(t);
+			table_set(t, "VERSION", "%04d", (int)num(m, "version"));
+			table_set(t, "NAME", "%s", str(m, "name", "?"));
+			table_set(t, "STATE", "applied");
+			table_time(when, sizeof(when), str(m, "applied_at", NULL));
+			table_set(t, "APPLIED", "%s", when);
+			table_set(t, "SHA256", "%s", str(m, "checksum", "?"));
+		}
+		json_array_foreach(json_object_get(r, "pending"), i, m) {
+			table_row(t);
+			table_set(t, "VERSION", "%04d", (int)num(m, "version"));
+			table_set(t, "NAME", "%s", str(m, "name", "?"));
+			table_set(t, "STATE", "pending");
+		}
+		table_print(t, fp);
+		table_free(t);
 		return;
 	}
 	list = json_object_get(r, strcmp(action, "down") == 0 ? "reverted" : "applied");
@@ -171,59 +201,143 @@ void render_refresh(FILE *fp, json_t *r)
 		num(rows, "unchanged"));
 }
 
+const struct table_col render_runs_columns[] = {
+	{ "ID", 0, SCOLS_FL_RIGHT, false, "run id" },
+	{ "KIND", 0, 0, false, "refresh, loyalty_rebuild, rollback" },
+	{ "MODE", 0, 0, false, "full, incremental, recent, org, ..." },
+	{ "SCOPE", 0, 0, false, "all, an organization (full id), days=N, ..." },
+	{ "TRIGGER", 0, 0, false, "manual, timer, follow, ..." },
+	{ "BY", 0, 0, true, "who asked (uid and pid)" },
+	{ "HOST", 0, 0, true, "the daemon's host" },
+	{ "STARTED", 0, 0, false, "when it started (UTC, and how long ago)" },
+	{ "FINISHED", 0, 0, true, "when it ended" },
+	{ "STATUS", 0, 0, false, "succeeded, failed, rolled_back, ..." },
+	{ "MS", 0, SCOLS_FL_RIGHT, false, "duration in milliseconds" },
+	{ "INSERTED", 0, SCOLS_FL_RIGHT, false, "rows inserted" },
+	{ "UPDATED", 0, SCOLS_FL_RIGHT, false, "rows updated" },
+	{ "DELETED", 0, SCOLS_FL_RIGHT, false, "rows deleted" },
+	{ "UNCHANGED", 0, SCOLS_FL_RIGHT, true, "rows compared and left" },
+	{ "ERROR", 0.3, SCOLS_FL_TRUNC, false, "SQLSTATE and message of a failure" },
+};
+const size_t render_runs_ncolumns = ARRAY_LEN(render_runs_columns);
+
 void render_runs(FILE *fp, json_t *r)
 {
+	struct table *t = table_new(render_runs_columns, render_runs_ncolumns);
 	json_t *run;
+	char when[96];
 	size_t i;
 
-	fprintf(fp, "%6s  %-15s %-7s %-20s %-8s %-20s %-10s %9s  %s\n", "ID", "KIND", "MODE", "SCOPE",
-		"TRIGGER", "STARTED", "STATUS", "MS", "ROWS +ins ~upd -del =same / ERROR");
+	if (t == NULL)
+		return;
 	json_array_foreach(json_object_get(r, "runs"), i, run) {
-		fprintf(fp, "%6lld  %-15s %-7s %-20.20s %-8s %-20s %-10s %9lld  ", num(run, "id"),
-			str(run, "kind", "?"), str(run, "mode", "-"), str(run, "scope", "-"),
-			str(run, "trigger", "-"), str(run, "started_at", "-"), str(run, "status", "?"),
-			num(run, "duration_ms"));
+		table_row(t);
+		table_set(t, "ID", "%lld", num(run, "id"));
+		table_set(t, "KIND", "%s", str(run, "kind", "?"));
+		table_set(t, "MODE", "%s", str(run, "mode", "-"));
+		table_set(t, "SCOPE", "%s", str(run, "scope", "-"));
+		table_set(t, "TRIGGER", "%s", str(run, "trigger", "-"));
+		table_set(t, "BY", "%s", str(run, "requested_by", "-"));
+		table_set(t, "HOST", "%s", str(run, "host", "-"));
+		table_time(when, sizeof(when), str(run, "started_at", NULL));
+		table_set(t, "STARTED", "%s", when);
+		table_time(when, sizeof(when), str(run, "finished_at", NULL));
+		table_set(t, "FINISHED", "%s", when);
+		table_set(t, "STATUS", "%s", str(run, "status", "?"));
+		table_set(t, "MS", "%lld", num(run, "duration_ms"));
+		table_set(t, "INSERTED", "%lld", num(run, "rows_inserted"));
+		table_set(t, "UPDATED", "%lld", num(run, "rows_updated"));
+		table_set(t, "DELETED", "%lld", num(run, "rows_deleted"));
+		table_set(t, "UNCHANGED", "%lld", num(run, "rows_unchanged"));
 		if (json_is_string(json_object_get(run, "message")))
-			fprintf(fp, "%s %s\n", str(run, "sqlstate", ""), str(run, "message", ""));
-		else
-			fprintf(fp, "+%lld ~%lld -%lld =%lld\n", num(run, "rows_inserted"),
-				num(run, "rows_updated"), num(run, "rows_deleted"),
-				num(run, "rows_unchanged"));
+			table_set(t, "ERROR", "%s %s", str(run, "sqlstate", ""), str(run, "message", ""));
 	}
+	table_print(t, fp);
+	table_free(t);
 }
+
+const struct table_col render_check_columns[] = {
+	{ "STATUS", 0, 0, false, "ok, WARN or FAIL" },
+	{ "CHECK", 0, 0, false, "the check's name" },
+	{ "DETAIL", 0.5, SCOLS_FL_WRAP, false, "what it found" },
+	{ "KEYS", 0, 0, true, "the keys it names (at most 5)" },
+};
+const size_t render_check_ncolumns = ARRAY_LEN(render_check_columns);
 
 void render_check(FILE *fp, json_t *r)
 {
+	struct table *t = table_new(render_check_columns, render_check_ncolumns);
 	json_t *chk, *key, *sum = json_object_get(r, "summary");
 	size_t i, k;
 
-	json_array_foreach(json_object_get(r, "checks"), i, chk) {
-		const char *st = str(chk, "status", "?");
-		fprintf(fp, "%-4s  %-18s %s\n", strcmp(st, "pass") == 0 ? "ok" :
-			strcmp(st, "warn") == 0 ? "WARN" : "FAIL", str(chk, "name", "?"),
-			str(chk, "detail", ""));
-		json_array_foreach(json_object_get(chk, "keys"), k, key)
-			fprintf(fp, "%24s %s\n", "", json_string_value(key) ? json_string_value(key) : "?");
+	if (t != NULL) {
+		json_array_foreach(json_object_get(r, "checks"), i, chk) {
+			const char *st = str(chk, "status", "?");
+			char keys[512] = "";
+			size_t off = 0;
+			table_row(t);
+			table_set(t, "STATUS", "%s", strcmp(st, "pass") == 0 ? "ok" :
+				  strcmp(st, "warn") == 0 ? "WARN" : "FAIL");
+			table_set(t, "CHECK", "%s", str(chk, "name", "?"));
+			table_set(t, "DETAIL", "%s", str(chk, "detail", ""));
+			json_array_foreach(json_object_get(chk, "keys"), k, key)
+				if (off < sizeof(keys))
+					off += (size_t)snprintf(keys + off, sizeof(keys) - off, "%s%s",
+								k ? " " : "",
+								json_string_value(key) ?
+								json_string_value(key) : "?");
+			table_set(t, "KEYS", "%s", keys);
+			/* The keys a failing check names, under it, unless asked as a column. */
+			if (table_opts.columns == NULL)
+				json_array_foreach(json_object_get(chk, "keys"), k, key) {
+					table_row(t);
+					table_set(t, "DETAIL", "  %s", json_string_value(key) ?
+						  json_string_value(key) : "?");
+				}
+		}
+		table_print(t, fp);
+		table_free(t);
 	}
-	fprintf(fp, "%lld passed, %lld warnings, %lld failed\n", num(sum, "pass"), num(sum, "warn"),
-		num(sum, "fail"));
+	if (!table_opts.no_headings)
+		fprintf(fp, "%lld passed, %lld warnings, %lld failed\n", num(sum, "pass"),
+			num(sum, "warn"), num(sum, "fail"));
 }
 
-/* rollback --dry-run: one line per run it would undo, newest first. */
+/* rollback --dry-run: the runs it would undo, newest first. */
+static const struct table_col preview_columns[] = {
+	{ "RUN", 0, SCOLS_FL_RIGHT, false, NULL },
+	{ "STARTED", 0, 0, false, NULL },
+	{ "MODE", 0, 0, false, NULL },
+	{ "SCOPE", 0, 0, false, NULL },
+	{ "DELETED", 0, SCOLS_FL_RIGHT, false, NULL },
+	{ "RESTORED", 0, SCOLS_FL_RIGHT, false, NULL },
+	{ "REINSERTED", 0, SCOLS_FL_RIGHT, false, NULL },
+};
+
 static void render_rollback_preview(FILE *fp, json_t *r)
 {
+	struct table *t = table_new(preview_columns, ARRAY_LEN(preview_columns));
 	json_t *rows = json_object_get(r, "rows"), *run, *rr;
-	size_t i;
+	char when[96];
+	size_t i, n = json_array_size(json_object_get(r, "runs"));
 
-	fprintf(fp, "rollback would undo %zu run%s (nothing has been changed):\n",
-		json_array_size(json_object_get(r, "runs")),
-		json_array_size(json_object_get(r, "runs")) == 1 ? "" : "s");
-	json_array_foreach(json_object_get(r, "runs"), i, run) {
-		rr = json_object_get(run, "rows");
-		fprintf(fp, "  run %lld  %s  %s %s: %lld rows deleted, %lld restored, "
-			"%lld re-inserted\n", num(run, "run_id"), str(run, "started_at", "?"),
-			str(run, "mode", "?"), str(run, "scope", ""), num(rr, "deleted"),
-			num(rr, "restored"), num(rr, "reinserted"));
+	fprintf(fp, "rollback would undo %zu run%s (nothing has been changed):\n", n,
+		n == 1 ? "" : "s");
+	if (t != NULL) {
+		json_array_foreach(json_object_get(r, "runs"), i, run) {
+			rr = json_object_get(run, "rows");
+			table_row(t);
+			table_set(t, "RUN", "%lld", num(run, "run_id"));
+			table_time(when, sizeof(when), str(run, "started_at", NULL));
+			table_set(t, "STARTED", "%s", when);
+			table_set(t, "MODE", "%s", str(run, "mode", "?"));
+			table_set(t, "SCOPE", "%s", str(run, "scope", ""));
+			table_set(t, "DELETED", "%lld", num(rr, "deleted"));
+			table_set(t, "RESTORED", "%lld", num(rr, "restored"));
+			table_set(t, "REINSERTED", "%lld", num(rr, "reinserted"));
+		}
+		table_print(t, fp);
+		table_free(t);
 	}
 	fprintf(fp, "in all: %lld rows deleted, %lld restored, %lld re-inserted; it would then "
 		"pause timer refreshes\n", num(rows, "deleted"), num(rows, "restored"),

@@ -6,7 +6,7 @@
 #   DEPS_PACKAGING=1  also what building and checking the Debian package needs
 set -eu
 PKGS="gcc make pkg-config libpq-dev libevent-dev libconfig-dev libsystemd-dev
-libjansson-dev libcmocka-dev postgresql jq socat valgrind systemd util-linux procps
+libjansson-dev libsmartcols-dev libcmocka-dev postgresql jq socat valgrind systemd util-linux procps
 python3 tzdata man-db clang libclang-rt-14-dev prometheus openssl"
 [ -n "${DEPS_PACKAGING:-}" ] && PKGS="$PKGS debhelper dpkg-dev fakeroot lintian"
 

@@ -56,6 +56,16 @@ is "$RC" 64 "so is loyalty rebuild --org of an organization nobody has"
 is "$(runs)" 0 "which records no run either"
 ctl_json refresh org 11111111-1111-4111-8111-000000000001
 is "$RC" 0 "an organization that exists is refreshed"
+ORG_RUN=$(jget .result.run_id)
+# Tables (libsmartcols): the columns asked for, in that order, full ids, no headings.
+is "$(ctl runs --limit 1 --no-headings -o status,id,scope | tr -s ' ')" \
+	"succeeded $ORG_RUN org=11111111-1111-4111-8111-000000000001" \
+	"runs -o STATUS,ID,SCOPE --no-headings: those columns, the organization's full id"
+like "$(ctl runs --limit 1)" "^ID +KIND +MODE +SCOPE" "runs has headings by default"
+like "$(ctl runs --limit 1)" "Z \([0-9]+ s ago\)" "and times in UTC with their age"
+ctl runs -o nosuch >/dev/null 2>"$T/cols.err"
+is "$?" 64 "an unknown column is a usage error"
+like "$(cat "$T/cols.err")" "unknown column 'nosuch' \(columns: ID KIND" "naming the columns there are"
 
 # A waiting client that goes away stops being a waiter at once.
 "$BIN/analyticsctl" -s "$SOCK" --timeout 0 refresh full >/dev/null 2>&1 &
