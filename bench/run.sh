@@ -206,7 +206,7 @@ q "DROP MATERIALIZED VIEW bench_mv; DROP TABLE bench_b1"
 # --- analyticsd ----------------------------------------------------------------------------
 # run_ctl ARGS...: one run; prints "duration_ms rows_written rows_total".
 run_ctl() {
-	ctl --json "$@" | jq -r '.result | [.duration_ms, .rows.inserted + .rows.updated + .rows.deleted,
+	ctl --json "$@" | jq -r -s 'last | .result | [.duration_ms, .rows.inserted + .rows.updated + .rows.deleted,
 		.rows.inserted + .rows.updated + .rows.unchanged] | @tsv' | tr '\t' ' '
 }
 PROBE_STOP=$T/probe.stop
@@ -313,7 +313,7 @@ INC=$(median "${v[@]}"); INC_SCOPE=$(median "${s[@]}"); INC_DUE=$(median "${qd[@
 v=()
 for _ in $(seq $((REPS * 5))); do
 	t0=$(date +%s%N)
-	status=$(ctl --json refresh incremental | jq -r .result.status)
+	status=$(ctl --json refresh incremental | jq -r -s 'last | .result.status')
 	v+=("$(( ($(date +%s%N) - t0) / 1000 ))")
 done
 INC_IDLE_US=$(median "${v[@]}")
