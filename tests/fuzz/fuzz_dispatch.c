@@ -24,6 +24,8 @@
 #include "config.h"
 #include "daemon.h"
 #include "db.h"
+#include "dbhosts.h"
+#include "groups.h"
 #include "listener.h"
 #include "log.h"
 #include "job.h"
@@ -80,8 +82,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	snprintf(d.host, sizeof(d.host), "fuzz");
-	d.db_ctl = db_new(d.base, "ctl", on_state, &d);
-	d.db_work = db_new(d.base, "work", on_state, &d);
+	/* As main() sets them up: `reload` looks the groups up again and re-reads the
+	 * resolver's configuration. */
+	if ((d.groups = groups_new(&d)) == NULL || (d.dns = dbhosts_resolver_new(d.base)) == NULL)
+		abort();
+	d.db_ctl = db_new(d.base, d.dns, "ctl", on_state, &d);
+	d.db_work = db_new(d.base, d.dns, "work", on_state, &d);
 	if (d.db_ctl == NULL || d.db_work == NULL)
 		abort();
 	return 0;
