@@ -39,18 +39,26 @@ check "the refresh timer is hourly and persistent" \
 IBUILD=${VALGRIND_PLAIN_BUILD:-$BIN}
 make -s -C "$SRC_DIR" BUILD="$IBUILD" install DESTDIR="$T/root" PREFIX=/usr SYSCONFDIR=/etc >"$T/install.log" 2>&1; RC=$?
 is "$RC" 0 "make install DESTDIR=... succeeds"
-for f in usr/sbin/analyticsd usr/bin/analyticsctl usr/lib/systemd/system/analyticsd.service \
-	usr/lib/systemd/system/analyticsd.socket usr/lib/systemd/system/analyticsd-refresh.timer \
-	usr/lib/systemd/system/analyticsd-full-refresh.timer usr/lib/sysusers.d/analyticsd.conf \
-	usr/lib/tmpfiles.d/analyticsd.conf usr/lib/systemd/system/analyticsd-metrics.timer \
+# The unit directory is systemd's own, from its pkg-config file (Debian 12:
+# /lib/systemd/system), whatever the PREFIX; the binaries follow PREFIX.
+UNITDIR=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
+UNITDIR=${UNITDIR:-/usr/lib/systemd/system}
+UNITDIR=${UNITDIR#/}
+for f in usr/sbin/analyticsd usr/bin/analyticsctl "$UNITDIR/analyticsd.service" \
+	"$UNITDIR/analyticsd.socket" "$UNITDIR/analyticsd-refresh.timer" \
+	"$UNITDIR/analyticsd-full-refresh.timer" usr/lib/sysusers.d/analyticsd.conf \
+	usr/lib/tmpfiles.d/analyticsd.conf "$UNITDIR/analyticsd-metrics.timer" \
 	usr/lib/systemd/catalog/analyticsd.catalog usr/share/bash-completion/completions/analyticsctl \
 	usr/share/man/man8/analyticsd.8 usr/share/man/man8/analyticsctl.8 usr/share/man/man5/analyticsd.conf.5 \
-	etc/analyticsd/analyticsd.conf.example; do
+	etc/analyticsd/analyticsd.conf.example etc/analyticsd/analyticsd.conf; do
 	check "installed $f" test -s "$T/root/$f"
 done
-check "installed units name the installed binaries" grep -q '^ExecStart=/usr/sbin/analyticsd ' "$T/root/usr/lib/systemd/system/analyticsd.service"
+check "installed units name the installed binaries" grep -q '^ExecStart=/usr/sbin/analyticsd ' "$T/root/$UNITDIR/analyticsd.service"
+echo '# edited' >>"$T/root/etc/analyticsd/analyticsd.conf"
+make -s -C "$SRC_DIR" BUILD="$IBUILD" install DESTDIR="$T/root" PREFIX=/usr SYSCONFDIR=/etc >/dev/null 2>&1
+check "a second make install keeps an edited configuration" grep -q '^# edited' "$T/root/etc/analyticsd/analyticsd.conf"
 make -s -C "$SRC_DIR" BUILD="$IBUILD" install DESTDIR="$T/local" PREFIX=/usr/local >/dev/null 2>&1
-check "with PREFIX=/usr/local the units name /usr/local" grep -q '^ExecStart=/usr/local/sbin/analyticsd ' "$T/local/usr/local/lib/systemd/system/analyticsd.service"
+check "with PREFIX=/usr/local the units name /usr/local" grep -q '^ExecStart=/usr/local/sbin/analyticsd ' "$T/local/$UNITDIR/analyticsd.service"
 check "the example configuration is valid" "$BIN/analyticsd" --check-config -c "$T/root/etc/analyticsd/analyticsd.conf.example"
 
 for m in analyticsd.8 analyticsctl.8 analyticsd.conf.5; do
