@@ -697,10 +697,12 @@ void db_free(struct db_conn *db)
 	if (db == NULL)
 		return;
 	close_pg(db);
+	db->state = DB_DOWN;
+	/* The queries' callbacks may still use the connection (a session setup
+	 * that fails calls lost()): free what they use after them. */
+	fail_queue(db, "57P01", "the daemon is shutting down");
 	dbhosts_free(db->hosts);
 	db->hosts = NULL;
-	db->state = DB_DOWN;
-	fail_queue(db, "57P01", "the daemon is shutting down");
 	if (db->ev_timer != NULL)
 		event_free(db->ev_timer);
 	if (db->ev_defer != NULL)

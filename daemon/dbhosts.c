@@ -123,6 +123,8 @@ static void clear_lists(struct dbhosts *h)
 
 void dbhosts_stop(struct dbhosts *h)
 {
+	if (h == NULL)
+		return;
 	h->stopped = true;
 	event_del(h->ev_step);
 	if (h->resolving && h->req != NULL) {
