@@ -455,7 +455,7 @@ static PGconn *connect_start(struct db_conn *db, const struct dbhost_attempt *a)
 	int n = 0;
 
 	keys[n] = "application_name"; vals[n++] = "analyticsd";
-	if (a->host == NULL && a->hostaddr == NULL) {
+	if (!a->split) {
 		keys[n] = "dbname"; vals[n++] = db->conninfo;
 	} else {
 		char *err = NULL;

@@ -302,6 +302,7 @@ static bool needs_lookup(const char *host)
 
 static void deliver(struct dbhosts *h, const char *host, const char *addr, const char *port)
 {
+	h->cur.split = true;
 	h->cur.host = host;
 	h->cur.hostaddr = addr;
 	h->cur.port = port;

@@ -26,8 +26,11 @@ struct dbhosts;
 struct evdns_base *dbhosts_resolver_new(struct event_base *base);
 void dbhosts_resolver_reload(struct evdns_base *dns);
 
-/* One attempt: NULL members are not overridden (libpq's own value holds). */
+/* One attempt. split: it names one entry of the conninfo's lists, whose
+ * host, hostaddr and port replace the lists (a NULL one is left to libpq's
+ * defaults); else the conninfo is used as it is. */
 struct dbhost_attempt {
+	bool split;
 	const char *host;
 	const char *hostaddr;
 	const char *port;
