@@ -108,7 +108,8 @@ static void counts(const struct job *j, struct run_counts *n)
 }
 
 static const struct txn_stmt compute[] = {
-	{ sql_refresh_compute, NULL }, { sql_refresh_count_new, on_count }, { NULL, NULL },
+	{ sql_refresh_compute, NULL }, { sql_refresh_count_new, on_count },
+	{ sql_refresh_analyze_new, NULL }, { NULL, NULL },
 };
 /* Each with the run id, which keys the undo log. */
 static const struct txn_stmt apply[] = {
