@@ -43,20 +43,6 @@ static int words_none(struct ctl_opts *o, int n, char **w, char *err, size_t err
 	return 0;
 }
 
-static int words_runs(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
-{
-	if (words_none(o, n, w, err, errlen) != 0)
-		return -1;
-	return table_check_columns(render_runs_columns, render_runs_ncolumns, err, errlen);
-}
-
-static int words_check(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
-{
-	if (words_none(o, n, w, err, errlen) != 0)
-		return -1;
-	return table_check_columns(render_check_columns, render_check_ncolumns, err, errlen);
-}
-
 static bool one_of(const char *s, const char *const *choices)
 {
 	for (; *choices != NULL; choices++)
@@ -82,9 +68,6 @@ static int words_migrate(struct ctl_opts *o, int n, char **w, char *err, size_t 
 		say(err, errlen, "--no-wait applies to migrate up and down only");
 		return -1;
 	}
-	if (table_check_columns(render_migrations_columns, render_migrations_ncolumns, err,
-				errlen) != 0)
-		return -1;
 	return json_object_set_new(o->args, "action", json_string(action));
 }
 
@@ -183,35 +166,36 @@ static const struct ctl_opt metrics_opts[] = {
 
 /* One row per command: its words, how they become a request, how its result is shown. */
 static const struct ctl_command commands[] = {
-	{ "status", no_opts, words_none, render_status, "status",
+	{ "status", no_opts, words_none, render_status, NULL, "status",
 	  "daemon, database, schema, paused, current/queued/last runs",
 	  "Exit 0 when the daemon and its database answer, 3 when the daemon runs but its\n"
 	  "database is down, 69 when the daemon cannot be reached." },
-	{ "migrate", migrate_opts, words_migrate, render_migrate, "migrate [up|down|status]",
+	{ "migrate", migrate_opts, words_migrate, render_migrate, render_migrations_columns,
+	  "migrate [up|down|status]",
 	  "apply, revert the newest, or list migrations",
 	  "up (the default) applies every pending migration, each in its own transaction;\n"
 	  "down reverts the newest applied one; status lists them and changes nothing." },
-	{ "refresh", refresh_opts, words_refresh, render_refresh,
+	{ "refresh", refresh_opts, words_refresh, render_refresh, NULL,
 	  "refresh full|incremental|recent|org ORG_ID",
 	  "refresh customer_analytics; waits for the outcome",
 	  "full recomputes every row; incremental what changed or came due (exact); recent\n"
 	  "the customers with bookings in the last days; org one organization's customers." },
-	{ "rollback", rollback_opts, words_none, render_rollback, "rollback",
+	{ "rollback", rollback_opts, words_none, render_rollback, NULL, "rollback",
 	  "undo the latest refresh (or all after RUN_ID); pauses",
 	  "Undoes the latest successful refresh or loyalty rebuild exactly, in one\n"
 	  "transaction, then pauses timer refreshes until resume." },
-	{ "loyalty", loyalty_opts, words_loyalty, render_loyalty, "loyalty rebuild",
+	{ "loyalty", loyalty_opts, words_loyalty, render_loyalty, NULL, "loyalty rebuild",
 	  "rebuild customers, profiles, booking points and balances", NULL },
-	{ "pause", pause_opts, words_none, render_control, "pause",
+	{ "pause", pause_opts, words_none, render_control, NULL, "pause",
 	  "refuse timer refreshes until resume", NULL },
-	{ "resume", no_opts, words_none, render_control, "resume", "let refreshes run again", NULL },
-	{ "reload", no_opts, words_none, render_reload, "reload",
+	{ "resume", no_opts, words_none, render_control, NULL, "resume", "let refreshes run again", NULL },
+	{ "reload", no_opts, words_none, render_reload, NULL, "reload",
 	  "reload the daemon's configuration; fails if invalid", NULL },
-	{ "check", check_opts, words_check, render_check, "check",
+	{ "check", check_opts, words_none, render_check, render_check_columns, "check",
 	  "sanity checks; exit 1 if any fails", NULL },
-	{ "runs", runs_opts, words_runs, render_runs, "runs",
+	{ "runs", runs_opts, words_none, render_runs, render_runs_columns, "runs",
 	  "recent runs, newest first (default 20)", NULL },
-	{ "metrics", metrics_opts, words_none, render_metrics, "metrics",
+	{ "metrics", metrics_opts, words_none, render_metrics, NULL, "metrics",
 	  "Prometheus text format", NULL },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -285,14 +269,11 @@ void ctl_command_usage(FILE *fp, const struct ctl_command *c)
 		for (op = c->opts; op->name != NULL; op++)
 			opt_line(fp, op->short_name, op->name, op->metavar, op->help);
 	}
-	if (c->render == render_runs || c->render == render_check) {
-		const struct table_col *cols = c->render == render_runs ? render_runs_columns :
-					       render_check_columns;
-		size_t n = c->render == render_runs ? render_runs_ncolumns : render_check_ncolumns;
+	if (c->cols != NULL) {
 		fprintf(fp, "\nColumns (those marked * only with --output):\n");
-		for (size_t i = 0; i < n; i++)
-			fprintf(fp, "  %-10s%s %s\n", cols[i].name, cols[i].hidden ? "*" : " ",
-				cols[i].help);
+		for (const struct table_col *col = c->cols; col->name != NULL; col++)
+			fprintf(fp, "  %-10s%s %s\n", col->name, col->hidden ? "*" : " ",
+				col->help ? col->help : "");
 	}
 	fprintf(fp, "\nOptions: -s/--socket PATH, -j/--json, -t/--timeout S (see analyticsctl help).\n"
 		"See analyticsctl(8).\n");
@@ -344,13 +325,28 @@ static int global_opt(struct ctl_opts *o, int c, const char *arg, char *err, siz
 	return 1;
 }
 
-static void unknown_opt(int argc, char **argv, char *err, size_t errlen)
+/* getopt_long's ':' (a value missing) and '?' (an unknown option) as a message; 0 otherwise. */
+static int getopt_error(int c, char **argv, char *err, size_t errlen)
 {
-	if (optopt != 0)
+	if (c == ':')
+		say(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+	else if (c == '?' && optopt != 0)
 		say(err, errlen, "unknown option '-%c'", optopt);
-	else
+	else if (c == '?')
 		say(err, errlen, "unknown option '%s'", argv[optind - 1]);
-	(void)argc;
+	else
+		return 0;
+	return -1;
+}
+
+static int add_word(char **words, int *n, char *w, char *err, size_t errlen)
+{
+	if (*n == CTL_MAX_WORDS) {
+		say(err, errlen, "too many arguments");
+		return -1;
+	}
+	words[(*n)++] = w;
+	return 0;
 }
 
 /* The command's options and words: argv[0] is the command. */
@@ -360,7 +356,7 @@ static int parse_command(struct ctl_opts *o, int argc, char **argv, char *err, s
 	struct option lopts[CTL_MAX_OPTS + 1];
 	char shorts[3 * CTL_MAX_OPTS + 8] = "-:s:jt:hV";
 	char *words[CTL_MAX_WORDS];
-	int n = 0, nwords = 0, c, idx;
+	int n = 0, nwords = 0, c;
 
 	memcpy(lopts, global_opts, sizeof(global_opts));
 	n = (int)N_GLOBAL;
@@ -380,27 +376,18 @@ static int parse_command(struct ctl_opts *o, int argc, char **argv, char *err, s
 	optind = 0;
 	opterr = 0;
 	/* "-": words come back in order (as 1), so options may come anywhere. */
-	while ((c = getopt_long(argc, argv, shorts, lopts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
 		const struct ctl_opt *op = NULL;
 		int g;
 		long v;
 
 		if (c == 1) {
-			if (nwords == CTL_MAX_WORDS) {
-				say(err, errlen, "too many arguments");
+			if (add_word(words, &nwords, optarg, err, errlen) != 0)
 				return -1;
-			}
-			words[nwords++] = optarg;
 			continue;
 		}
-		if (c == ':') {
-			say(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+		if (getopt_error(c, argv, err, errlen) != 0)
 			return -1;
-		}
-		if (c == '?') {
-			unknown_opt(argc, argv, err, errlen);
-			return -1;
-		}
 		if ((g = global_opt(o, c, optarg, err, errlen)) <= 0) {
 			if (g < 0)
 				return -1;
@@ -412,10 +399,8 @@ static int parse_command(struct ctl_opts *o, int argc, char **argv, char *err, s
 			for (const struct ctl_opt *p = cmd->opts; p->name != NULL; p++)
 				if (p->short_name == c)
 					op = p;
-		if (op == NULL) {
-			unknown_opt(argc, argv, err, errlen);
-			return -1;
-		}
+		if (op == NULL)
+			return getopt_error('?', argv, err, errlen);
 		switch (op->kind) {
 		case OPT_INT:
 			if (parse_long(op->name, optarg, op->min, op->max, &v, err, errlen) != 0)
@@ -446,15 +431,13 @@ static int parse_command(struct ctl_opts *o, int argc, char **argv, char *err, s
 		}
 	}
 	/* After "--", the rest are words, whatever they look like. */
-	for (; optind < argc; optind++) {
-		if (nwords == CTL_MAX_WORDS) {
-			say(err, errlen, "too many arguments");
+	for (; optind < argc; optind++)
+		if (add_word(words, &nwords, argv[optind], err, errlen) != 0)
 			return -1;
-		}
-		words[nwords++] = argv[optind];
-	}
 	if (o->help || o->version)
 		return 0;
+	if (cmd->cols != NULL && table_check_columns(cmd->cols, err, errlen) != 0)
+		return -1;
 	return cmd->words(o, nwords, words, err, errlen);
 }
 
@@ -471,15 +454,8 @@ int ctl_parse_args(int argc, char **argv, struct ctl_opts *o, char *err, size_t 
 	opterr = 0;
 	/* '+': stop at the command; its own options are parsed with it. */
 	while ((c = getopt_long(argc, argv, "+:s:jt:hV", global_opts, NULL)) != -1) {
-		if (c == ':') {
-			say(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-			return -1;
-		}
-		if (c == '?') {
-			unknown_opt(argc, argv, err, errlen);
-			return -1;
-		}
-		if (global_opt(o, c, optarg, err, errlen) != 0)
+		if (getopt_error(c, argv, err, errlen) != 0 ||
+		    global_opt(o, c, optarg, err, errlen) != 0)
 			return -1;
 	}
 	if (o->help || o->version)

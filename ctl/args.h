@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "table.h"
+
 #define CTL_DEFAULT_SOCKET "/run/analyticsd/control.sock"
 #define CTL_DEFAULT_TIMEOUT_S 30
 
@@ -38,6 +40,7 @@ struct ctl_command {
 	const struct ctl_opt *opts;
 	ctl_words_fn words;             /* checks the words left after the options */
 	ctl_render_fn render;
+	const struct table_col *cols;   /* its table's columns (--output), or NULL */
 	const char *usage;              /* "refresh full|incremental|recent|org ORG_ID" */
 	const char *summary;            /* one line */
 	const char *help;               /* more, or NULL */

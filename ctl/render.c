@@ -6,7 +6,6 @@
 #include "render.h"
 #include "table.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *str(json_t *o, const char *key, const char *dflt)
 {
@@ -123,13 +122,13 @@ void render_status(FILE *fp, json_t *r)
 }
 
 const struct table_col render_migrations_columns[] = {
-	{ "VERSION", 0, SCOLS_FL_RIGHT, false, NULL },
-	{ "NAME", 0, 0, false, NULL },
-	{ "STATE", 0, 0, false, NULL },
-	{ "APPLIED", 0, 0, false, NULL },
-	{ "SHA256", 0, 0, false, NULL },
+	{ "VERSION", 0, SCOLS_FL_RIGHT, false, "the migration's number" },
+	{ "NAME", 0, 0, false, "its name (sql/migrations/NNNN_name.up.sql)" },
+	{ "STATE", 0, 0, false, "applied or pending" },
+	{ "APPLIED", 0, 0, false, "when it was applied (UTC, and how long ago)" },
+	{ "SHA256", 0, 0, false, "the checksum recorded when it was applied" },
+	{ NULL },
 };
-const size_t render_migrations_ncolumns = ARRAY_LEN(render_migrations_columns);
 
 void render_migrate(FILE *fp, json_t *r)
 {
@@ -138,8 +137,7 @@ void render_migrate(FILE *fp, json_t *r)
 	size_t i;
 
 	if (action == NULL) {               /* migrate status */
-		struct table *t = table_new(render_migrations_columns,
-					    ARRAY_LEN(render_migrations_columns));
+		struct table *t = table_new(render_migrations_columns);
 		char when[96];
 		if (!table_opts.no_headings) {
 			fprintf(fp, "schema ");
@@ -218,12 +216,12 @@ const struct table_col render_runs_columns[] = {
 	{ "DELETED", 0, SCOLS_FL_RIGHT, false, "rows deleted" },
 	{ "UNCHANGED", 0, SCOLS_FL_RIGHT, true, "rows compared and left" },
 	{ "ERROR", 0.3, SCOLS_FL_TRUNC, false, "SQLSTATE and message of a failure" },
+	{ NULL },
 };
-const size_t render_runs_ncolumns = ARRAY_LEN(render_runs_columns);
 
 void render_runs(FILE *fp, json_t *r)
 {
-	struct table *t = table_new(render_runs_columns, render_runs_ncolumns);
+	struct table *t = table_new(render_runs_columns);
 	json_t *run;
 	char when[96];
 	size_t i;
@@ -261,12 +259,12 @@ const struct table_col render_check_columns[] = {
 	{ "CHECK", 0, 0, false, "the check's name" },
 	{ "DETAIL", 0.5, SCOLS_FL_WRAP, false, "what it found" },
 	{ "KEYS", 0, 0, true, "the keys it names (at most 5)" },
+	{ NULL },
 };
-const size_t render_check_ncolumns = ARRAY_LEN(render_check_columns);
 
 void render_check(FILE *fp, json_t *r)
 {
-	struct table *t = table_new(render_check_columns, render_check_ncolumns);
+	struct table *t = table_new(render_check_columns);
 	json_t *chk, *key, *sum = json_object_get(r, "summary");
 	size_t i, k;
 
@@ -312,11 +310,12 @@ static const struct table_col preview_columns[] = {
 	{ "DELETED", 0, SCOLS_FL_RIGHT, false, NULL },
 	{ "RESTORED", 0, SCOLS_FL_RIGHT, false, NULL },
 	{ "REINSERTED", 0, SCOLS_FL_RIGHT, false, NULL },
+	{ NULL },
 };
 
 static void render_rollback_preview(FILE *fp, json_t *r)
 {
-	struct table *t = table_new(preview_columns, ARRAY_LEN(preview_columns));
+	struct table *t = table_new(preview_columns);
 	json_t *rows = json_object_get(r, "rows"), *run, *rr;
 	char when[96];
 	size_t i, n = json_array_size(json_object_get(r, "runs"));

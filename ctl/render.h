@@ -12,11 +12,8 @@
 
 /* The columns of the tables, for --output and help. */
 extern const struct table_col render_runs_columns[];
-extern const size_t render_runs_ncolumns;
 extern const struct table_col render_check_columns[];
-extern const size_t render_check_ncolumns;
 extern const struct table_col render_migrations_columns[];
-extern const size_t render_migrations_ncolumns;
 
 /* One per command (the command table in args.c names them). */
 void render_status(FILE *fp, json_t *result);

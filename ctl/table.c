@@ -23,21 +23,23 @@ struct table {
 	struct libscols_column *shown[TABLE_MAX_COLS];  /* by index in cols; NULL: not shown */
 };
 
-int table_check_columns(const struct table_col *cols, size_t n, char *err, size_t errlen)
+/* The index of the column named by the first len bytes of name, or -1. */
+static int find_col(const struct table_col *cols, const char *name, size_t len)
 {
-	const char *p = table_opts.columns;
+	for (int i = 0; cols[i].name != NULL; i++)
+		if (strlen(cols[i].name) == len && strncasecmp(name, cols[i].name, len) == 0)
+			return i;
+	return -1;
+}
 
-	if (p == NULL)
-		return 0;
-	while (*p != '\0') {
-		size_t w = strcspn(p, ",");
-		bool found = false;
-		for (size_t i = 0; i < n && !found; i++)
-			found = strlen(cols[i].name) == w && strncasecmp(p, cols[i].name, w) == 0;
-		if (!found) {
-			size_t off = 0;
-			off += (size_t)snprintf(err, errlen, "unknown column '%.*s' (columns:", (int)w, p);
-			for (size_t i = 0; i < n && off < errlen; i++)
+int table_check_columns(const struct table_col *cols, char *err, size_t errlen)
+{
+	for (const char *p = table_opts.columns; p != NULL && *p != '\0';) {
+		size_t w = strcspn(p, ","), off;
+
+		if (find_col(cols, p, w) < 0) {
+			off = (size_t)snprintf(err, errlen, "unknown column '%.*s' (columns:", (int)w, p);
+			for (int i = 0; cols[i].name != NULL && off < errlen; i++)
 				off += (size_t)snprintf(err + off, errlen - off, " %s", cols[i].name);
 			if (off < errlen)
 				snprintf(err + off, errlen - off, ")");
@@ -48,10 +50,20 @@ int table_check_columns(const struct table_col *cols, size_t n, char *err, size_
 	return 0;
 }
 
-struct table *table_new(const struct table_col *cols, size_t n)
+static void show(struct table *t, int i)
+{
+	if (t->shown[i] == NULL)
+		t->shown[i] = scols_table_new_column(t->tb, t->cols[i].name, t->cols[i].whint,
+						     t->cols[i].flags);
+}
+
+struct table *table_new(const struct table_col *cols)
 {
 	struct table *t = calloc(1, sizeof(*t));
+	size_t n = 0;
 
+	while (cols[n].name != NULL)
+		n++;
 	if (t == NULL || n > TABLE_MAX_COLS || (t->tb = scols_new_table()) == NULL) {
 		free(t);
 		return NULL;
@@ -59,24 +71,20 @@ struct table *table_new(const struct table_col *cols, size_t n)
 	t->cols = cols;
 	t->n = n;
 	scols_table_enable_noheadings(t->tb, table_opts.no_headings);
-	/* In the order --output names them, else the table's order. */
+	/* In the order --output names them (checked by table_check_columns), else the
+	 * table's order without the hidden ones. */
 	if (table_opts.columns != NULL) {
-		const char *p = table_opts.columns;
-		while (*p != '\0') {
+		for (const char *p = table_opts.columns; *p != '\0';) {
 			size_t w = strcspn(p, ",");
-			for (size_t i = 0; i < n; i++)
-				if (t->shown[i] == NULL && strlen(cols[i].name) == w &&
-				    strncasecmp(p, cols[i].name, w) == 0)
-					t->shown[i] = scols_table_new_column(t->tb, cols[i].name,
-									     cols[i].whint,
-									     cols[i].flags);
+			int i = find_col(cols, p, w);
+			if (i >= 0)
+				show(t, i);
 			p += w + (p[w] == ',');
 		}
 	} else {
 		for (size_t i = 0; i < n; i++)
 			if (!cols[i].hidden)
-				t->shown[i] = scols_table_new_column(t->tb, cols[i].name, cols[i].whint,
-								     cols[i].flags);
+				show(t, (int)i);
 	}
 	return t;
 }

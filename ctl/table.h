@@ -18,6 +18,7 @@ struct table_opts {
 };
 extern struct table_opts table_opts;
 
+/* A table's columns: an array ended by a NULL name. */
 struct table_col {
 	const char *name;
 	double whint;                   /* libsmartcols' width hint */
@@ -29,7 +30,7 @@ struct table_col {
 struct table;
 
 /* NULL when out of memory. */
-struct table *table_new(const struct table_col *cols, size_t n);
+struct table *table_new(const struct table_col *cols);
 /* A new row; table_set fills its cells by column name (unshown ones are skipped). */
 void table_row(struct table *t);
 void table_set(struct table *t, const char *col, const char *fmt, ...)
@@ -38,7 +39,7 @@ void table_print(struct table *t, FILE *fp);
 void table_free(struct table *t);
 
 /* 0 when every name in table_opts.columns is a column of cols; else -1 and why. */
-int table_check_columns(const struct table_col *cols, size_t n, char *err, size_t errlen);
+int table_check_columns(const struct table_col *cols, char *err, size_t errlen);
 
 /* An RFC 3339 UTC time from the daemon as "2026-11-28 06:30:00Z (4 min ago)", or local. */
 void table_time(char *buf, size_t len, const char *rfc3339);
