@@ -398,6 +398,16 @@ static void connected(struct db_conn *db)
 	kick(db);
 }
 
+/* Each attempt (a name lookup, or the connection to one address) gets connect_timeout_s. */
+static void arm_attempt_timeout(struct db_conn *db)
+{
+	struct timeval tv = { db->connect_timeout_s, 0 };
+
+	if (evtimer_add(db->ev_timer, &tv) != 0)
+		log_msg(LOG_WARNING, "database connection '%s': cannot arm the connect timeout",
+			db->label);
+}
+
 /*
  * This attempt failed: try the next host or address, with a timeout of its
  * own. When none is left, dbhosts calls attempt(NULL), and the connection is
@@ -405,14 +415,10 @@ static void connected(struct db_conn *db)
  */
 static void attempt_failed(struct db_conn *db, const char *why)
 {
-	struct timeval tv = { db->connect_timeout_s, 0 };
-
 	dbhosts_failed(db->hosts, why);         /* why may be libpq's, freed below */
 	close_pg(db);
 	/* A name lookup counts against the next attempt's timeout. */
-	if (evtimer_add(db->ev_timer, &tv) != 0)
-		log_msg(LOG_WARNING, "database connection '%s': cannot arm the connect timeout",
-			db->label);
+	arm_attempt_timeout(db);
 	dbhosts_next(db->hosts);
 }
 
@@ -485,7 +491,6 @@ static PGconn *connect_start(struct db_conn *db, const struct dbhost_attempt *a)
 static void attempt(const struct dbhost_attempt *a, void *arg)
 {
 	struct db_conn *db = arg;
-	struct timeval tv = { db->connect_timeout_s, 0 };
 
 	if (a == NULL) {
 		lost(db, dbhosts_summary(db->hosts));
@@ -502,9 +507,7 @@ static void attempt(const struct dbhost_attempt *a, void *arg)
 		return;
 	}
 	PQsetNoticeProcessor(db->pg, notice_cb, db);
-	if (evtimer_add(db->ev_timer, &tv) != 0)
-		log_msg(LOG_WARNING, "database connection '%s': cannot arm the connect timeout",
-			db->label);
+	arm_attempt_timeout(db);
 	/* libpq: start as if PQconnectPoll had asked for writability. */
 	if (watch(db, PQsocket(db->pg), EV_WRITE) != 0)
 		attempt_failed(db, "cannot watch the database socket");
@@ -512,17 +515,13 @@ static void attempt(const struct dbhost_attempt *a, void *arg)
 
 static void start_connect(struct db_conn *db)
 {
-	struct timeval tv = { db->connect_timeout_s, 0 };
-
 	close_pg(db);
 	set_state(db, DB_CONNECTING);
 	if (dbhosts_start(db->hosts, db->conninfo) != 0) {
 		lost(db, "out of memory reading the conninfo's hosts");
 		return;
 	}
-	if (evtimer_add(db->ev_timer, &tv) != 0)
-		log_msg(LOG_WARNING, "database connection '%s': cannot arm the connect timeout",
-			db->label);
+	arm_attempt_timeout(db);
 	dbhosts_next(db->hosts);
 }
 

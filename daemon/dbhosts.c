@@ -121,19 +121,24 @@ static void clear_lists(struct dbhosts *h)
 	h->n = 0;
 }
 
+/* Abandon a lookup in progress: evdns calls dns_cb at once, which ignores it. */
+static void cancel_lookup(struct dbhosts *h)
+{
+	struct evdns_getaddrinfo_request *req = h->req;
+
+	h->resolving = false;
+	h->req = NULL;
+	if (req != NULL)
+		evdns_getaddrinfo_cancel(req);
+}
+
 void dbhosts_stop(struct dbhosts *h)
 {
 	if (h == NULL)
 		return;
 	h->stopped = true;
 	event_del(h->ev_step);
-	if (h->resolving && h->req != NULL) {
-		struct evdns_getaddrinfo_request *req = h->req;
-		h->resolving = false;
-		h->req = NULL;
-		evdns_getaddrinfo_cancel(req);          /* calls dns_cb, which ignores it */
-	}
-	h->resolving = false;
+	cancel_lookup(h);
 	if (h->ai != NULL)
 		evutil_freeaddrinfo(h->ai);
 	h->ai = h->ai_next = NULL;
@@ -254,14 +259,7 @@ void dbhosts_next(struct dbhosts *h)
 {
 	if (h->stopped)
 		return;
-	/* A lookup given up (it timed out): its answer is not waited for. */
-	if (h->resolving) {
-		struct evdns_getaddrinfo_request *req = h->req;
-		h->resolving = false;
-		h->req = NULL;
-		if (req != NULL)
-			evdns_getaddrinfo_cancel(req);  /* calls dns_cb, which ignores it */
-	}
+	cancel_lookup(h);       /* given up (it timed out): its answer is not waited for */
 	event_active(h->ev_step, EV_TIMEOUT, 0);
 }
 
