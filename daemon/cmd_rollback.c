@@ -88,32 +88,25 @@ static void preview_counts(struct preview *pv)
 static void on_preview_plan(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct preview *pv = arg;
-	int n;
+	char why[512];
 
 	if (err != NULL) {
 		reply_db_error(pv->c, "cannot read analytics_refresh_runs", err);
 		preview_free(pv);
 		return;
 	}
-	n = PQntuples(res);
-	if (n == 0) {
-		client_reply_error(pv->c, PROTO_ERR_FAILED, "no successful refresh or loyalty rebuild "
-				   "%sis left to undo", pv->to ? "after that run " : "");
+	if (rollback_plan_verdict(res, pv->to, pv->d->cfg->refresh.keep_runs, why,
+				  sizeof(why)) != 0) {
+		client_reply_error(pv->c, PROTO_ERR_FAILED, "%s", why);
 		preview_free(pv);
 		return;
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < PQntuples(res); i++) {
 		json_t *row = result_row_json(res, i);
 		/* The job's plan names the run "id"; replies name it "run_id". */
 		json_object_set(row, "run_id", json_object_get(row, "id"));
 		json_object_del(row, "id");
 		json_array_append_new(pv->runs, row);
-	}
-	if (n > ROLLBACK_MAX_RUNS) {
-		client_reply_error(pv->c, PROTO_ERR_FAILED, "%d runs to undo; at most %d at once",
-				   n, ROLLBACK_MAX_RUNS);
-		preview_free(pv);
-		return;
 	}
 	preview_counts(pv);
 }
@@ -133,12 +126,13 @@ static void send_plan(struct preview *pv)
 static void on_preview_target(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct preview *pv = arg;
+	char why[256];
 
 	if (err != NULL) {
 		reply_db_error(pv->c, "cannot read analytics_refresh_runs", err);
 		preview_free(pv);
-	} else if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
-		client_reply_error(pv->c, PROTO_ERR_FAILED, "there is no run %lld", pv->to);
+	} else if (rollback_target_verdict(res, pv->to, why, sizeof(why)) != 0) {
+		client_reply_error(pv->c, PROTO_ERR_FAILED, "%s", why);
 		preview_free(pv);
 	} else {
 		send_plan(pv);

@@ -42,13 +42,47 @@ static bool covers(const struct job *a, const struct job *b)
 	       ((const struct rollback *)a->priv)->to != 0;
 }
 
+/* One verdict for the job and for a dry run. */
+int rollback_target_verdict(PGresult *res, long long to, char *why, size_t len)
+{
+	if (strcmp(PQgetvalue(res, 0, 0), "0") != 0)
+		return 0;
+	snprintf(why, len, "there is no run %lld", to);
+	return -1;
+}
+
+int rollback_plan_verdict(PGresult *res, long long to, int keep_runs, char *why, size_t len)
+{
+	int n = PQntuples(res);
+
+	if (n == 0) {
+		snprintf(why, len, "no successful refresh or loyalty rebuild %sis left to undo",
+			 to ? "after that run " : "");
+		return -1;
+	}
+	if (n > ROLLBACK_MAX_RUNS) {
+		snprintf(why, len, "%d runs to undo; at most %d at once", n, ROLLBACK_MAX_RUNS);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (strcmp(PQgetvalue(res, i, 1), "t") == 0)
+			continue;
+		snprintf(why, len, "the undo log of run %s (%s, started %s) was pruned "
+			 "(refresh.keep_runs = %d keeps the newest runs' logs only): it cannot be "
+			 "rolled back", PQgetvalue(res, i, 0), PQgetvalue(res, i, 3),
+			 PQgetvalue(res, i, 2), keep_runs);
+		return -1;
+	}
+	return 0;
+}
+
 static void on_target(struct txn *t, PGresult *res, void *arg)
 {
 	struct job *j = arg;
+	char why[256];
 
-	if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
-		job_refuse(j, t, PROTO_ERR_FAILED, "there is no run %lld",
-			   ((struct rollback *)j->priv)->to);
+	if (rollback_target_verdict(res, ((struct rollback *)j->priv)->to, why, sizeof(why)) != 0)
+		job_refuse(j, t, PROTO_ERR_FAILED, "%s", why);
 }
 
 static void on_plan(struct txn *t, PGresult *res, void *arg)
@@ -56,15 +90,10 @@ static void on_plan(struct txn *t, PGresult *res, void *arg)
 	struct job *j = arg;
 	struct rollback *rb = j->priv;
 	int n = PQntuples(res);
+	char why[512];
 
-	if (n == 0) {
-		job_refuse(j, t, PROTO_ERR_FAILED, "no successful refresh or loyalty rebuild %sis "
-			   "left to undo", rb->to ? "after that run " : "");
-		return;
-	}
-	if (n > ROLLBACK_MAX_RUNS) {
-		job_refuse(j, t, PROTO_ERR_FAILED, "%d runs to undo; at most %d at once", n,
-			   ROLLBACK_MAX_RUNS);
+	if (rollback_plan_verdict(res, rb->to, j->d->cfg->refresh.keep_runs, why, sizeof(why)) != 0) {
+		job_refuse(j, t, PROTO_ERR_FAILED, "%s", why);
 		return;
 	}
 	rb->undone = calloc((size_t)n, sizeof(*rb->undone));
@@ -72,17 +101,8 @@ static void on_plan(struct txn *t, PGresult *res, void *arg)
 		job_refuse(j, t, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++)
 		rb->undone[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		if (strcmp(PQgetvalue(res, i, 1), "t") != 0) {
-			job_refuse(j, t, PROTO_ERR_FAILED, "the undo log of run %lld (%s, started %s) "
-				   "was pruned (refresh.keep_runs = %d keeps the newest runs' logs "
-				   "only): it cannot be rolled back", rb->undone[i],
-				   PQgetvalue(res, i, 3), PQgetvalue(res, i, 2),
-				   j->d->cfg->refresh.keep_runs);
-			return;
-		}
-	}
 	rb->n_undone = n;
 }
 

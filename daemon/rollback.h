@@ -3,6 +3,10 @@
 #ifndef AD_ROLLBACK_H
 #define AD_ROLLBACK_H
 
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
 struct daemon;
 struct job;
 
@@ -12,5 +16,10 @@ struct job;
 /* to = 0: the latest successful run; else every later one than run `to`.
  * NULL when out of memory. */
 struct job *rollback_job(struct daemon *d, long long to);
+
+/* Whether rollback_target_exists.sql and rollback_plan.sql let a rollback (or its dry
+ * run) go on: 0, or -1 with why. */
+int rollback_target_verdict(PGresult *res, long long to, char *why, size_t len);
+int rollback_plan_verdict(PGresult *res, long long to, int keep_runs, char *why, size_t len);
 
 #endif
