@@ -134,7 +134,10 @@ is "$(psql_q -c "select count(*) from analytics_refresh_runs where undo_kept")" 
 FIRST=$(psql_q -c "select min(id) - 1 from analytics_refresh_runs where kind = 'refresh' and status = 'succeeded' and undone_by is null and id > (select max(id) from analytics_refresh_runs where kind = 'rollback')")
 ctl_json rollback --to "$FIRST"
 is "$RC" 1 "rollback past a pruned undo log is refused"
-like "$(jq -r .error.message <<<"$OUT")" "pruned" "the refusal says the log was pruned"
+like "$(jget .error.message)" "pruned" "the refusal says the log was pruned"
+ctl_json rollback --to "$FIRST" --dry-run
+is "$RC" 1 "so does its dry run, with the same reason"
+like "$(jget .error.message)" "pruned" "(the log was pruned)"
 ctl_json rollback
 is "$RC" 0 "rolling back the newest (kept) run still works"
 daemon_stop d2
