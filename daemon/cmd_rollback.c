@@ -52,9 +52,7 @@ static void on_preview_counts(PGresult *res, const struct db_error *err, void *a
 	}
 	rollback_counts_read(res, &one);
 	json_object_set_new(run, "rows", wire_rows(&one));
-	pv->n.inserted += one.inserted;
-	pv->n.updated += one.updated;
-	pv->n.deleted += one.deleted;
+	run_counts_add(&pv->n, &one);
 	pv->next++;
 	preview_counts(pv);
 }

@@ -134,9 +134,7 @@ static void on_counts(struct txn *t, PGresult *res, void *arg)
 
 	(void)t;
 	rollback_counts_read(res, &one);
-	rb->n.inserted += one.inserted;
-	rb->n.updated += one.updated;
-	rb->n.deleted += one.deleted;
+	run_counts_add(&rb->n, &one);
 }
 
 /* Each with the id of the run undone; a step is a no-op for the other
