@@ -427,8 +427,8 @@ void render_loyalty(FILE *fp, json_t *r)
 		str(r, "status", "?"), num(r, "duration_ms"), num(rows, "inserted"),
 		num(rows, "updated"), num(rows, "deleted"), num(rows, "unchanged"));
 	json_object_foreach(json_object_get(r, "tables"), name, t)
-		fprintf(fp, "  %-22s +%lld ~%lld -%lld\n", name, num(t, "inserted"),
-			num(t, "updated"), num(t, "deleted"));
+		fprintf(fp, "  %-22s +%lld ~%lld -%lld =%lld\n", name, num(t, "inserted"),
+			num(t, "updated"), num(t, "deleted"), num(t, "unchanged"));
 }
 
 void render_control(FILE *fp, json_t *r)

@@ -115,6 +115,8 @@ fi
 jrun loyalty loyalty rebuild --org "$ORG"
 valid loyalty loyalty "loyalty rebuild --org"
 is "$(jget .result.scope.organization_id)" "$ORG" "a rebuild's scope names its organization"
+is "$(jget '[.result.tables[]] as $t | [.result.rows | keys[] as $k | .[$k] == ($t | map(.[$k]) | add)] | all')" true \
+	"its tables' counts, in the rows shape, add up to the run's rows"
 
 jrun runs runs --limit 50
 valid runs runs "runs"
