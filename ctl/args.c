@@ -244,7 +244,7 @@ void ctl_usage(FILE *fp)
 	fprintf(fp, "\nOptions (before or after the command):\n");
 	opt_line(fp, 's', "socket", "PATH", "control socket (default $ANALYTICSD_SOCKET or "
 		 CTL_DEFAULT_SOCKET ")");
-	opt_line(fp, 'j', "json", NULL, "print the result as JSON, for scripts");
+	opt_line(fp, 'j', "json", NULL, "JSON for scripts: events as lines, then the result");
 	opt_line(fp, 't', "timeout", "S", "give up after S seconds without word from the daemon");
 	fprintf(fp, "  %-22s (default %d; 0 waits forever)\n", "", CTL_DEFAULT_TIMEOUT_S);
 	opt_line(fp, 'h', "help", NULL, "print help (of the command, after one)");

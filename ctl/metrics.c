@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "metrics.h"
@@ -63,6 +64,39 @@ static bool has(json_t *o, const char *key)
 	return json_is_number(json_object_get(o, key));
 }
 
+/*
+ * A reply's RFC 3339 time in UTC ("2026-11-20T09:30:00Z", with or without
+ * ".mmm") as Unix seconds, which Prometheus wants; false when it is not one.
+ */
+static bool unix_time(json_t *o, const char *key, double *out)
+{
+	const char *s = json_string_value(json_object_get(o, key)), *end;
+	struct tm tm;
+	double frac = 0;
+
+	if (s == NULL)
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end == NULL)
+		return false;
+	if (*end == '.') {
+		char *after;
+		frac = strtod(end, &after);
+		end = after;
+	}
+	if (strcmp(end, "Z") != 0)
+		return false;
+	*out = (double)timegm(&tm) + frac;
+	return true;
+}
+
+/* A reply's duration in integer milliseconds, as seconds. */
+static double seconds(json_t *o, const char *key)
+{
+	return num(o, key) / 1000;
+}
+
 static void gauge(FILE *fp, const char *name, const char *help, double v)
 {
 	family(fp, name, "gauge", help);
@@ -89,7 +123,7 @@ static void latest(FILE *fp, json_t *rows, const char *name, const char *help, c
 
 	family(fp, name, "gauge", help);
 	json_array_foreach(rows, i, row) {
-		double last = 0;
+		double last = 0, t;
 		bool any = false;
 
 		if (same_run(prev, row))
@@ -98,11 +132,11 @@ static void latest(FILE *fp, json_t *rows, const char *name, const char *help, c
 		json_array_foreach(rows, k, r2) {
 			const char *st = json_string_value(json_object_get(r2, "status"));
 
-			if (!same_run(row, r2) || st == NULL || !has(r2, "last_finished") ||
+			if (!same_run(row, r2) || st == NULL || !unix_time(r2, "last_finished_at", &t) ||
 			    (strcmp(st, st1) != 0 && strcmp(st, st2) != 0))
 				continue;
-			if (!any || num(r2, "last_finished") > last)
-				last = num(r2, "last_finished");
+			if (!any || t > last)
+				last = t;
 			any = true;
 		}
 		if (!any)
@@ -140,27 +174,26 @@ static void runs(FILE *fp, json_t *rows)
 	       "How long the last finished run of a kind and mode took.");
 	prev = NULL;
 	json_array_foreach(rows, i, row) {
-		if (same_run(prev, row) || !has(row, "duration_s"))
+		if (same_run(prev, row) || !has(row, "duration_ms"))
 			continue;
 		prev = row;
 		fprintf(fp, "analyticsd_last_run_duration_seconds");
 		labels(fp, row, km, NULL, NULL);
-		fprintf(fp, " %.3f\n", num(row, "duration_s"));
+		fprintf(fp, " %.3f\n", seconds(row, "duration_ms"));
 	}
 	family(fp, "analyticsd_last_run_rows", "gauge",
 	       "Rows the last finished run of a kind and mode inserted, updated, deleted or left unchanged.");
 	for (size_t c = 0; c < 4; c++) {
-		char key[32];
-
-		snprintf(key, sizeof(key), "rows_%s", changes[c]);
 		prev = NULL;
 		json_array_foreach(rows, i, row) {
-			if (same_run(prev, row) || !has(row, key))
+			json_t *n = json_object_get(row, "rows");
+
+			if (same_run(prev, row) || !has(n, changes[c]))
 				continue;
 			prev = row;
 			fprintf(fp, "analyticsd_last_run_rows");
 			labels(fp, row, km, "change", changes[c]);
-			fprintf(fp, " %.0f\n", num(row, key));
+			fprintf(fp, " %.0f\n", num(n, changes[c]));
 		}
 	}
 }
@@ -168,6 +201,7 @@ static void runs(FILE *fp, json_t *rows)
 void render_metrics(FILE *fp, json_t *r)
 {
 	json_t *schema = json_object_get(r, "schema"), *state = json_object_get(r, "state");
+	double t;
 
 	family(fp, "analyticsd_up", "gauge", "1 when analyticsd answered this scrape.");
 	fprintf(fp, "analyticsd_up 1\n");
@@ -175,8 +209,8 @@ void render_metrics(FILE *fp, json_t *r)
 	fprintf(fp, "analyticsd_build_info{version=");
 	label_value(fp, json_string_value(json_object_get(r, "version")));
 	fprintf(fp, "} 1\n");
-	gauge(fp, "analyticsd_start_time_seconds", "When the daemon started (Unix time).",
-	      num(r, "started_at"));
+	if (unix_time(r, "started_at", &t))
+		gauge(fp, "analyticsd_start_time_seconds", "When the daemon started (Unix time).", t);
 	gauge(fp, "analyticsd_database_up", "1 when the daemon's database connection is up.",
 	      json_is_true(json_object_get(r, "database_up")));
 	gauge(fp, "analyticsd_job_running", "1 while a job (refresh, rollback, rebuild, migration) runs.",
@@ -185,7 +219,7 @@ void render_metrics(FILE *fp, json_t *r)
 	      num(r, "jobs_queued"));
 	gauge(fp, "analyticsd_follow_interval_seconds",
 	      "Follow mode's interval (refresh.follow_interval_s); 0 when off.",
-	      num(r, "follow_interval_s"));
+	      seconds(r, "follow_interval_ms"));
 	if (json_is_object(schema)) {
 		gauge(fp, "analyticsd_schema_version", "The newest migration applied.",
 		      num(schema, "version"));
@@ -198,18 +232,18 @@ void render_metrics(FILE *fp, json_t *r)
 	if (json_is_object(state)) {
 		gauge(fp, "analyticsd_paused", "1 while the analytics are paused.",
 		      json_is_true(json_object_get(state, "paused")));
-		if (json_is_true(json_object_get(state, "paused")) && has(state, "paused_since"))
+		if (json_is_true(json_object_get(state, "paused")) && unix_time(state, "paused_at", &t))
 			gauge(fp, "analyticsd_paused_since_timestamp_seconds",
-			      "When the analytics were paused (Unix time).", num(state, "paused_since"));
-		if (has(state, "caught_up"))
+			      "When the analytics were paused (Unix time).", t);
+		if (unix_time(state, "caught_up_at", &t))
 			gauge(fp, "analyticsd_caught_up_timestamp_seconds",
 			      "When an incremental run last found nothing queued and nothing due (Unix time).",
-			      num(state, "caught_up"));
+			      t);
 		gauge(fp, "analyticsd_queue_entries", "Change queue entries waiting for a run.",
 		      num(state, "queue_entries"));
 		gauge(fp, "analyticsd_queue_oldest_age_seconds",
 		      "Age of the oldest queued change; 0 when the queue is empty.",
-		      has(state, "queue_oldest_age") ? num(state, "queue_oldest_age") : 0);
+		      seconds(state, "queue_oldest_age_ms"));
 		gauge(fp, "analyticsd_rows_due", "Rows whose values have changed with time alone since their last run.",
 		      num(state, "rows_due"));
 	}

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <stdio.h>
 #include <string.h>
 
 #include <libsmartcols.h>
@@ -13,6 +14,55 @@ static const char *str(json_t *o, const char *key, const char *dflt)
 
 	return s ? s : dflt;
 }
+
+static long long num(json_t *o, const char *key);
+
+/*
+ * A scope object (docs/json/common.json) as the text the run records keep:
+ * "days=7", "org=UUID", "to=12"; an empty one restates the mode.
+ */
+static const char *scope_text(json_t *scope, const char *mode, char *buf, size_t len)
+{
+	json_t *v;
+
+	if (!json_is_object(scope))
+		return "-";
+	if ((v = json_object_get(scope, "days")) != NULL)
+		snprintf(buf, len, "days=%lld", (long long)json_integer_value(v));
+	else if ((v = json_object_get(scope, "organization_id")) != NULL)
+		snprintf(buf, len, "org=%s", json_string_value(v) ? json_string_value(v) : "?");
+	else if ((v = json_object_get(scope, "to_run_id")) != NULL)
+		snprintf(buf, len, "to=%lld", (long long)json_integer_value(v));
+	else if ((v = json_object_get(scope, "text")) != NULL)
+		snprintf(buf, len, "%s", json_string_value(v) ? json_string_value(v) : "?");
+	else if (mode != NULL && strcmp(mode, "incremental") == 0)
+		return "changed+due";
+	else if (mode != NULL && strcmp(mode, "rollback") == 0)
+		return "latest";
+	else if (mode != NULL && (strcmp(mode, "up") == 0 || strcmp(mode, "down") == 0))
+		return "schema";
+	else
+		return "all";
+	return buf;
+}
+
+/* A requester object as the run records keep it: "uid 0 pid 42", "analyticsd". */
+static const char *requester_text(json_t *who, char *buf, size_t len)
+{
+	if (json_is_true(json_object_get(who, "daemon")))
+		return "analyticsd";
+	if (json_is_integer(json_object_get(who, "uid")))
+		snprintf(buf, len, "uid %lld pid %lld", num(who, "uid"), num(who, "pid"));
+	else if (json_is_string(json_object_get(who, "text")))
+		snprintf(buf, len, "%s", json_string_value(json_object_get(who, "text")));
+	else
+		return "-";
+	return buf;
+}
+
+/* An object's scope (with its mode) or requester member, as text. */
+#define SCOPE(o, buf) scope_text(json_object_get(o, "scope"), str(o, "mode", NULL), buf, sizeof(buf))
+#define WHO(o, key, buf) requester_text(json_object_get(o, key), buf, sizeof(buf))
 
 static void render_duration(FILE *fp, long long s)
 {
@@ -62,18 +112,17 @@ static void render_db(FILE *fp, const char *label, json_t *db)
 	fputc('\n', fp);
 }
 
-static long long num(json_t *o, const char *key);
-
 void render_status(FILE *fp, json_t *r)
 {
 	json_t *job = json_object_get(r, "job"), *schema = json_object_get(r, "schema"), *q;
 	const char *mode;
 	bool first = true;
+	char scope[80], who[80];
 	size_t i;
 
 	fprintf(fp, "analyticsd %s, pid %d on %s, up ", str(r, "version", "?"),
 		(int)json_integer_value(json_object_get(r, "pid")), str(r, "host", "?"));
-	render_duration(fp, json_integer_value(json_object_get(r, "uptime_s")));
+	render_duration(fp, num(r, "uptime_ms") / 1000);
 	fprintf(fp, "\n%-10s %s\n", "socket:", str(r, "socket", "?"));
 	render_db(fp, "database:", json_object_get(r, "database"));
 	fprintf(fp, "%-10s ", "schema:");
@@ -85,35 +134,38 @@ void render_status(FILE *fp, json_t *r)
 		fprintf(fp, "unknown (database not connected)\n");
 	q = json_object_get(r, "paused");
 	if (json_is_true(json_object_get(q, "paused")))
-		fprintf(fp, "%-10s yes, by %s at %s: %s\n", "paused:", str(q, "paused_by", "?"),
+		fprintf(fp, "%-10s yes, by %s at %s: %s\n", "paused:", WHO(q, "paused_by", who),
 			str(q, "paused_at", "?"), str(q, "reason", ""));
 	else if (json_is_object(q))
 		fprintf(fp, "%-10s no\n", "paused:");
 	fprintf(fp, "%-10s ", "job:");
 	if (json_is_object(job))
 		fprintf(fp, "%s %s: %s (%.1f s)\n", str(job, "kind", "?"), str(job, "mode", ""),
-			str(job, "phase", ""), json_real_value(json_object_get(job, "elapsed_s")));
+			str(job, "phase", ""), (double)num(job, "elapsed_ms") / 1000);
 	else
 		fprintf(fp, "none\n");
 	q = json_object_get(r, "follow");
 	if (json_is_true(json_object_get(q, "enabled")))
 		fprintf(fp, "%-10s refresh incremental every %lld s when anything is queued or due; "
-			"next check %s\n", "follow:", num(q, "interval_s"), str(q, "next_at", "?"));
+			"next check %s\n", "follow:", num(q, "interval_ms") / 1000,
+			str(q, "next_at", "?"));
 	else if (json_is_object(q))
 		fprintf(fp, "%-10s off\n", "follow:");
 	json_array_foreach(json_object_get(r, "queued"), i, q)
 		fprintf(fp, "%-10s %s %s (%s) requested by %s\n", i ? "" : "queued:",
-			str(q, "kind", "?"), str(q, "mode", "?"), str(q, "scope", "?"),
-			str(q, "requested_by", "?"));
+			str(q, "kind", "?"), str(q, "mode", "?"), SCOPE(q, scope),
+			WHO(q, "requested_by", who));
 	json_object_foreach(json_object_get(r, "last_runs"), mode, q) {
 		fprintf(fp, "%-10s %-6s run %lld %s %s", first ? "last runs:" : "", mode,
-			num(q, "id"), str(q, "status", "?"), str(q, "started_at", "?"));
+			num(q, "run_id"), str(q, "status", "?"), str(q, "started_at", "?"));
 		if (json_is_string(json_object_get(q, "message")))
 			fprintf(fp, ": %s", str(q, "message", ""));
 		else
 			fprintf(fp, " in %lld ms: +%lld ~%lld -%lld =%lld", num(q, "duration_ms"),
-				num(q, "rows_inserted"), num(q, "rows_updated"),
-				num(q, "rows_deleted"), num(q, "rows_unchanged"));
+				num(json_object_get(q, "rows"), "inserted"),
+				num(json_object_get(q, "rows"), "updated"),
+				num(json_object_get(q, "rows"), "deleted"),
+				num(json_object_get(q, "rows"), "unchanged"));
 		if (strcmp(str(q, "status", ""), "succeeded") != 0)
 			fprintf(fp, "; last success %s", str(q, "last_success_at", "never"));
 		fputc('\n', fp);
@@ -186,6 +238,7 @@ static long long num(json_t *o, const char *key)
 void render_refresh(FILE *fp, json_t *r)
 {
 	json_t *rows = json_object_get(r, "rows");
+	char scope[80];
 
 	if (strcmp(str(r, "status", ""), "nothing_to_do") == 0) {
 		fprintf(fp, "refresh %s: nothing to do (%s), %lld ms\n", str(r, "mode", "?"),
@@ -193,7 +246,7 @@ void render_refresh(FILE *fp, json_t *r)
 		return;
 	}
 	fprintf(fp, "refresh %s (%s) run %lld %s in %lld ms: %lld inserted, %lld updated, "
-		"%lld deleted, %lld unchanged\n", str(r, "mode", "?"), str(r, "scope", "?"),
+		"%lld deleted, %lld unchanged\n", str(r, "mode", "?"), SCOPE(r, scope),
 		num(r, "run_id"), str(r, "status", "?"), num(r, "duration_ms"),
 		num(rows, "inserted"), num(rows, "updated"), num(rows, "deleted"),
 		num(rows, "unchanged"));
@@ -222,20 +275,21 @@ const struct table_col render_runs_columns[] = {
 void render_runs(FILE *fp, json_t *r)
 {
 	struct table *t = table_new(render_runs_columns);
-	json_t *run;
-	char when[96];
+	json_t *run, *rows;
+	char when[96], scope[80], who[80];
 	size_t i;
 
 	if (t == NULL)
 		return;
 	json_array_foreach(json_object_get(r, "runs"), i, run) {
+		rows = json_object_get(run, "rows");
 		table_row(t);
-		table_set(t, "ID", "%lld", num(run, "id"));
+		table_set(t, "ID", "%lld", num(run, "run_id"));
 		table_set(t, "KIND", "%s", str(run, "kind", "?"));
 		table_set(t, "MODE", "%s", str(run, "mode", "-"));
-		table_set(t, "SCOPE", "%s", str(run, "scope", "-"));
+		table_set(t, "SCOPE", "%s", SCOPE(run, scope));
 		table_set(t, "TRIGGER", "%s", str(run, "trigger", "-"));
-		table_set(t, "BY", "%s", str(run, "requested_by", "-"));
+		table_set(t, "BY", "%s", WHO(run, "requested_by", who));
 		table_set(t, "HOST", "%s", str(run, "host", "-"));
 		table_time(when, sizeof(when), str(run, "started_at", NULL));
 		table_set(t, "STARTED", "%s", when);
@@ -243,10 +297,10 @@ void render_runs(FILE *fp, json_t *r)
 		table_set(t, "FINISHED", "%s", when);
 		table_set(t, "STATUS", "%s", str(run, "status", "?"));
 		table_set(t, "MS", "%lld", num(run, "duration_ms"));
-		table_set(t, "INSERTED", "%lld", num(run, "rows_inserted"));
-		table_set(t, "UPDATED", "%lld", num(run, "rows_updated"));
-		table_set(t, "DELETED", "%lld", num(run, "rows_deleted"));
-		table_set(t, "UNCHANGED", "%lld", num(run, "rows_unchanged"));
+		table_set(t, "INSERTED", "%lld", num(rows, "inserted"));
+		table_set(t, "UPDATED", "%lld", num(rows, "updated"));
+		table_set(t, "DELETED", "%lld", num(rows, "deleted"));
+		table_set(t, "UNCHANGED", "%lld", num(rows, "unchanged"));
 		if (json_is_string(json_object_get(run, "message")))
 			table_set(t, "ERROR", "%s %s", str(run, "sqlstate", ""), str(run, "message", ""));
 	}
@@ -317,7 +371,7 @@ static void render_rollback_preview(FILE *fp, json_t *r)
 {
 	struct table *t = table_new(preview_columns);
 	json_t *rows = json_object_get(r, "rows"), *run, *rr;
-	char when[96];
+	char when[96], scope[80];
 	size_t i, n = json_array_size(json_object_get(r, "runs"));
 
 	fprintf(fp, "rollback would undo %zu run%s (nothing has been changed):\n", n,
@@ -330,17 +384,17 @@ static void render_rollback_preview(FILE *fp, json_t *r)
 			table_time(when, sizeof(when), str(run, "started_at", NULL));
 			table_set(t, "STARTED", "%s", when);
 			table_set(t, "MODE", "%s", str(run, "mode", "?"));
-			table_set(t, "SCOPE", "%s", str(run, "scope", ""));
+			table_set(t, "SCOPE", "%s", SCOPE(run, scope));
 			table_set(t, "DELETED", "%lld", num(rr, "deleted"));
-			table_set(t, "RESTORED", "%lld", num(rr, "restored"));
-			table_set(t, "REINSERTED", "%lld", num(rr, "reinserted"));
+			table_set(t, "RESTORED", "%lld", num(rr, "updated"));
+			table_set(t, "REINSERTED", "%lld", num(rr, "inserted"));
 		}
 		table_print(t, fp);
 		table_free(t);
 	}
 	fprintf(fp, "in all: %lld rows deleted, %lld restored, %lld re-inserted; it would then "
-		"pause timer refreshes\n", num(rows, "deleted"), num(rows, "restored"),
-		num(rows, "reinserted"));
+		"pause timer refreshes\n", num(rows, "deleted"), num(rows, "updated"),
+		num(rows, "inserted"));
 }
 
 void render_rollback(FILE *fp, json_t *r)
@@ -358,22 +412,23 @@ void render_rollback(FILE *fp, json_t *r)
 		fprintf(fp, "%s %lld", i ? "," : "", (long long)json_integer_value(id));
 	fprintf(fp, " in %lld ms: %lld rows deleted, %lld restored, %lld re-inserted\n"
 		"analytics are now paused: timer refreshes are refused until analyticsctl resume\n",
-		num(r, "duration_ms"), num(rows, "deleted"), num(rows, "restored"),
-		num(rows, "reinserted"));
+		num(r, "duration_ms"), num(rows, "deleted"), num(rows, "updated"),
+		num(rows, "inserted"));
 }
 
 void render_loyalty(FILE *fp, json_t *r)
 {
 	json_t *rows = json_object_get(r, "rows"), *t;
 	const char *name;
+	char scope[80];
 
 	fprintf(fp, "loyalty rebuild (%s) run %lld %s in %lld ms: %lld inserted, %lld updated, "
-		"%lld deleted, %lld unchanged\n", str(r, "scope", "?"), num(r, "run_id"),
+		"%lld deleted, %lld unchanged\n", SCOPE(r, scope), num(r, "run_id"),
 		str(r, "status", "?"), num(r, "duration_ms"), num(rows, "inserted"),
 		num(rows, "updated"), num(rows, "deleted"), num(rows, "unchanged"));
 	json_object_foreach(json_object_get(r, "tables"), name, t)
-		fprintf(fp, "  %-22s +%lld ~%lld -%lld\n", name, num(t, "inserted"),
-			num(t, "updated"), num(t, "deleted"));
+		fprintf(fp, "  %-22s +%lld ~%lld -%lld =%lld\n", name, num(t, "inserted"),
+			num(t, "updated"), num(t, "deleted"), num(t, "unchanged"));
 }
 
 void render_control(FILE *fp, json_t *r)
@@ -390,8 +445,10 @@ void render_reload(FILE *fp, json_t *r)
 
 void render_job_state(FILE *fp, json_t *r)
 {
+	char scope[80];
+
 	fprintf(fp, "%s %s (%s): %s", str(r, "kind", "?"), str(r, "mode", "?"),
-		str(r, "scope", "?"), str(r, "state", "?"));
+		SCOPE(r, scope), str(r, "state", "?"));
 	if (num(r, "run_id") != 0)
 		fprintf(fp, " as run %lld", num(r, "run_id"));
 	fputc('\n', fp);
@@ -399,19 +456,19 @@ void render_job_state(FILE *fp, json_t *r)
 
 void render_event(FILE *fp, json_t *event, bool tty)
 {
-	char line[256];
+	char line[256], scope[80];
+	double elapsed = (double)num(event, "elapsed_ms") / 1000;
 
 	if (strcmp(str(event, "event", ""), "accepted") == 0)
 		snprintf(line, sizeof(line), "%s %s (%s): %s", str(event, "kind", "?"),
-			 str(event, "mode", "?"), str(event, "scope", "?"), str(event, "state", "?"));
-	else if (num(event, "run_id") == 0)        /* before the run is recorded */
+			 str(event, "mode", "?"), SCOPE(event, scope), str(event, "state", "?"));
+	else if (num(event, "run_id") == 0)        /* null before the run is recorded */
 		snprintf(line, sizeof(line), "%s %s: %s (%.1f s)", str(event, "kind", "refresh"),
-			 str(event, "mode", "?"), str(event, "phase", "?"),
-			 json_real_value(json_object_get(event, "elapsed_s")));
+			 str(event, "mode", "?"), str(event, "phase", "?"), elapsed);
 	else
 		snprintf(line, sizeof(line), "%s %s run %lld: %s (%.1f s)",
 			 str(event, "kind", "refresh"), str(event, "mode", "?"), num(event, "run_id"),
-			 str(event, "phase", "?"), json_real_value(json_object_get(event, "elapsed_s")));
+			 str(event, "phase", "?"), elapsed);
 	/* On a terminal, one line rewritten in place. In a log (a timer's journal), a
 	 * line only when the phase changes: the once-a-second heartbeat says nothing
 	 * new there. */

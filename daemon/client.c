@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "job.h"
 #include "log.h"
+#include "wire.h"
 
 #define CLIENT_MAX_GROUPS 256
 #define CLIENT_REFUSE_SLACK 16
@@ -424,7 +425,7 @@ int client_accept(struct daemon *d, int fd)
 	c->may_write = cred.uid == 0 || cred.uid == geteuid() ||
 		       in_operator_group(d, fd, cred.gid);
 	/* No user name: getpwuid() can block on a remote directory, on the loop. */
-	snprintf(c->who, sizeof(c->who), "uid %u pid %d", (unsigned)cred.uid, (int)cred.pid);
+	wire_peer_text(c->who, sizeof(c->who), (unsigned)cred.uid, (int)cred.pid);
 	c->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		close(fd);

@@ -16,6 +16,7 @@
 #include "job.h"
 #include "schema.h"
 #include "sqlfiles.h"
+#include "wire.h"
 
 /* The run records arrive with migration 2; the queue and the clock with 8. */
 #define SCHEMA_HAS_RUNS 2
@@ -35,12 +36,45 @@ static void finish(struct metrics_req *r)
 	free(r);
 }
 
+/*
+ * The queries give Unix seconds (what Prometheus wants); replies give times
+ * in RFC 3339 and durations in integer milliseconds, so the members are
+ * renamed and converted here (analyticsctl converts them back).
+ */
+static void seconds_to_time(json_t *o, const char *from, const char *to)
+{
+	json_t *v = json_object_get(o, from);
+
+	if (v == NULL)
+		return;
+	json_object_set_new(o, to, json_is_number(v) ? wire_epoch(json_number_value(v))
+			    : json_null());
+	json_object_del(o, from);
+}
+
+static void seconds_to_ms(json_t *o, const char *from, const char *to)
+{
+	json_t *v = json_object_get(o, from);
+
+	if (v == NULL)
+		return;
+	/* A clock stepped back can make a duration negative: none, then. */
+	json_object_set_new(o, to, !json_is_number(v) ? json_null() : json_number_value(v) <= 0
+			    ? json_integer(0) : wire_ms((uint64_t)(json_number_value(v) * 1e6 + 0.5)));
+	json_object_del(o, from);
+}
+
 static json_t *rows_json(PGresult *res)
 {
 	json_t *a = json_array();
 
-	for (int i = 0; i < PQntuples(res); i++)
-		json_array_append_new(a, result_row_json(res, i));
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *row = wire_row(result_row_json(res, i));
+
+		seconds_to_time(row, "last_finished", "last_finished_at");
+		seconds_to_ms(row, "duration_s", "duration_ms");
+		json_array_append_new(a, row);
+	}
 	return a;
 }
 
@@ -48,8 +82,14 @@ static void on_state(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct metrics_req *r = arg;
 
-	if (err == NULL && PQntuples(res) == 1)
-		json_object_set_new(r->result, "state", result_row_json(res, 0));
+	json_t *state;
+
+	if (err == NULL && PQntuples(res) == 1 && (state = result_row_json(res, 0)) != NULL) {
+		seconds_to_time(state, "paused_since", "paused_at");
+		seconds_to_time(state, "caught_up", "caught_up_at");
+		seconds_to_ms(state, "queue_oldest_age", "queue_oldest_age_ms");
+		json_object_set_new(r->result, "state", state);
+	}
 	finish(r);
 }
 
@@ -87,12 +127,12 @@ void cmd_metrics(struct daemon *d, struct client *c, const struct cmd_args *args
 
 	(void)args;
 	follow = d->follow ? follow_status_json(d->follow) : NULL;
-	json_t *result = json_pack("{s:s, s:I, s:b, s:b, s:I, s:I}", "version", ANALYTICSD_VERSION,
-		"started_at", (json_int_t)d->started_at,
+	json_t *result = json_pack("{s:s, s:o, s:b, s:b, s:I, s:I}", "version", ANALYTICSD_VERSION,
+		"started_at", wire_time(d->started_at),
 		"database_up", db_get_state(d->db_ctl) == DB_READY,
 		"job_running", !json_is_null(json_object_get(jobs, "current")),
 		"jobs_queued", (json_int_t)json_array_size(json_object_get(jobs, "queued")),
-		"follow_interval_s", (json_int_t)json_integer_value(json_object_get(follow, "interval_s")));
+		"follow_interval_ms", (json_int_t)json_integer_value(json_object_get(follow, "interval_ms")));
 
 	json_decref(jobs);
 	json_decref(follow);

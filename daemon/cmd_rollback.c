@@ -12,6 +12,7 @@
 #include "msgids.h"
 #include "rollback.h"
 #include "sqlfiles.h"
+#include "wire.h"
 
 /*
  * rollback --dry-run: the runs a rollback asked for now would undo, newest
@@ -26,7 +27,7 @@ struct preview {
 	long long to;
 	json_t *runs;
 	size_t next;                    /* the run whose counts are read next */
-	long long deleted, restored, reinserted;
+	struct run_counts n;             /* the rollback's, as its run would record them */
 };
 
 static void preview_free(struct preview *pv)
@@ -42,22 +43,16 @@ static void on_preview_counts(PGresult *res, const struct db_error *err, void *a
 {
 	struct preview *pv = arg;
 	json_t *run = json_array_get(pv->runs, pv->next);
-	long long del, res_, ins;
+	struct run_counts one;
 
 	if (err != NULL) {
 		reply_db_error(pv->c, "cannot read the undo log", err);
 		preview_free(pv);
 		return;
 	}
-	del = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	res_ = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	ins = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
-	json_object_set_new(run, "rows", json_pack("{s:I,s:I,s:I}", "deleted", (json_int_t)del,
-						   "restored", (json_int_t)res_,
-						   "reinserted", (json_int_t)ins));
-	pv->deleted += del;
-	pv->restored += res_;
-	pv->reinserted += ins;
+	rollback_counts_read(res, &one);
+	json_object_set_new(run, "rows", wire_rows(&one));
+	run_counts_add(&pv->n, &one);
 	pv->next++;
 	preview_counts(pv);
 }
@@ -68,11 +63,8 @@ static void preview_counts(struct preview *pv)
 	const char *p[1] = { id };
 
 	if (pv->next == json_array_size(pv->runs)) {
-		client_reply_ok(pv->c, json_pack("{s:b,s:O,s:{s:I,s:I,s:I}}", "dry_run", 1,
-						 "runs", pv->runs, "rows",
-						 "deleted", (json_int_t)pv->deleted,
-						 "restored", (json_int_t)pv->restored,
-						 "reinserted", (json_int_t)pv->reinserted));
+		client_reply_ok(pv->c, json_pack("{s:b, s:O, s:o}", "dry_run", 1, "runs", pv->runs,
+						 "rows", wire_rows(&pv->n)));
 		preview_free(pv);
 		return;
 	}
@@ -101,13 +93,8 @@ static void on_preview_plan(PGresult *res, const struct db_error *err, void *arg
 		preview_free(pv);
 		return;
 	}
-	for (int i = 0; i < PQntuples(res); i++) {
-		json_t *row = result_row_json(res, i);
-		/* The job's plan names the run "id"; replies name it "run_id". */
-		json_object_set(row, "run_id", json_object_get(row, "id"));
-		json_object_del(row, "id");
-		json_array_append_new(pv->runs, row);
-	}
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(pv->runs, wire_row(result_row_json(res, i)));
 	preview_counts(pv);
 }
 
@@ -210,7 +197,7 @@ static void on_control(PGresult *res, const struct db_error *err, void *arg)
 	} else {
 		log_pause_event(r->pause, client_who(r->c), r->pause ? r->reason : NULL);
 		daemon_set_paused(r->d, r->pause);
-		client_reply_ok(r->c, result_row_json(res, 0));
+		client_reply_ok(r->c, wire_row(result_row_json(res, 0)));
 	}
 	client_unref(r->c);
 	free(r);

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "daemon.h"
 #include "sqlfiles.h"
+#include "wire.h"
 
 /* A result row as a JSON object, typed by column: numbers stay numbers. */
 json_t *result_row_json(PGresult *res, int row)
@@ -45,7 +46,7 @@ static void on_runs(PGresult *res, const struct db_error *err, void *arg)
 	}
 	runs = json_array();
 	for (int i = 0; i < PQntuples(res); i++)
-		json_array_append_new(runs, result_row_json(res, i));
+		json_array_append_new(runs, wire_row(result_row_json(res, i)));
 	client_reply_ok(c, json_pack("{s:o}", "runs", runs));
 	client_unref(c);
 }

@@ -18,26 +18,21 @@
 #include "job.h"
 #include "sqlfiles.h"
 #include "util.h"
+#include "wire.h"
 
 static json_t *db_json(const struct db_conn *db)
 {
-	char since[32];
-
-	util_iso8601(db_state_since(db), since, sizeof(since));
-	return json_pack("{s:s, s:s, s:s*}", "state", db_state_name(db_get_state(db)),
-			 "since", since,
-			 "error", db_get_state(db) == DB_READY ? NULL : db_last_error(db));
+	return json_pack("{s:s, s:o, s:o}", "state", db_state_name(db_get_state(db)),
+			 "since", wire_time(db_state_since(db)),
+			 "error", wire_string(db_get_state(db) == DB_READY ? NULL : db_last_error(db)));
 }
 
 static json_t *base_status(struct daemon *d)
 {
-	char started[32];
-
-	util_iso8601(d->started_at, started, sizeof(started));
-	json_t *o = json_pack("{s:s, s:i, s:i, s:s, s:s, s:I, s:s, s:o, s:o, s:n}",
+	json_t *o = json_pack("{s:s, s:i, s:i, s:s, s:o, s:o, s:s, s:o, s:o, s:n}",
 			 "version", ANALYTICSD_VERSION, "protocol", PROTO_VERSION,
-			 "pid", (int)getpid(), "host", d->host, "started_at", started,
-			 "uptime_s", (json_int_t)((util_monotonic_usec() - d->started_usec) / 1000000u),
+			 "pid", (int)getpid(), "host", d->host, "started_at", wire_time(d->started_at),
+			 "uptime_ms", wire_ms(util_monotonic_usec() - d->started_usec),
 			 "socket", listener_describe(d->listener),
 			 "database", db_json(d->db_ctl), "work_connection", db_json(d->db_work),
 			 "schema");
@@ -111,7 +106,7 @@ static void on_paused(PGresult *res, const struct db_error *err, void *arg)
 	struct status_req *r = arg;
 
 	if (err == NULL && PQntuples(res) == 1 && !r->replied)
-		json_object_set_new(r->result, "paused", result_row_json(res, 0));
+		json_object_set_new(r->result, "paused", wire_row(result_row_json(res, 0)));
 	finish(r);
 }
 
@@ -122,7 +117,7 @@ static void on_last_runs(PGresult *res, const struct db_error *err, void *arg)
 
 	for (int i = 0; err == NULL && i < PQntuples(res); i++)
 		json_object_set_new(last, PQgetvalue(res, i, PQfnumber(res, "mode")),
-				    result_row_json(res, i));
+				    wire_row(result_row_json(res, i)));
 	if (!r->replied)
 		json_object_set_new(r->result, "last_runs", last);
 	else

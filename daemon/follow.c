@@ -9,6 +9,7 @@
 #include "log.h"
 #include "refresh.h"
 #include "util.h"
+#include "wire.h"
 
 struct follow {
 	struct daemon *d;
@@ -87,13 +88,9 @@ void follow_configure(struct follow *f)
 
 json_t *follow_status_json(const struct follow *f)
 {
-	char last[32], next[32];
-
-	util_iso8601(f->last_at, last, sizeof(last));
-	util_iso8601(f->next_at, next, sizeof(next));
-	return json_pack("{s:b, s:i, s:s*, s:s*}", "enabled", f->interval_s > 0,
-			 "interval_s", f->interval_s, "last_at", f->last_at ? last : NULL,
-			 "next_at", f->next_at ? next : NULL);
+	return json_pack("{s:b, s:I, s:o, s:o}", "enabled", f->interval_s > 0,
+			 "interval_ms", (json_int_t)f->interval_s * 1000,
+			 "last_at", wire_time(f->last_at), "next_at", wire_time(f->next_at));
 }
 
 void follow_free(struct follow *f)

@@ -17,6 +17,7 @@
 #include "sqlfiles.h"
 #include "testhooks.h"
 #include "util.h"
+#include "wire.h"
 
 /* Distinct queued jobs; more would only repeat work a full refresh does. */
 #define JOBS_MAX_QUEUED 8
@@ -112,19 +113,18 @@ static bool covers(const struct job *a, const struct job *b)
 	return a->kind->covers(a, b);
 }
 
+/* A job as accepted, queued or running (docs/json/common.json, "job"). */
 static json_t *job_json(const struct job *j, const char *state)
 {
-	char started[32];
 	int waiters = 0;
 
 	for (const struct waiter *w = j->waiters; w != NULL; w = w->next)
 		waiters++;
-	util_iso8601(j->started_at, started, sizeof(started));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s*, s:s*, s:i}", "state", state,
-			 "kind", j->kind->name, "mode", j->mode, "scope", j->scope,
-			 "trigger", j->trigger, "requested_by", j->requested_by,
-			 "run_id", (json_int_t)j->id, "started_at", j->started_at ? started : NULL,
-			 "phase", j->started_at ? j->phase : NULL, "waiters", waiters);
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:i}", "state", state,
+			 "kind", j->kind->name, "mode", j->mode, "scope", wire_scope(j->scope),
+			 "trigger", j->trigger, "requested_by", wire_requester(j->requested_by),
+			 "run_id", wire_run_id(j->id), "started_at", wire_time(j->started_at),
+			 "phase", wire_string(j->started_at ? j->phase : NULL), "waiters", waiters);
 }
 
 static int add_waiter(struct job *j, struct client *c)
@@ -169,7 +169,7 @@ void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
 		return;
 	}
 	snprintf(req->requested_by, sizeof(req->requested_by), "%s",
-		 c != NULL ? client_who(c) : "analyticsd");
+		 c != NULL ? client_who(c) : WIRE_DAEMON_REQUESTER);
 	/* A connection that is being re-established is waited for (up to
 	 * database.connect_timeout_s, see wait_for_db); one that is not (closed
 	 * for good) is not coming back. */
@@ -216,9 +216,10 @@ void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
 static void progress(const struct job *j)
 {
 	for (struct waiter *w = j->waiters; w != NULL; w = w->next)
-		client_event(w->c, "progress", json_pack("{s:s, s:s, s:s, s:I, s:f}",
-			"kind", j->kind->name, "mode", j->mode, "phase", j->phase,
-			"run_id", (json_int_t)j->id, "elapsed_s", (double)elapsed_usec(j) / 1e6));
+		client_event(w->c, "progress", json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}",
+			"kind", j->kind->name, "mode", j->mode, "scope", wire_scope(j->scope),
+			"phase", j->phase, "run_id", wire_run_id(j->id),
+			"elapsed_ms", wire_ms(elapsed_usec(j))));
 }
 
 void job_phase(struct job *j, const char *fmt, ...)
@@ -268,19 +269,13 @@ static json_t *result_json(const struct job *j)
 {
 	json_t *o;
 
-	if (j->kind->recorded)
-		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I}, s:I}",
-			"run_id", (json_int_t)j->id, "kind", j->kind->name, "mode", j->mode,
-			"scope", j->scope, "trigger", j->trigger,
-			"status", j->skipped ? "nothing_to_do" : "succeeded",
-			"rows", "inserted", (json_int_t)j->n.inserted,
-			"updated", (json_int_t)j->n.updated, "deleted", (json_int_t)j->n.deleted,
-			"unchanged", (json_int_t)j->n.unchanged,
-			"duration_ms", (json_int_t)(elapsed_usec(j) / 1000));
-	else
-		o = json_pack("{s:s, s:s, s:s, s:I}", "kind", j->kind->name, "mode", j->mode,
-			      "status", "succeeded",
-			      "duration_ms", (json_int_t)(elapsed_usec(j) / 1000));
+	/* run_id is null for a job with no run record: nothing to do, or a migration. */
+	o = json_pack("{s:o, s:s, s:s, s:o, s:s, s:s, s:o}", "run_id", wire_run_id(j->id),
+		      "kind", j->kind->name, "mode", j->mode, "scope", wire_scope(j->scope),
+		      "trigger", j->trigger, "status", j->skipped ? "nothing_to_do" : "succeeded",
+		      "duration_ms", wire_ms(elapsed_usec(j)));
+	if (o != NULL && j->kind->recorded)
+		json_object_set_new(o, "rows", wire_rows(&j->n));
 	if (o != NULL && j->skipped)
 		json_object_set_new(o, "note", json_string(j->note));
 	else if (o != NULL && j->kind->result != NULL)
@@ -666,17 +661,14 @@ json_t *jobs_status_json(const struct jobs *js)
 {
 	const struct job *j = js->current;
 	json_t *queued = json_array(), *job = json_null();
-	char started[32];
 
 	for (const struct job *q = js->queue; q != NULL; q = q->next)
 		json_array_append_new(queued, job_json(q, "queued"));
-	if (j != NULL) {
-		util_iso8601(j->started_at, started, sizeof(started));
-		job = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:f}", "kind", j->kind->name,
+	if (j != NULL)
+		job = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "kind", j->kind->name,
 				"mode", j->mode, "detail", j->mode, "phase", j->phase,
-				"run_id", (json_int_t)j->id, "started_at", started,
-				"elapsed_s", (double)elapsed_usec(j) / 1e6);
-	}
+				"run_id", wire_run_id(j->id), "started_at", wire_time(j->started_at),
+				"elapsed_ms", wire_ms(elapsed_usec(j)));
 	return json_pack("{s:o, s:o, s:o}", "job", job,
 			 "current", j ? job_json(j, "running") : json_null(), "queued", queued);
 }

@@ -17,6 +17,7 @@
 #include "job.h"
 #include "loyalty.h"
 #include "sqlfiles.h"
+#include "wire.h"
 
 /* The tables a rebuild writes, in the order of their steps. */
 enum { T_CUSTOMERS, T_ENTRIES, T_POINTS, T_PROFILES, T_N };
@@ -59,22 +60,26 @@ static bool covers(const struct job *a, const struct job *b)
 	return a->org[0] == '\0' || strcmp(a->org, b->org) == 0;
 }
 
-/* The run's totals over the four tables. For customers (never updated),
- * "wanted" is the contacts found, so wanted - inserted - updated is, for
- * every table, the rows that were already right. */
+/* One table's counts as a run's. For customers (never updated), "wanted"
+ * is the contacts found, so wanted - inserted - updated is, for every
+ * table, the rows that were already right. */
+static struct run_counts table_counts(const struct counts *c)
+{
+	return (struct run_counts){ .inserted = c->inserted, .updated = c->updated,
+				    .deleted = c->deleted,
+				    .unchanged = c->wanted - c->inserted - c->updated };
+}
+
+/* The run's totals over the four tables. */
 static void counts(const struct job *j, struct run_counts *n)
 {
 	const struct rebuild *lr = j->priv;
-	long long wanted = 0;
 
 	*n = (struct run_counts){ 0, 0, 0, 0 };
 	for (int i = 0; i < T_N; i++) {
-		n->inserted += lr->t[i].inserted;
-		n->updated += lr->t[i].updated;
-		n->deleted += lr->t[i].deleted;
-		wanted += lr->t[i].wanted;
+		struct run_counts one = table_counts(&lr->t[i]);
+		run_counts_add(n, &one);
 	}
-	n->unchanged = wanted - n->inserted - n->updated;
 }
 
 static long long val(PGresult *res, int col)
@@ -173,11 +178,10 @@ static void result(const struct job *j, json_t *reply)
 	const struct rebuild *lr = j->priv;
 	json_t *o = json_object();
 
-	for (int i = 0; i < T_N; i++)
-		json_object_set_new(o, table_names[i], json_pack("{s:I, s:I, s:I}",
-			"inserted", (json_int_t)lr->t[i].inserted,
-			"updated", (json_int_t)lr->t[i].updated,
-			"deleted", (json_int_t)lr->t[i].deleted));
+	for (int i = 0; i < T_N; i++) {
+		struct run_counts one = table_counts(&lr->t[i]);
+		json_object_set_new(o, table_names[i], wire_rows(&one));
+	}
 	json_object_set_new(reply, "tables", o);
 }
 

@@ -31,7 +31,7 @@ struct rollback {
 	long long to;                   /* 0: just the latest */
 	long long *undone;              /* newest first */
 	int n_undone;
-	long long deleted, restored, inserted;
+	struct run_counts n;             /* over every run undone */
 	char reason[128];               /* of the pause it leaves */
 };
 
@@ -118,14 +118,23 @@ static void plan(struct job *j, struct txn *t)
 	txn_add(t, sql_rollback_plan, 1, p, false, on_plan, j);
 }
 
+void rollback_counts_read(PGresult *res, struct run_counts *n)
+{
+	*n = (struct run_counts){
+		.deleted = strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+		.updated = strtoll(PQgetvalue(res, 0, 1), NULL, 10),
+		.inserted = strtoll(PQgetvalue(res, 0, 2), NULL, 10),
+	};
+}
+
 static void on_counts(struct txn *t, PGresult *res, void *arg)
 {
 	struct rollback *rb = ((struct job *)arg)->priv;
+	struct run_counts one;
 
 	(void)t;
-	rb->deleted += strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	rb->restored += strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	rb->inserted += strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	rollback_counts_read(res, &one);
+	run_counts_add(&rb->n, &one);
 }
 
 /* Each with the id of the run undone; a step is a no-op for the other
@@ -165,9 +174,7 @@ static void work(struct job *j, struct txn *t)
 
 static void counts(const struct job *j, struct run_counts *n)
 {
-	const struct rollback *rb = j->priv;
-
-	*n = (struct run_counts){ rb->inserted, rb->restored, rb->deleted, 0 };
+	*n = ((const struct rollback *)j->priv)->n;
 }
 
 static bool committed(struct job *j)
@@ -185,9 +192,6 @@ static void result(const struct job *j, json_t *reply)
 	for (int i = 0; i < rb->n_undone; i++)
 		json_array_append_new(undone, json_integer(rb->undone[i]));
 	json_object_set_new(reply, "undone", undone);
-	json_object_set_new(reply, "rows", json_pack("{s:I, s:I, s:I}",
-		"deleted", (json_int_t)rb->deleted, "restored", (json_int_t)rb->restored,
-		"reinserted", (json_int_t)rb->inserted));
 	json_object_set_new(reply, "paused", json_true());
 }
 

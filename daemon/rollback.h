@@ -7,6 +7,8 @@
 
 #include <libpq-fe.h>
 
+#include "runlog.h"
+
 struct daemon;
 struct job;
 
@@ -21,5 +23,9 @@ struct job *rollback_job(struct daemon *d, long long to);
  * run) go on: 0, or -1 with why. */
 int rollback_target_verdict(PGresult *res, long long to, char *why, size_t len);
 int rollback_plan_verdict(PGresult *res, long long to, int keep_runs, char *why, size_t len);
+
+/* What undoing one run does (rollback_counts.sql), as the rollback's own run counts:
+ * its inserts deleted, its updates restored (updated), its deletes re-inserted. */
+void rollback_counts_read(PGresult *res, struct run_counts *n);
 
 #endif

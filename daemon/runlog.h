@@ -64,6 +64,14 @@ struct run_counts {
 	long long inserted, updated, deleted, unchanged;
 };
 
+static inline void run_counts_add(struct run_counts *total, const struct run_counts *n)
+{
+	total->inserted += n->inserted;
+	total->updated += n->updated;
+	total->deleted += n->deleted;
+	total->unchanged += n->unchanged;
+}
+
 /*
  * The last steps of a successful refresh or loyalty rebuild, in its own
  * transaction: the run record's counts and status, pruning the undo logs to

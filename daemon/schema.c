@@ -5,6 +5,7 @@
 
 #include "schema.h"
 #include "sqlfiles.h"
+#include "wire.h"
 
 struct probe {
 	struct db_conn *db;
@@ -82,8 +83,8 @@ json_t *schema_info_json(const struct schema_info *si, bool with_list)
 			json_array_append_new(pending, json_pack("{s:i, s:s}", "version", m->version,
 								 "name", m->name));
 	}
-	o = json_pack("{s:i, s:i, s:o, s:s*}", "version", si->current, "latest", si->latest,
-		      "pending", pending, "problem", si->problem[0] ? si->problem : NULL);
+	o = json_pack("{s:i, s:i, s:o, s:o}", "version", si->current, "latest", si->latest,
+		      "pending", pending, "problem", wire_string(si->problem[0] ? si->problem : NULL));
 	if (o != NULL && with_list) {
 		list = json_array();
 		for (int i = 0; i < si->n_applied; i++) {

@@ -15,6 +15,11 @@
  *
  * History:
  *   1  first version (status, migrate)
+ *   2  one shape for each thing in every reply and event (docs/json/,
+ *      daemon/wire.h): scope and requester are objects, a run's counts are
+ *      always "rows" {inserted, updated, deleted, unchanged}, a run is named
+ *      "run_id" (null while a job has none), durations are integer
+ *      milliseconds named *_ms, times RFC 3339 (metrics too)
  */
 #ifndef ANALYTICS_PROTO_H
 #define ANALYTICS_PROTO_H
@@ -24,7 +29,7 @@
 
 #include <jansson.h>
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 
 /* Replies can carry a whole check report or a run list; bound them anyway. */
 #define PROTO_MAX_REPLY_BYTES (16u * 1024u * 1024u)

@@ -7,7 +7,7 @@
 set -eu
 PKGS="gcc make pkg-config libpq-dev libevent-dev libconfig-dev libsystemd-dev
 libjansson-dev libsmartcols-dev libcmocka-dev postgresql jq socat valgrind systemd util-linux procps
-python3 tzdata man-db clang libclang-rt-14-dev prometheus openssl"
+python3 python3-jsonschema tzdata man-db clang libclang-rt-14-dev prometheus openssl"
 [ -n "${DEPS_PACKAGING:-}" ] && PKGS="$PKGS debhelper dpkg-dev fakeroot lintian"
 
 missing=""

@@ -26,7 +26,7 @@ FOLLOW_INTERVAL_S=1 daemon_start d1
 connected
 ctl_json status
 is "$(jget .result.follow.enabled)" true "status shows follow mode on"
-is "$(jget .result.follow.interval_s)" 1 "with its interval"
+is "$(jget .result.follow.interval_ms)" 1000 "with its interval, in milliseconds"
 like "$(ctl status)" "follow: +refresh incremental every 1 s" "the human status says so too"
 
 ctl migrate up >/dev/null

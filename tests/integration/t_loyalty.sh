@@ -152,7 +152,7 @@ is "$RC" 0 "loyalty rebuild --org succeeds"
 PILOT_RUN=$(jget .result.run_id)
 is "$(ledger_sum "$SALON" booking)" "$(awarded "$SALON")" "after the reload, the pilot organization accrues its bookings' awards"
 is "$(ledger_sum "$KITCHEN" booking)" "$(awarded "$KITCHEN")" "and the other organization's entries are as they were"
-is "$(jget .result.scope)" "org=$SALON" "the run's scope is the organization"
+is "$(jget .result.scope.organization_id)" "$SALON" "the run's scope is the organization"
 
 # --- rollback of a rebuild ---------------------------------------------------------
 ctl_json rollback

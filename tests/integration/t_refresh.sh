@@ -53,7 +53,7 @@ psql_q -c "delete from square_existing_clients where organization_id || '/' || s
 
 ctl_json refresh recent --days 30
 is "$RC" 0 "refresh recent succeeds"
-is "$(jget .result.scope)" "days=30" "recent reports its scope"
+is "$(jget .result.scope.days)" 30 "recent reports its scope"
 RECENT_CHANGED=$(jget '.result.rows.updated + .result.rows.inserted')
 like "$RECENT_CHANGED" '^[1-9]' "recent rewrites the changed customers"
 

@@ -98,9 +98,9 @@ ctl_json rollback --to "$R1" --dry-run
 is "$RC" 0 "rollback --to --dry-run succeeds"
 is "$(jget '[.result.runs[].run_id] | map(tostring) | join(",")')" "$WANT_IDS" \
 	"it lists the three later runs, newest first"
-is "$(jget '.result.rows.deleted + .result.rows.restored + .result.rows.reinserted')" "$WANT_ROWS" \
+is "$(jget '.result.rows.deleted + .result.rows.updated + .result.rows.inserted')" "$WANT_ROWS" \
 	"its row counts add up to their undo log ($WANT_ROWS rows)"
-is "$(jget '[.result.runs[].rows.restored] | add')" "$(jget .result.rows.restored)" \
+is "$(jget '[.result.runs[].rows.updated] | add')" "$(jget .result.rows.updated)" \
 	"and the runs' counts add up to the total"
 is "$(table_md5)" "$AT_R4" "the dry run changed nothing in the table"
 is "$(psql_q -c "select count(*) from analytics_refresh_runs")" "$N_RUNS" "and recorded no run"

@@ -171,12 +171,19 @@ static void test_request_version(void **state)
 {
 	struct proto_request req;
 
-	parse_ok("{\"v\":1,\"cmd\":\"status\"}", &req);
-	assert_string_equal(req.cmd, "status");
-	proto_request_free(&req);
+	char line[64];
+
+	/* Every version up to ours: a client of protocol 1 gets protocol 2's shapes. */
+	for (int v = 1; v <= PROTO_VERSION; v++) {
+		snprintf(line, sizeof(line), "{\"v\":%d,\"cmd\":\"status\"}", v);
+		parse_ok(line, &req);
+		assert_string_equal(req.cmd, "status");
+		proto_request_free(&req);
+	}
 
 	parse_fails("{\"v\":0,\"cmd\":\"status\"}", "protocol version");
-	parse_fails("{\"v\":2,\"cmd\":\"status\"}", "protocol version");
+	snprintf(line, sizeof(line), "{\"v\":%d,\"cmd\":\"status\"}", PROTO_VERSION + 1);
+	parse_fails(line, "protocol version");
 	parse_fails("{\"v\":-1,\"cmd\":\"status\"}", "protocol version");
 	parse_fails("{\"v\":\"1\",\"cmd\":\"status\"}", "protocol version");
 	parse_fails("{\"v\":1.0,\"cmd\":\"status\"}", "protocol version");
