@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
-# Build the Debian package from a clean copy of the tracked files, check it with lintian
-# (no error allowed), and, as root, install it, look at what it installed, and purge it.
+# Build the project in parallel from a clean copy of the tracked files (make -j4: a rule
+# that two jobs run at once fails here), then the Debian package from the same clean
+# copy, also in parallel; check it with lintian (no error allowed), and, as root, install
+# it, look at what it installed, and purge it.
 #   tools/package-check.sh [OUTDIR]     (the .deb is left in OUTDIR, default a temp dir)
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,8 +11,11 @@ out=${1:-$(mktemp -d "${TMPDIR:-/tmp}/analyticsd-deb.XXXXXX")}
 mkdir -p "$out/analyticsd"
 (cd "$src" && git ls-files -z | xargs -0 tar cf - --no-recursion) | tar xf - -C "$out/analyticsd"
 cd "$out/analyticsd"
-echo "package: dpkg-buildpackage -us -uc -b in $out"
-dpkg-buildpackage -us -uc -b >"$out/build.log" 2>&1 || { tail -n 40 "$out/build.log"; exit 1; }
+echo "package: make -j4 from a clean copy in $out"
+make -j4 WERROR=1 all >"$out/make.log" 2>&1 || { tail -n 40 "$out/make.log"; exit 1; }
+make clean >/dev/null
+echo "package: dpkg-buildpackage -us -uc -b -j4 in $out"
+dpkg-buildpackage -us -uc -b -j4 >"$out/build.log" 2>&1 || { tail -n 40 "$out/build.log"; exit 1; }
 deb=$(ls "$out"/analyticsd_*.deb)
 echo "package: lintian $(basename "$deb")"
 lintian --fail-on error --suppress-tags no-manual-page "$deb" | tee "$out/lintian.log"
