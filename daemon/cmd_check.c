@@ -4,15 +4,16 @@
  * done here (it needs the embedded migrations); the rest are queries in
  * sql/queries/check_*.sql, each run when the schema has its tables. The
  * exactness check recomputes a sample of rows with the refresh's own
- * compute (refresh_compute.sql: one definition of each metric), as one
- * multi-statement query whose temp tables end with it. Read-only, on the
- * control connection.
+ * compute (compute.c and refresh_compute.sql: one definition of each
+ * metric), in one transaction whose temp tables end with it. Read-only, on
+ * the control connection.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
 #include "commands.h"
+#include "compute.h"
 #include "daemon.h"
 #include "loyalty.h"
 #include "schema.h"
@@ -39,25 +40,8 @@ struct check_req {
 	int next;                       /* the next query to run */
 	const char *running;            /* the query under way */
 	char *pilot;
+	struct compute *compute;        /* the exactness check's */
 };
-
-/* The exactness check's statements, in order (check_exactness_setup.sql says why). */
-static char *exactness_sql(void)
-{
-	const char *const parts[] = { sql_check_exactness_setup, sql_refresh_queue_keys,
-				      sql_check_exactness_scope, sql_refresh_analyze_scope,
-				      sql_refresh_compute, sql_check_exactness_compare };
-	size_t len = 1, off = 0;
-	char *s;
-
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-		len += strlen(parts[i]) + 1;
-	if ((s = malloc(len)) == NULL)
-		return NULL;
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-		off += (size_t)snprintf(s + off, len - off, "%s\n", parts[i]);
-	return s;
-}
 
 static void add_check(json_t *checks, const char *name, const char *status, const char *detail,
 		      json_t *keys)
@@ -84,17 +68,15 @@ static void finish(struct check_req *r)
 					"summary", "pass", n[0], "warn", n[1], "fail", n[2]));
 	client_unref(r->c);
 	free(r->pilot);
+	compute_free(r->compute);
 	free(r);
 }
 
 static void run_next(struct check_req *r);
 
-/* One query's rows of checks (name, status, detail, keys); then the next
- * query, or the answer. */
-static void on_checks(PGresult *res, const struct db_error *err, void *arg)
+/* A query's rows of checks (name, status, detail, keys), or why it failed. */
+static void add_checks(struct check_req *r, PGresult *res, const struct db_error *err)
 {
-	struct check_req *r = arg;
-
 	if (err != NULL) {
 		char detail[700];
 		db_error_format(err, "the checks could not run", detail, sizeof(detail));
@@ -107,7 +89,50 @@ static void on_checks(PGresult *res, const struct db_error *err, void *arg)
 		if (!json_is_array(keys))
 			json_decref(keys);
 	}
-	run_next(r);
+}
+
+/* Then the next query, or the answer. */
+static void on_checks(PGresult *res, const struct db_error *err, void *arg)
+{
+	add_checks(arg, res, err);
+	run_next(arg);
+}
+
+static void on_compared(struct txn *t, PGresult *res, void *arg)
+{
+	(void)t;
+	add_checks(arg, res, NULL);
+}
+
+static void on_exactness_done(const struct db_error *err, void *arg)
+{
+	if (err != NULL)
+		add_checks(arg, NULL, err);
+	run_next(arg);
+}
+
+/*
+ * The exactness check (check_exactness_setup.sql says how): the sample's
+ * scope, then the refresh's compute of it, then the comparison. Returns -1
+ * when the connection is not ready.
+ */
+static int start_exactness(struct check_req *r)
+{
+	struct txn *t = txn_begin(r->d->db_ctl, on_exactness_done, r);
+	static const struct txn_stmt scope[] = {
+		{ sql_check_exactness_setup, NULL }, { sql_refresh_queue_keys, NULL },
+		{ sql_check_exactness_scope, NULL }, { sql_refresh_analyze_scope, NULL },
+		{ NULL, NULL },
+	};
+
+	if (t == NULL)
+		return -1;
+	for (const struct txn_stmt *s = scope; s->sql != NULL; s++)
+		txn_add(t, s->sql, 0, NULL, true, NULL, NULL);
+	compute_add(t, &r->compute);
+	txn_add(t, sql_refresh_compute, 0, NULL, true, NULL, NULL);
+	txn_add(t, sql_check_exactness_compare, 0, NULL, true, on_compared, r);
+	return 0;
 }
 
 /* The next query the schema allows, or the answer. */
@@ -116,7 +141,6 @@ static void run_next(struct check_req *r)
 	const char *p[1] = { r->pilot };
 	char max_age[16];
 	const char *p_age[1] = { max_age };
-	char *sql = NULL;
 	int q, rc;
 
 	while (r->next < Q_N && !r->runs[r->next])
@@ -139,9 +163,7 @@ static void run_next(struct check_req *r)
 		rc = db_send(r->d->db_ctl, sql_check_state, 1, p_age, false, on_checks, r);
 		break;
 	default:
-		sql = exactness_sql();
-		rc = sql ? db_send(r->d->db_ctl, sql, 0, NULL, true, on_checks, r) : -1;
-		free(sql);
+		rc = start_exactness(r);
 		break;
 	}
 	if (rc != 0) {

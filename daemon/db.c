@@ -30,6 +30,9 @@ struct db_query {
 	char **params;
 	int nparams;
 	bool simple;
+	bool binary;
+	char *copy;                     /* COPY ... FROM STDIN: the data, and how much is sent */
+	size_t copy_len, copy_off;
 	db_result_fn fn;
 	void *arg;
 };
@@ -58,6 +61,7 @@ struct db_conn {
 
 	struct db_query *head, *tail;
 	bool in_flight;
+	bool copying;                   /* sending the in-flight query's COPY data */
 	PGresult *result;
 	bool have_err;
 	struct db_error err;
@@ -228,6 +232,7 @@ static void query_free(struct db_query *q)
 	for (int i = 0; i < q->nparams; i++)
 		free(q->params[i]);
 	free(q->params);
+	free(q->copy);
 	free(q);
 }
 
@@ -251,6 +256,7 @@ static void fail_queue(struct db_conn *db, const char *sqlstate, const char *why
 
 	db_error_set(&err, sqlstate, "%s", why);
 	db->in_flight = false;
+	db->copying = false;
 	while ((q = pop(db)) != NULL) {
 		if (q->fn != NULL)
 			q->fn(NULL, &err, q->arg);
@@ -344,15 +350,30 @@ static void session_ready(PGresult *res, const struct db_error *err, void *arg)
 	set_state(db, DB_READY);
 }
 
+static int enqueue_opts(struct db_conn *db, const char *sql, int nparams,
+			const char *const *params, const struct db_opts *o, db_result_fn fn,
+			void *arg);
+
 static int enqueue(struct db_conn *db, bool front, const char *sql, int nparams,
 		   const char *const *params, bool simple, db_result_fn fn, void *arg)
 {
+	const struct db_opts o = { .simple = simple, .front = front };
+
+	return enqueue_opts(db, sql, nparams, params, &o, fn, arg);
+}
+
+static int enqueue_opts(struct db_conn *db, const char *sql, int nparams,
+			const char *const *params, const struct db_opts *o, db_result_fn fn,
+			void *arg)
+{
 	struct db_query *q = calloc(1, sizeof(*q));
+	bool front = o->front;
 
 	if (q == NULL)
 		return -1;
 	q->sql = strdup(sql);
-	q->simple = simple;
+	q->simple = o->simple;
+	q->binary = o->binary;
 	q->fn = fn;
 	q->arg = arg;
 	if (q->sql == NULL)
@@ -366,7 +387,13 @@ static int enqueue(struct db_conn *db, bool front, const char *sql, int nparams,
 			if (params[i] != NULL && (q->params[i] = strdup(params[i])) == NULL)
 				goto oom;
 	}
-	if (front) {
+	/* Not before the query in flight: its result is the head's. */
+	if (front && db->in_flight && db->head != NULL) {
+		q->next = db->head->next;
+		db->head->next = q;
+		if (db->tail == db->head)
+			db->tail = q;
+	} else if (front) {
 		q->next = db->head;
 		db->head = q;
 		if (db->tail == NULL)
@@ -378,6 +405,9 @@ static int enqueue(struct db_conn *db, bool front, const char *sql, int nparams,
 			db->head = q;
 		db->tail = q;
 	}
+	/* Taken only on success: a caller that gets -1 still owns its data. */
+	q->copy = o->copy;
+	q->copy_len = o->copy_len;
 	return 0;
 oom:
 	query_free(q);
@@ -575,7 +605,8 @@ static void kick(struct db_conn *db)
 		ok = PQsendQuery(db->pg, q->sql);
 	else
 		ok = PQsendQueryParams(db->pg, q->sql, q->nparams, NULL,
-				       (const char *const *)q->params, NULL, NULL, 0);
+				       (const char *const *)q->params, NULL, NULL,
+				       q->binary ? 1 : 0);
 	if (!ok) {
 		lost_later(db, PQerrorMessage(db->pg));
 		return;
@@ -605,9 +636,50 @@ static void complete(struct db_conn *db)
 	kick(db);
 }
 
+/*
+ * Send the in-flight query's COPY data, then its end, as far as the socket
+ * takes them; true when all is sent. A COPY FROM STDIN sent without data
+ * (by plain db_send) is ended with an error, so that it fails rather than
+ * waits.
+ */
+static bool copy_pump(struct db_conn *db)
+{
+	struct db_query *q = db->head;
+	int r;
+
+	while (q->copy_off < q->copy_len) {
+		size_t n = q->copy_len - q->copy_off;
+
+		if (n > 65536)
+			n = 65536;
+		r = PQputCopyData(db->pg, q->copy + q->copy_off, (int)n);
+		if (r < 0) {
+			lost(db, PQerrorMessage(db->pg));
+			return false;
+		}
+		if (r == 0)
+			goto later;
+		q->copy_off += n;
+	}
+	r = PQputCopyEnd(db->pg, q->copy == NULL ? "the daemon has no data for this COPY" : NULL);
+	if (r < 0) {
+		lost(db, PQerrorMessage(db->pg));
+		return false;
+	}
+	if (r == 0)
+		goto later;
+	db->copying = false;
+	flush(db, false);
+	return db->pg != NULL;
+later:
+	if (watch(db, PQsocket(db->pg), EV_READ | EV_WRITE) != 0)
+		lost(db, "cannot watch the database socket");
+	return false;
+}
+
 static void collect(struct db_conn *db)
 {
-	while (db->pg != NULL && db->in_flight && !PQisBusy(db->pg)) {
+	while (db->pg != NULL && db->in_flight && !db->copying && !PQisBusy(db->pg)) {
 		PGresult *r = PQgetResult(db->pg);
 
 		if (r == NULL) {
@@ -615,6 +687,12 @@ static void collect(struct db_conn *db)
 			continue;
 		}
 		switch (PQresultStatus(r)) {
+		case PGRES_COPY_IN:
+			PQclear(r);
+			db->copying = true;
+			if (!copy_pump(db))
+				return;
+			break;
 		case PGRES_FATAL_ERROR:
 		case PGRES_BAD_RESPONSE:
 		case PGRES_NONFATAL_ERROR:
@@ -652,7 +730,9 @@ static void io_cb(evutil_socket_t fd, short what, void *arg)
 			lost(db, PQerrorMessage(db->pg));
 			return;
 		}
-		if (db->in_flight) {
+		if (db->copying) {
+			/* The server's answer comes after the data; read it then. */
+		} else if (db->in_flight) {
 			collect(db);
 		} else {
 			PGnotify *n;
@@ -664,16 +744,28 @@ static void io_cb(evutil_socket_t fd, short what, void *arg)
 			}
 		}
 	}
-	if (db->pg != NULL && (what & EV_WRITE))
-		flush(db, false);
+	if (db->pg != NULL && (what & EV_WRITE)) {
+		if (!db->copying)
+			flush(db, false);
+		else if (copy_pump(db))
+			collect(db);
+	}
 }
 
 int db_send(struct db_conn *db, const char *sql, int nparams, const char *const *params,
 	    bool simple, db_result_fn fn, void *arg)
 {
+	const struct db_opts o = { .simple = simple };
+
+	return db_send_opts(db, sql, nparams, params, &o, fn, arg);
+}
+
+int db_send_opts(struct db_conn *db, const char *sql, int nparams, const char *const *params,
+		 const struct db_opts *o, db_result_fn fn, void *arg)
+{
 	if (db->state != DB_READY)
 		return -1;
-	if (enqueue(db, false, sql, nparams, params, simple, fn, arg) != 0)
+	if (enqueue_opts(db, sql, nparams, params, o, fn, arg) != 0)
 		return -1;
 	kick(db);
 	return 0;

@@ -70,6 +70,17 @@ int db_backend_pid(const struct db_conn *db);
 int db_send(struct db_conn *db, const char *sql, int nparams, const char *const *params,
 	    bool simple, db_result_fn fn, void *arg);
 
+/* How db_send_opts sends a query, beyond what db_send says. */
+struct db_opts {
+	bool simple;
+	bool binary;            /* results in binary (PQsendQueryParams' resultFormat 1) */
+	bool front;             /* before every queued query but the one in flight */
+	char *copy;             /* for COPY ... FROM STDIN: the data to send, taken (freed by */
+	size_t copy_len;        /* db) when the call returns 0 */
+};
+int db_send_opts(struct db_conn *db, const char *sql, int nparams, const char *const *params,
+		 const struct db_opts *o, db_result_fn fn, void *arg);
+
 /* "what: message (SQLSTATE 57014)" (no SQLSTATE part when there is none). */
 void db_error_format(const struct db_error *err, const char *what, char *buf, size_t len);
 /* The protocol error a database error stands for. */

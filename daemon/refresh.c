@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compute.h"
 #include "job.h"
 #include "refresh.h"
 #include "sqlfiles.h"
@@ -25,6 +26,7 @@ struct refresh {
 	int days;                       /* REFRESH_RECENT */
 	long long n_new;                /* rows the compute produced */
 	long long clocked;              /* rows the clock path brought forward */
+	struct compute *compute;        /* the streamed part of the compute */
 };
 
 static const char *const mode_names[] = { "full", "recent", "org", "incremental" };
@@ -197,6 +199,7 @@ static void work(struct job *j, struct txn *t)
 		const char *p[1] = { sleep_s };
 		txn_add(t, sql_test_sleep, 1, p, false, NULL, NULL);
 	}
+	compute_add(t, &r->compute);
 	txn_add_steps(t, 0, NULL, j, compute);
 	txn_add_steps(t, 1, run_id, j, apply);
 	if (r->mode == REFRESH_INCREMENTAL) {
@@ -207,9 +210,14 @@ static void work(struct job *j, struct txn *t)
 		txn_add(t, sql_refresh_queue_consume, 0, NULL, false, NULL, NULL);
 }
 
+static void release(void *priv)
+{
+	compute_free(((struct refresh *)priv)->compute);
+}
+
 static const struct job_kind refresh_kind = {
 	.name = "refresh", .title = "refresh", .recorded = true, .pausable = true,
-	.covers = covers, .plan = plan, .work = work, .counts = counts,
+	.covers = covers, .plan = plan, .work = work, .counts = counts, .release = release,
 };
 
 struct job *refresh_job(struct daemon *d, enum refresh_mode mode, int days, const char *org)

@@ -12,6 +12,9 @@ struct txn_step {
 	char **params;
 	int nparams;
 	bool simple;
+	bool binary;
+	char *copy;                     /* COPY ... FROM STDIN data, until db takes it */
+	size_t copy_len;
 	txn_step_fn fn;
 	void *arg;
 };
@@ -35,6 +38,7 @@ static void step_free(struct txn_step *s)
 	for (int i = 0; i < s->nparams; i++)
 		free(s->params[i]);
 	free(s->params);
+	free(s->copy);
 	free(s);
 }
 
@@ -80,9 +84,15 @@ static void next(struct txn *t)
 		if (t->head == NULL)
 			t->tail = NULL;
 		t->cur = s;
-		if (db_send(t->db, s->sql, s->nparams, (const char *const *)s->params,
-			    s->simple, on_step, t) == 0)
+		/* At the front of the connection's queue: a query sent by someone
+		 * else meanwhile waits until the transaction ends, not inside it. */
+		struct db_opts o = { .simple = s->simple, .binary = s->binary, .front = true,
+				     .copy = s->copy, .copy_len = s->copy_len };
+		if (db_send_opts(t->db, s->sql, s->nparams, (const char *const *)s->params, &o,
+				 on_step, t) == 0) {
+			s->copy = NULL;         /* db's now */
 			return;
+		}
 		txn_fail(t, "08006", "%s", db_last_error(t->db));
 		finish(t, &t->err);
 		return;
@@ -155,6 +165,48 @@ oom:
 	step_free(s);
 	txn_fail(t, "53200", "out of memory adding a statement");
 	return -1;
+}
+
+static struct txn_step *push(struct txn *t, const char *sql, txn_step_fn fn, void *arg)
+{
+	struct txn_step *s = calloc(1, sizeof(*s));
+
+	if (s == NULL || (s->sql = strdup(sql)) == NULL) {
+		free(s);
+		txn_fail(t, "53200", "out of memory adding a statement");
+		return NULL;
+	}
+	s->fn = fn;
+	s->arg = arg;
+	s->next = t->head;
+	t->head = s;
+	if (t->tail == NULL)
+		t->tail = s;
+	return s;
+}
+
+int txn_push(struct txn *t, const char *sql, bool binary, txn_step_fn fn, void *arg)
+{
+	struct txn_step *s = push(t, sql, fn, arg);
+
+	if (s == NULL)
+		return -1;
+	s->binary = binary;
+	return 0;
+}
+
+int txn_push_copy(struct txn *t, const char *sql, char *data, size_t len, txn_step_fn fn,
+		  void *arg)
+{
+	struct txn_step *s = push(t, sql, fn, arg);
+
+	if (s == NULL) {
+		free(data);
+		return -1;
+	}
+	s->copy = data;
+	s->copy_len = len;
+	return 0;
 }
 
 int txn_add_steps(struct txn *t, int nparams, const char *const *params, void *arg,

@@ -39,6 +39,16 @@ int txn_add_steps(struct txn *t, int nparams, const char *const *params, void *a
 		  const struct txn_stmt *stmts);
 
 /*
+ * Run a statement next, before the steps already added: from a step's
+ * callback, the next round of a computation that streams through several
+ * statements (compute.c). binary asks for its results in binary.
+ */
+int txn_push(struct txn *t, const char *sql, bool binary, txn_step_fn fn, void *arg);
+/* Run a COPY ... FROM STDIN next, sending data (taken: freed whatever happens). */
+int txn_push_copy(struct txn *t, const char *sql, char *data, size_t len, txn_step_fn fn,
+		  void *arg);
+
+/*
  * Called whenever the steps run out, before COMMIT, until it returns false:
  * lets a caller add the next stage once the steps of the previous one (and
  * what their callbacks added) have run, e.g. a record of counts that only

@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The streamed compute (compute.h): a round is FETCH a batch, aggregate its
+ * customers, and, once the aggregates fill COMPUTE_FLUSH_BYTES or the stream
+ * ends, COPY them into ca_agg. Each round is pushed as the transaction's next
+ * step from the previous one's callback, so the steps the caller added after
+ * compute_add() run when the stream is done.
+ *
+ * The binary formats are PostgreSQL's send/recv formats: integers big-endian,
+ * timestamps as int64 microseconds since 2000-01-01, uuids as 16 bytes, text
+ * as its bytes (the connection's client_encoding is UTF8).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "compute.h"
+#include "sqlfiles.h"
+
+#define COMPUTE_FLUSH_BYTES (1024 * 1024)
+/* The stream's columns (refresh_stream_open.sql) and ca_agg's (refresh_agg_create.sql). */
+enum {
+	S_ORG, S_CUSTOMER, S_KIND, S_ID, S_REF, S_STATUS, S_START, S_CREATED, S_UPDATED,
+	S_DURATION, S_SERVICE, S_STAFF, S_PARTY, S_SOURCE, S_POINTS, S_LOCAL_START,
+	S_AMOUNT, S_TIP, S_REFUNDED, S_NFIELDS
+};
+#define AGG_NCOLUMNS 69
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+/* A text value kept for the customer under way: where it is in texts, or none. */
+struct text_ref {
+	size_t off;
+	size_t len;
+	bool set;
+};
+
+struct compute {
+	int64_t as_of;
+	bool have_key;
+	unsigned char org[16];
+	struct buf customer;            /* the customer under way: its id */
+	struct agg_booking *b;
+	struct text_ref (*bt)[3];       /* each booking's service, staff, source */
+	size_t nb, b_cap;
+	struct agg_payment *p;
+	size_t np, p_cap;
+	struct buf texts;
+	struct agg_work work;
+	struct buf out;                 /* binary COPY data for ca_agg */
+	long long customers;
+};
+
+static int buf_reserve(struct buf *b, size_t more)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	char *p;
+
+	if (more <= b->cap - b->len)
+		return 0;
+	while (cap - b->len < more) {
+		if (cap > SIZE_MAX / 2)
+			return -1;
+		cap *= 2;
+	}
+	if ((p = realloc(b->p, cap)) == NULL)
+		return -1;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+static int buf_put(struct buf *b, const void *p, size_t len)
+{
+	if (buf_reserve(b, len) != 0)
+		return -1;
+	if (len > 0)
+		memcpy(b->p + b->len, p, len);
+	b->len += len;
+	return 0;
+}
+
+/* ---- reading the stream ------------------------------------------------------------ */
+
+static uint64_t be_get(const char *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 8 | (unsigned char)p[i];
+	return v;
+}
+
+static bool is_null(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col);
+}
+
+/* A fixed-size value; false (and an error set) when the column is not that size. */
+static bool fixed(struct txn *t, const PGresult *res, int row, int col, int size)
+{
+	if (PQgetlength(res, row, col) == size)
+		return true;
+	txn_fail(t, "XX000", "the compute's stream: column %d is %d bytes, expected %d", col,
+		 PQgetlength(res, row, col), size);
+	return false;
+}
+
+static bool get_i64(struct txn *t, const PGresult *res, int row, int col, int64_t *v)
+{
+	if (!fixed(t, res, row, col, 8))
+		return false;
+	*v = (int64_t)be_get(PQgetvalue(res, row, col), 8);
+	return true;
+}
+
+static bool get_i32(struct txn *t, const PGresult *res, int row, int col, int32_t *v)
+{
+	if (!fixed(t, res, row, col, 4))
+		return false;
+	*v = (int32_t)(uint32_t)be_get(PQgetvalue(res, row, col), 4);
+	return true;
+}
+
+static bool get_uuid(struct txn *t, const PGresult *res, int row, int col, unsigned char *v)
+{
+	if (!fixed(t, res, row, col, 16))
+		return false;
+	memcpy(v, PQgetvalue(res, row, col), 16);
+	return true;
+}
+
+static bool get_text(struct compute *c, struct txn *t, const PGresult *res, int row, int col,
+		     struct text_ref *ref)
+{
+	size_t len = (size_t)PQgetlength(res, row, col);
+
+	ref->set = !is_null(res, row, col);
+	if (!ref->set)
+		return true;
+	ref->off = c->texts.len;
+	ref->len = len;
+	if (buf_put(&c->texts, PQgetvalue(res, row, col), len) == 0)
+		return true;
+	txn_fail(t, "53200", "out of memory reading the compute's stream");
+	return false;
+}
+
+static struct agg_text text_of(const struct compute *c, const struct text_ref *ref)
+{
+	if (!ref->set)
+		return (struct agg_text){ NULL, 0 };
+	return (struct agg_text){ c->texts.p + ref->off, ref->len };
+}
+
+static bool read_booking(struct compute *c, struct txn *t, const PGresult *res, int row)
+{
+	struct agg_booking *b;
+	struct text_ref *tr;
+
+	if (c->nb == c->b_cap) {
+		size_t cap = c->b_cap ? c->b_cap * 2 : 64;
+		struct agg_booking *nb = realloc(c->b, cap * sizeof(*nb));
+		struct text_ref (*nt)[3] = nb ? realloc(c->bt, cap * sizeof(*nt)) : NULL;
+
+		if (nb != NULL)
+			c->b = nb;
+		if (nt == NULL) {
+			txn_fail(t, "53200", "out of memory reading the compute's stream");
+			return false;
+		}
+		c->bt = nt;
+		c->b_cap = cap;
+	}
+	b = &c->b[c->nb];
+	tr = c->bt[c->nb];
+	memset(b, 0, sizeof(*b));
+	b->has_location = !is_null(res, row, S_REF);
+	b->has_duration = !is_null(res, row, S_DURATION);
+	b->status = agg_status_parse(PQgetvalue(res, row, S_STATUS),
+				     (size_t)PQgetlength(res, row, S_STATUS));
+	if (!get_uuid(t, res, row, S_ID, b->id) ||
+	    (b->has_location && !get_uuid(t, res, row, S_REF, b->location)) ||
+	    !get_i64(t, res, row, S_START, &b->start) ||
+	    !get_i64(t, res, row, S_CREATED, &b->created) ||
+	    !get_i64(t, res, row, S_UPDATED, &b->updated) ||
+	    !get_i64(t, res, row, S_LOCAL_START, &b->local_start) ||
+	    (b->has_duration && !get_i32(t, res, row, S_DURATION, &b->duration)) ||
+	    !get_i32(t, res, row, S_PARTY, &b->party) ||
+	    !get_i32(t, res, row, S_POINTS, &b->points) ||
+	    !get_text(c, t, res, row, S_SERVICE, &tr[0]) ||
+	    !get_text(c, t, res, row, S_STAFF, &tr[1]) ||
+	    !get_text(c, t, res, row, S_SOURCE, &tr[2]))
+		return false;
+	c->nb++;
+	return true;
+}
+
+static bool read_payment(struct compute *c, struct txn *t, const PGresult *res, int row)
+{
+	struct agg_payment *p;
+
+	if (c->np == c->p_cap) {
+		size_t cap = c->p_cap ? c->p_cap * 2 : 64;
+		struct agg_payment *np = realloc(c->p, cap * sizeof(*np));
+
+		if (np == NULL) {
+			txn_fail(t, "53200", "out of memory reading the compute's stream");
+			return false;
+		}
+		c->p = np;
+		c->p_cap = cap;
+	}
+	p = &c->p[c->np];
+	memset(p, 0, sizeof(*p));
+	p->has_booking = !is_null(res, row, S_REF);
+	if (!get_uuid(t, res, row, S_ID, p->id) ||
+	    (p->has_booking && !get_uuid(t, res, row, S_REF, p->booking)) ||
+	    !get_i64(t, res, row, S_CREATED, &p->created) ||
+	    !get_i64(t, res, row, S_AMOUNT, &p->amount) ||
+	    !get_i64(t, res, row, S_TIP, &p->tip) ||
+	    !get_i64(t, res, row, S_REFUNDED, &p->refunded))
+		return false;
+	c->np++;
+	return true;
+}
+
+/* ---- writing ca_agg ---------------------------------------------------------------- */
+
+static void be_put(unsigned char *p, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+/* One field: its length, then its bytes; a NULL is length -1. */
+struct row {
+	struct buf *b;
+	int fields;
+	int err;
+};
+
+static void put_field(struct row *w, const void *p, size_t len)
+{
+	unsigned char hdr[4];
+
+	be_put(hdr, p == NULL ? UINT32_MAX : (uint32_t)len, 4);
+	w->fields++;
+	if (buf_put(w->b, hdr, 4) != 0 || (p != NULL && buf_put(w->b, p, len) != 0))
+		w->err = -1;
+}
+
+static void put_int(struct row *w, int64_t v, int size)
+{
+	unsigned char x[8];
+
+	be_put(x, (uint64_t)v, size);
+	put_field(w, x, (size_t)size);
+}
+
+static void put_i32(struct row *w, int32_t v)
+{
+	put_int(w, v, 4);
+}
+
+static void put_i64(struct row *w, int64_t v)
+{
+	put_int(w, v, 8);
+}
+
+static void put_ts(struct row *w, struct agg_ts ts)
+{
+	if (ts.set)
+		put_int(w, ts.v, 8);
+	else
+		put_field(w, NULL, 0);
+}
+
+static void put_opt_i32(struct row *w, bool set, int32_t v)
+{
+	if (set)
+		put_i32(w, v);
+	else
+		put_field(w, NULL, 0);
+}
+
+static void put_uuid(struct row *w, bool set, const unsigned char *u)
+{
+	put_field(w, set ? u : NULL, 16);
+}
+
+static void put_text(struct row *w, struct agg_text s)
+{
+	put_field(w, s.p, s.len);
+}
+
+/* One ca_agg row, its columns in refresh_agg_create.sql's order. */
+static int put_agg(struct buf *out, const unsigned char *org, const struct buf *customer,
+		   const struct agg_result *r)
+{
+	struct row w = { .b = out };
+	unsigned char n[2], median[8], flag;
+	union {
+		double d;
+		uint64_t u;
+	} f = { .d = r->median_gap };
+
+	be_put(n, AGG_NCOLUMNS, 2);
+	if (buf_put(out, n, 2) != 0)
+		return -1;
+	put_uuid(&w, true, org);
+	put_field(&w, customer->p ? customer->p : "", customer->len);
+	put_ts(&w, r->first_booking_at);
+	put_ts(&w, r->first_booking_created_at);
+	put_ts(&w, r->last_visit_at);
+	put_ts(&w, r->next_booking_at);
+	put_ts(&w, r->last_booking_created_at);
+	put_ts(&w, r->last_cancelled_at);
+	put_ts(&w, r->last_no_show_at);
+	put_i32(&w, r->total_bookings);
+	put_i32(&w, r->total_accepted_bookings);
+	put_i32(&w, r->visits_total);
+	put_i32(&w, r->upcoming_count);
+	put_i32(&w, r->cancelled_by_customer_count);
+	put_i32(&w, r->cancelled_by_seller_count);
+	put_i32(&w, r->declined_count);
+	put_i32(&w, r->no_show_count);
+	put_i32(&w, r->pending_count);
+	put_i32(&w, r->resolved);
+	put_i32(&w, r->resolved_no_shows);
+	put_i32(&w, r->resolved_customer_cancels);
+	put_i32(&w, r->visits_30d);
+	put_i32(&w, r->visits_90d);
+	put_i32(&w, r->visits_365d);
+	put_i32(&w, r->visits_prev_365d);
+	put_i32(&w, r->no_shows_365d);
+	put_i32(&w, r->cancellations_365d);
+	put_i32(&w, r->bookings_created_30d);
+	put_i64(&w, r->lead_usec_sum);
+	put_i32(&w, r->lead_n);
+	put_i64(&w, r->duration_sum);
+	put_i32(&w, r->duration_n);
+	put_i64(&w, r->party_sum);
+	put_i32(&w, r->party_n);
+	put_i32(&w, r->online_bookings);
+	put_i64(&w, r->loyalty_points_earned);
+	put_i64(&w, r->loyalty_points_earned_365d);
+	put_ts(&w, r->loyalty_last_earned_at);
+	put_i32(&w, r->rebooked_visits);
+	flag = r->last_visit_rebooked ? 1 : 0;
+	put_field(&w, r->has_last_visit_rebooked ? &flag : NULL, 1);
+	put_uuid(&w, r->has_first_visit_location, r->first_visit_location);
+	put_text(&w, r->first_booking_source);
+	put_i64(&w, r->gross_spend_cents);
+	put_i64(&w, r->tips_cents);
+	put_i64(&w, r->refunded_cents);
+	put_i64(&w, r->net_spend_cents);
+	put_i64(&w, r->net_spend_30d_cents);
+	put_i64(&w, r->net_spend_90d_cents);
+	put_i64(&w, r->net_spend_365d_cents);
+	put_ts(&w, r->last_payment_at);
+	put_i32(&w, r->paid_visits);
+	put_i32(&w, r->visits_paid);
+	put_uuid(&w, r->has_favourite_location, r->favourite_location);
+	put_i32(&w, r->distinct_locations);
+	put_text(&w, r->favourite_staff);
+	put_i32(&w, r->favourite_staff_visits);
+	put_i32(&w, r->distinct_staff);
+	put_text(&w, r->favourite_service);
+	if (r->has_favourite_weekday) {
+		put_int(&w, r->favourite_weekday, 2);
+		put_int(&w, r->favourite_hour, 2);
+	} else {
+		put_field(&w, NULL, 0);
+		put_field(&w, NULL, 0);
+	}
+	put_i32(&w, r->n_days);
+	put_i32(&w, r->span_days);
+	put_i32(&w, r->n_gaps);
+	be_put(median, f.u, 8);
+	put_field(&w, r->has_median_gap ? median : NULL, 8);
+	put_opt_i32(&w, r->has_last_gap, r->last_gap_days);
+	put_ts(&w, r->next_start);
+	put_ts(&w, r->next_window_exit);
+	put_ts(&w, r->next_created_change);
+	put_ts(&w, r->next_pay_change);
+	return w.err != 0 || w.fields != AGG_NCOLUMNS ? -1 : 0;
+}
+
+static int out_start(struct buf *out)
+{
+	static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+
+	return out->len == 0 ? buf_put(out, header, sizeof(header)) : 0;
+}
+
+/* ---- the rounds -------------------------------------------------------------------- */
+
+/* Aggregate the customer under way into out. */
+static bool finish_customer(struct compute *c, struct txn *t)
+{
+	struct agg_result r;
+
+	if (!c->have_key)
+		return true;
+	for (size_t i = 0; i < c->nb; i++) {
+		c->b[i].service = text_of(c, &c->bt[i][0]);
+		c->b[i].staff = text_of(c, &c->bt[i][1]);
+		c->b[i].source = text_of(c, &c->bt[i][2]);
+	}
+	if (agg_customer(c->as_of, c->b, c->nb, c->p, c->np, &c->work, &r) != 0 ||
+	    out_start(&c->out) != 0 || put_agg(&c->out, c->org, &c->customer, &r) != 0) {
+		txn_fail(t, "53200", "out of memory aggregating a customer");
+		return false;
+	}
+	c->customers++;
+	c->have_key = false;
+	c->nb = c->np = 0;
+	c->texts.len = 0;
+	return true;
+}
+
+/* Does this row begin another customer? Then the one under way is done. */
+static bool next_key(struct compute *c, struct txn *t, const PGresult *res, int row)
+{
+	const char *org = PQgetvalue(res, row, S_ORG), *id = PQgetvalue(res, row, S_CUSTOMER);
+	size_t len = (size_t)PQgetlength(res, row, S_CUSTOMER);
+
+	if (!fixed(t, res, row, S_ORG, 16))
+		return false;
+	if (c->have_key && memcmp(c->org, org, 16) == 0 && c->customer.len == len &&
+	    memcmp(c->customer.p, id, len) == 0)
+		return true;
+	if (!finish_customer(c, t))
+		return false;
+	memcpy(c->org, org, 16);
+	c->customer.len = 0;
+	if (buf_put(&c->customer, id, len) != 0) {
+		txn_fail(t, "53200", "out of memory reading the compute's stream");
+		return false;
+	}
+	c->have_key = true;
+	return true;
+}
+
+static void on_fetch(struct txn *t, PGresult *res, void *arg);
+
+static void on_copied(struct txn *t, PGresult *res, void *arg)
+{
+	(void)res;
+	txn_push(t, sql_refresh_stream_fetch, true, on_fetch, arg);
+}
+
+/* Hand the aggregates so far to a COPY into ca_agg, run next, then `then`. */
+static bool flush_out(struct compute *c, struct txn *t, txn_step_fn then)
+{
+	static const unsigned char trailer[2] = { 0xff, 0xff };
+	struct buf out = c->out;
+
+	if (buf_put(&out, trailer, 2) != 0) {
+		txn_fail(t, "53200", "out of memory aggregating a customer");
+		return false;
+	}
+	c->out = (struct buf){ 0 };
+	return txn_push_copy(t, sql_refresh_agg_copy, out.p, out.len, then, c) == 0;
+}
+
+static void on_fetch(struct txn *t, PGresult *res, void *arg)
+{
+	struct compute *c = arg;
+	int n = PQntuples(res);
+
+	if (PQnfields(res) != S_NFIELDS || (n > 0 && PQbinaryTuples(res) != 1)) {
+		txn_fail(t, "XX000", "the compute's stream has %d columns in %s, expected %d in binary",
+			 PQnfields(res), PQbinaryTuples(res) ? "binary" : "text", S_NFIELDS);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!next_key(c, t, res, i))
+			return;
+		if (!fixed(t, res, i, S_KIND, 2))
+			return;
+		if (be_get(PQgetvalue(res, i, S_KIND), 2) == 0 ? !read_booking(c, t, res, i)
+							      : !read_payment(c, t, res, i))
+			return;
+	}
+	if (n > 0) {
+		if (c->out.len < COMPUTE_FLUSH_BYTES)
+			txn_push(t, sql_refresh_stream_fetch, true, on_fetch, c);
+		else
+			flush_out(c, t, on_copied);
+		return;
+	}
+	/* The end of the stream: pushed in reverse, they run in order: copy, close. */
+	if (!finish_customer(c, t))
+		return;
+	txn_push(t, sql_refresh_stream_close, false, NULL, NULL);
+	if (c->out.len > 0)
+		flush_out(c, t, NULL);
+}
+
+static void on_as_of(struct txn *t, PGresult *res, void *arg)
+{
+	struct compute *c = arg;
+
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0) ||
+	    !get_i64(t, res, 0, 0, &c->as_of))
+		txn_fail(t, "XX000", "the run has no as_of for the compute");
+}
+
+/* ca_agg exists: read as_of, open the stream, fetch (pushed in reverse, they run in order). */
+static void on_created(struct txn *t, PGresult *res, void *arg)
+{
+	(void)res;
+	if (txn_push(t, sql_refresh_stream_fetch, true, on_fetch, arg) == 0 &&
+	    txn_push(t, sql_refresh_stream_open, false, NULL, NULL) == 0)
+		txn_push(t, sql_refresh_stream_as_of, true, on_as_of, arg);
+}
+
+int compute_add(struct txn *t, struct compute **cp)
+{
+	struct compute *c = calloc(1, sizeof(*c));
+
+	*cp = c;
+	if (c == NULL) {
+		txn_fail(t, "53200", "out of memory starting the compute");
+		return -1;
+	}
+	return txn_add(t, sql_refresh_agg_create, 0, NULL, false, on_created, c);
+}
+
+void compute_free(struct compute *c)
+{
+	if (c == NULL)
+		return;
+	free(c->customer.p);
+	free(c->b);
+	free(c->bt);
+	free(c->p);
+	free(c->texts.p);
+	free(c->out.p);
+	agg_work_free(&c->work);
+	free(c);
+}
+
+long long compute_customers(const struct compute *c)
+{
+	return c != NULL ? c->customers : 0;
+}

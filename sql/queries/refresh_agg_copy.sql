@@ -1,0 +1,1 @@
+COPY ca_agg FROM STDIN (FORMAT binary);

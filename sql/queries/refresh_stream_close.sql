@@ -1,0 +1,2 @@
+-- The stream is read to its end (refresh_stream_open.sql).
+CLOSE ca_stream;

@@ -1,0 +1,1 @@
+FETCH 5000 FROM ca_stream;
