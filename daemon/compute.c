@@ -40,6 +40,7 @@ struct text_ref {
 };
 
 struct compute {
+	bool all;                       /* the scope is every customer */
 	int64_t as_of;
 	bool have_key;
 	unsigned char org[16];
@@ -516,12 +517,15 @@ static void on_as_of(struct txn *t, PGresult *res, void *arg)
 static void on_created(struct txn *t, PGresult *res, void *arg)
 {
 	(void)res;
+	struct compute *c = arg;
+
 	if (txn_push(t, sql_refresh_stream_fetch, true, on_fetch, arg) == 0 &&
-	    txn_push(t, sql_refresh_stream_open, false, NULL, NULL) == 0)
+	    txn_push(t, c->all ? sql_refresh_stream_open_all : sql_refresh_stream_open, false,
+		     NULL, NULL) == 0)
 		txn_push(t, sql_refresh_stream_as_of, true, on_as_of, arg);
 }
 
-int compute_add(struct txn *t, struct compute **cp)
+int compute_add(struct txn *t, bool all, struct compute **cp)
 {
 	struct compute *c = calloc(1, sizeof(*c));
 
@@ -530,6 +534,7 @@ int compute_add(struct txn *t, struct compute **cp)
 		txn_fail(t, "53200", "out of memory starting the compute");
 		return -1;
 	}
+	c->all = all;
 	return txn_add(t, sql_refresh_agg_create, 0, NULL, false, on_created, c);
 }
 

@@ -14,18 +14,21 @@
 #ifndef AD_COMPUTE_H
 #define AD_COMPUTE_H
 
+#include <stdbool.h>
+
 #include "txn.h"
 
 struct compute;
 
 /*
  * Add the steps that fill ca_agg for the keys of ca_scope, at the as_of of
- * ca_run, to t (after the steps already added; the steps added after this
+ * ca_run, to t; all says ca_scope has every customer (a full refresh), which
+ * reads the sources without it (after the steps already added; the steps added after this
  * call run once ca_agg is complete). *cp is the state, allocated here; free
  * it with compute_free once the transaction has ended. Returns -1 when out
  * of memory (the transaction is then failed).
  */
-int compute_add(struct txn *t, struct compute **cp);
+int compute_add(struct txn *t, bool all, struct compute **cp);
 void compute_free(struct compute *c);
 
 /* Customers aggregated so far (for the log and the tests). */

@@ -1,8 +1,8 @@
 -- analyticsctl check, exactness (1 of 3): recompute a sample of rows with the refresh's own
--- compute and compare. Sent as one multi-statement query with refresh_queue_keys.sql,
--- check_exactness_scope.sql, refresh_analyze_scope.sql, refresh_compute.sql and
--- check_exactness_compare.sql, in one implicit transaction on the reading connection; the
--- temp tables are dropped at its end and nothing else is written.
+-- compute and compare. Run in one transaction on the reading connection with
+-- refresh_queue_keys.sql, check_exactness_scope.sql, refresh_analyze_scope.sql, the
+-- streamed compute (daemon/compute.c), refresh_compute.sql and check_exactness_compare.sql
+-- (daemon/cmd_check.c); the temp tables are dropped at its end and nothing else is written.
 --
 -- The table's as_of: that of the latest successful full or incremental refresh, the modes
 -- after which every row is exact. The queue as it is now: its keys changed since and are

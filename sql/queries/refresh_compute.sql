@@ -82,6 +82,9 @@ base AS (
            c.square_customer_id IS NOT NULL AS has_client_record,
            c.given_name, c.family_name, c.email, c.phone, c.creation_source,
            c.email_unsubscribed, c.created_at AS client_created_at, c.referred_by_customer_id,
+           -- Once here: the loyalty join below reads them too.
+           analytics_normalize_email(c.email)                     AS email_normalized,
+           analytics_normalize_phone(c.phone, g.phone_country_code) AS phone_e164,
            a.first_booking_at, a.first_visit_location_id,
            a.first_booking_created_at, a.last_visit_at, a.next_booking_at,
            a.last_booking_created_at, a.last_cancelled_at, a.last_no_show_at,
@@ -192,8 +195,8 @@ SELECT
     nullif(concat_ws(' ', nullif(btrim(s.given_name,  E' \t\n\x0B\f\r'), ''),
                           nullif(btrim(s.family_name, E' \t\n\x0B\f\r'), '')), '')
                                                                   AS display_name,
-    analytics_normalize_email(s.email)                            AS email_normalized,
-    analytics_normalize_phone(s.phone, s.phone_country_code)      AS phone_e164,
+    s.email_normalized,
+    s.phone_e164,
     s.creation_source,
     s.email_unsubscribed,
     s.client_created_at,
@@ -296,5 +299,5 @@ SELECT
   FROM segmented s
   LEFT JOIN analytics_loyalty_balances lb
     ON lb.organization_id = s.organization_id
-   AND lb.email_key = coalesce(analytics_normalize_email(s.email), '')
-   AND lb.phone_key = coalesce(analytics_normalize_phone(s.phone, s.phone_country_code), '');
+   AND lb.email_key = coalesce(s.email_normalized, '')
+   AND lb.phone_key = coalesce(s.phone_e164, '');
