@@ -129,7 +129,7 @@ static int start_exactness(struct check_req *r)
 		return -1;
 	for (const struct txn_stmt *s = scope; s->sql != NULL; s++)
 		txn_add(t, s->sql, 0, NULL, true, NULL, NULL);
-	compute_add(t, false, &r->compute);
+	compute_add(t, r->d->base, false, &r->compute);
 	txn_add(t, sql_refresh_compute, 0, NULL, true, NULL, NULL);
 	txn_add(t, sql_check_exactness_compare, 0, NULL, true, on_compared, r);
 	return 0;

@@ -10,15 +10,22 @@
  * timestamps as int64 microseconds since 2000-01-01, uuids as 16 bytes, text
  * as its bytes (the connection's client_encoding is UTF8).
  */
+#include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/event.h>
 
 #include "agg.h"
 #include "compute.h"
 #include "sqlfiles.h"
 
 #define COMPUTE_FLUSH_BYTES (1024 * 1024)
+/* Rows aggregated in one turn of the loop: well under a millisecond. */
+#define COMPUTE_SLICE_ROWS 1000
 /* The stream's columns (refresh_stream_open.sql) and ca_agg's (refresh_agg_create.sql). */
 enum {
 	S_ORG, S_CUSTOMER, S_KIND, S_ID, S_REF, S_STATUS, S_START, S_CREATED, S_UPDATED,
@@ -54,7 +61,29 @@ struct compute {
 	struct agg_work work;
 	struct buf out;                 /* binary COPY data for ca_agg */
 	long long customers;
+	struct event *ev;               /* aggregates the batch in slices */
+	PGresult *batch;                /* the batch under way (ours to clear) */
+	int row, rows;                  /* its next row, and its size */
+	bool failed;                    /* found off the transaction's steps: */
+	char sqlstate[6];               /* reported at the next one */
+	char message[256];
 };
+
+static void fail(struct compute *c, const char *sqlstate, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(struct compute *c, const char *sqlstate, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->failed)
+		return;
+	c->failed = true;
+	snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", sqlstate);
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof(c->message), fmt, ap);
+	va_end(ap);
+}
 
 static int buf_reserve(struct buf *b, size_t more)
 {
@@ -102,40 +131,40 @@ static bool is_null(const PGresult *res, int row, int col)
 }
 
 /* A fixed-size value; false (and an error set) when the column is not that size. */
-static bool fixed(struct txn *t, const PGresult *res, int row, int col, int size)
+static bool fixed(struct compute *c, const PGresult *res, int row, int col, int size)
 {
 	if (PQgetlength(res, row, col) == size)
 		return true;
-	txn_fail(t, "XX000", "the compute's stream: column %d is %d bytes, expected %d", col,
-		 PQgetlength(res, row, col), size);
+	fail(c, "XX000", "the compute's stream: column %d is %d bytes, expected %d", col,
+	     PQgetlength(res, row, col), size);
 	return false;
 }
 
-static bool get_i64(struct txn *t, const PGresult *res, int row, int col, int64_t *v)
+static bool get_i64(struct compute *c, const PGresult *res, int row, int col, int64_t *v)
 {
-	if (!fixed(t, res, row, col, 8))
+	if (!fixed(c, res, row, col, 8))
 		return false;
 	*v = (int64_t)be_get(PQgetvalue(res, row, col), 8);
 	return true;
 }
 
-static bool get_i32(struct txn *t, const PGresult *res, int row, int col, int32_t *v)
+static bool get_i32(struct compute *c, const PGresult *res, int row, int col, int32_t *v)
 {
-	if (!fixed(t, res, row, col, 4))
+	if (!fixed(c, res, row, col, 4))
 		return false;
 	*v = (int32_t)(uint32_t)be_get(PQgetvalue(res, row, col), 4);
 	return true;
 }
 
-static bool get_uuid(struct txn *t, const PGresult *res, int row, int col, unsigned char *v)
+static bool get_uuid(struct compute *c, const PGresult *res, int row, int col, unsigned char *v)
 {
-	if (!fixed(t, res, row, col, 16))
+	if (!fixed(c, res, row, col, 16))
 		return false;
 	memcpy(v, PQgetvalue(res, row, col), 16);
 	return true;
 }
 
-static bool get_text(struct compute *c, struct txn *t, const PGresult *res, int row, int col,
+static bool get_text(struct compute *c, const PGresult *res, int row, int col,
 		     struct text_ref *ref)
 {
 	size_t len = (size_t)PQgetlength(res, row, col);
@@ -147,7 +176,7 @@ static bool get_text(struct compute *c, struct txn *t, const PGresult *res, int 
 	ref->len = len;
 	if (buf_put(&c->texts, PQgetvalue(res, row, col), len) == 0)
 		return true;
-	txn_fail(t, "53200", "out of memory reading the compute's stream");
+	fail(c, "53200", "out of memory reading the compute's stream");
 	return false;
 }
 
@@ -158,7 +187,7 @@ static struct agg_text text_of(const struct compute *c, const struct text_ref *r
 	return (struct agg_text){ c->texts.p + ref->off, ref->len };
 }
 
-static bool read_booking(struct compute *c, struct txn *t, const PGresult *res, int row)
+static bool read_booking(struct compute *c, const PGresult *res, int row)
 {
 	struct agg_booking *b;
 	struct text_ref *tr;
@@ -171,7 +200,7 @@ static bool read_booking(struct compute *c, struct txn *t, const PGresult *res, 
 		if (nb != NULL)
 			c->b = nb;
 		if (nt == NULL) {
-			txn_fail(t, "53200", "out of memory reading the compute's stream");
+			fail(c, "53200", "out of memory reading the compute's stream");
 			return false;
 		}
 		c->bt = nt;
@@ -184,24 +213,24 @@ static bool read_booking(struct compute *c, struct txn *t, const PGresult *res, 
 	b->has_duration = !is_null(res, row, S_DURATION);
 	b->status = agg_status_parse(PQgetvalue(res, row, S_STATUS),
 				     (size_t)PQgetlength(res, row, S_STATUS));
-	if (!get_uuid(t, res, row, S_ID, b->id) ||
-	    (b->has_location && !get_uuid(t, res, row, S_REF, b->location)) ||
-	    !get_i64(t, res, row, S_START, &b->start) ||
-	    !get_i64(t, res, row, S_CREATED, &b->created) ||
-	    !get_i64(t, res, row, S_UPDATED, &b->updated) ||
-	    !get_i64(t, res, row, S_LOCAL_START, &b->local_start) ||
-	    (b->has_duration && !get_i32(t, res, row, S_DURATION, &b->duration)) ||
-	    !get_i32(t, res, row, S_PARTY, &b->party) ||
-	    !get_i32(t, res, row, S_POINTS, &b->points) ||
-	    !get_text(c, t, res, row, S_SERVICE, &tr[0]) ||
-	    !get_text(c, t, res, row, S_STAFF, &tr[1]) ||
-	    !get_text(c, t, res, row, S_SOURCE, &tr[2]))
+	if (!get_uuid(c, res, row, S_ID, b->id) ||
+	    (b->has_location && !get_uuid(c, res, row, S_REF, b->location)) ||
+	    !get_i64(c, res, row, S_START, &b->start) ||
+	    !get_i64(c, res, row, S_CREATED, &b->created) ||
+	    !get_i64(c, res, row, S_UPDATED, &b->updated) ||
+	    !get_i64(c, res, row, S_LOCAL_START, &b->local_start) ||
+	    (b->has_duration && !get_i32(c, res, row, S_DURATION, &b->duration)) ||
+	    !get_i32(c, res, row, S_PARTY, &b->party) ||
+	    !get_i32(c, res, row, S_POINTS, &b->points) ||
+	    !get_text(c, res, row, S_SERVICE, &tr[0]) ||
+	    !get_text(c, res, row, S_STAFF, &tr[1]) ||
+	    !get_text(c, res, row, S_SOURCE, &tr[2]))
 		return false;
 	c->nb++;
 	return true;
 }
 
-static bool read_payment(struct compute *c, struct txn *t, const PGresult *res, int row)
+static bool read_payment(struct compute *c, const PGresult *res, int row)
 {
 	struct agg_payment *p;
 
@@ -210,7 +239,7 @@ static bool read_payment(struct compute *c, struct txn *t, const PGresult *res, 
 		struct agg_payment *np = realloc(c->p, cap * sizeof(*np));
 
 		if (np == NULL) {
-			txn_fail(t, "53200", "out of memory reading the compute's stream");
+			fail(c, "53200", "out of memory reading the compute's stream");
 			return false;
 		}
 		c->p = np;
@@ -219,12 +248,12 @@ static bool read_payment(struct compute *c, struct txn *t, const PGresult *res, 
 	p = &c->p[c->np];
 	memset(p, 0, sizeof(*p));
 	p->has_booking = !is_null(res, row, S_REF);
-	if (!get_uuid(t, res, row, S_ID, p->id) ||
-	    (p->has_booking && !get_uuid(t, res, row, S_REF, p->booking)) ||
-	    !get_i64(t, res, row, S_CREATED, &p->created) ||
-	    !get_i64(t, res, row, S_AMOUNT, &p->amount) ||
-	    !get_i64(t, res, row, S_TIP, &p->tip) ||
-	    !get_i64(t, res, row, S_REFUNDED, &p->refunded))
+	if (!get_uuid(c, res, row, S_ID, p->id) ||
+	    (p->has_booking && !get_uuid(c, res, row, S_REF, p->booking)) ||
+	    !get_i64(c, res, row, S_CREATED, &p->created) ||
+	    !get_i64(c, res, row, S_AMOUNT, &p->amount) ||
+	    !get_i64(c, res, row, S_TIP, &p->tip) ||
+	    !get_i64(c, res, row, S_REFUNDED, &p->refunded))
 		return false;
 	c->np++;
 	return true;
@@ -402,7 +431,7 @@ static int out_start(struct buf *out)
 /* ---- the rounds -------------------------------------------------------------------- */
 
 /* Aggregate the customer under way into out. */
-static bool finish_customer(struct compute *c, struct txn *t)
+static bool finish_customer(struct compute *c)
 {
 	struct agg_result r;
 
@@ -415,7 +444,7 @@ static bool finish_customer(struct compute *c, struct txn *t)
 	}
 	if (agg_customer(c->as_of, c->b, c->nb, c->p, c->np, &c->work, &r) != 0 ||
 	    out_start(&c->out) != 0 || put_agg(&c->out, c->org, &c->customer, &r) != 0) {
-		txn_fail(t, "53200", "out of memory aggregating a customer");
+		fail(c, "53200", "out of memory aggregating a customer");
 		return false;
 	}
 	c->customers++;
@@ -426,82 +455,114 @@ static bool finish_customer(struct compute *c, struct txn *t)
 }
 
 /* Does this row begin another customer? Then the one under way is done. */
-static bool next_key(struct compute *c, struct txn *t, const PGresult *res, int row)
+static bool next_key(struct compute *c, const PGresult *res, int row)
 {
 	const char *org = PQgetvalue(res, row, S_ORG), *id = PQgetvalue(res, row, S_CUSTOMER);
 	size_t len = (size_t)PQgetlength(res, row, S_CUSTOMER);
 
-	if (!fixed(t, res, row, S_ORG, 16))
+	if (!fixed(c, res, row, S_ORG, 16))
 		return false;
 	if (c->have_key && memcmp(c->org, org, 16) == 0 && c->customer.len == len &&
 	    memcmp(c->customer.p, id, len) == 0)
 		return true;
-	if (!finish_customer(c, t))
+	if (!finish_customer(c))
 		return false;
 	memcpy(c->org, org, 16);
 	c->customer.len = 0;
 	if (buf_put(&c->customer, id, len) != 0) {
-		txn_fail(t, "53200", "out of memory reading the compute's stream");
+		fail(c, "53200", "out of memory reading the compute's stream");
 		return false;
 	}
 	c->have_key = true;
 	return true;
 }
 
-static void on_fetch(struct txn *t, PGresult *res, void *arg);
-
-static void on_copied(struct txn *t, PGresult *res, void *arg)
+/* Aggregate the batch's rows from c->row on, at most limit of them. */
+static void process(struct compute *c, int limit)
 {
-	(void)res;
-	txn_push(t, sql_refresh_stream_fetch, true, on_fetch, arg);
+	const PGresult *res = c->batch;
+
+	for (; c->row < c->rows && limit-- > 0; c->row++) {
+		int i = c->row;
+
+		if (c->failed || !next_key(c, res, i) || !fixed(c, res, i, S_KIND, 2) ||
+		    !(be_get(PQgetvalue(res, i, S_KIND), 2) == 0 ? read_booking(c, res, i)
+								   : read_payment(c, res, i))) {
+			c->row = c->rows;
+			break;
+		}
+	}
+	if (c->row == c->rows) {
+		PQclear(c->batch);
+		c->batch = NULL;
+	}
 }
 
-/* Hand the aggregates so far to a COPY into ca_agg, run next, then `then`. */
-static bool flush_out(struct compute *c, struct txn *t, txn_step_fn then)
+/* A slice of the batch on the loop, between whatever else it serves. */
+static void on_slice(evutil_socket_t fd, short what, void *arg)
+{
+	struct compute *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->batch == NULL)
+		return;
+	process(c, COMPUTE_SLICE_ROWS);
+	if (c->batch != NULL)
+		event_active(c->ev, EV_TIMEOUT, 0);
+}
+
+/* Hand the aggregates so far to a COPY into ca_agg, run next. */
+static void flush_out(struct compute *c, struct txn *t)
 {
 	static const unsigned char trailer[2] = { 0xff, 0xff };
 	struct buf out = c->out;
 
-	if (buf_put(&out, trailer, 2) != 0) {
-		txn_fail(t, "53200", "out of memory aggregating a customer");
-		return false;
-	}
 	c->out = (struct buf){ 0 };
-	return txn_push_copy(t, sql_refresh_agg_copy, out.p, out.len, then, c) == 0;
+	if (buf_put(&out, trailer, 2) != 0) {
+		free(out.p);
+		txn_fail(t, "53200", "out of memory aggregating a customer");
+		return;
+	}
+	txn_push_copy(t, sql_refresh_agg_copy, out.p, out.len, NULL, NULL);
 }
 
+/*
+ * A batch: the next FETCH goes out at once, and the batch is aggregated in
+ * slices on the loop while the server reads the one after (the previous
+ * batch is finished first, should it still have rows).
+ */
 static void on_fetch(struct txn *t, PGresult *res, void *arg)
 {
 	struct compute *c = arg;
 	int n = PQntuples(res);
 
-	if (PQnfields(res) != S_NFIELDS || (n > 0 && PQbinaryTuples(res) != 1)) {
-		txn_fail(t, "XX000", "the compute's stream has %d columns in %s, expected %d in binary",
-			 PQnfields(res), PQbinaryTuples(res) ? "binary" : "text", S_NFIELDS);
+	if (c->batch != NULL)
+		process(c, INT_MAX);
+	if (!c->failed && (PQnfields(res) != S_NFIELDS || (n > 0 && PQbinaryTuples(res) != 1)))
+		fail(c, "XX000", "the compute's stream has %d columns in %s, expected %d in binary",
+		     PQnfields(res), PQbinaryTuples(res) ? "binary" : "text", S_NFIELDS);
+	if (n == 0 && !c->failed)
+		finish_customer(c);
+	if (c->failed) {
+		txn_fail(t, c->sqlstate, "%s", c->message);
 		return;
 	}
-	for (int i = 0; i < n; i++) {
-		if (!next_key(c, t, res, i))
-			return;
-		if (!fixed(t, res, i, S_KIND, 2))
-			return;
-		if (be_get(PQgetvalue(res, i, S_KIND), 2) == 0 ? !read_booking(c, t, res, i)
-							      : !read_payment(c, t, res, i))
-			return;
-	}
-	if (n > 0) {
-		if (c->out.len < COMPUTE_FLUSH_BYTES)
-			txn_push(t, sql_refresh_stream_fetch, true, on_fetch, c);
-		else
-			flush_out(c, t, on_copied);
+	if (n == 0) {
+		/* The end of the stream: pushed in reverse, they run in order: copy, close. */
+		txn_push(t, sql_refresh_stream_close, false, NULL, NULL);
+		if (c->out.len > 0)
+			flush_out(c, t);
 		return;
 	}
-	/* The end of the stream: pushed in reverse, they run in order: copy, close. */
-	if (!finish_customer(c, t))
-		return;
-	txn_push(t, sql_refresh_stream_close, false, NULL, NULL);
-	if (c->out.len > 0)
-		flush_out(c, t, NULL);
+	txn_keep_result(t);
+	c->batch = res;
+	c->row = 0;
+	c->rows = n;
+	event_active(c->ev, EV_TIMEOUT, 0);
+	txn_push(t, sql_refresh_stream_fetch, true, on_fetch, c);
+	if (c->out.len >= COMPUTE_FLUSH_BYTES)
+		flush_out(c, t);
 }
 
 static void on_as_of(struct txn *t, PGresult *res, void *arg)
@@ -509,7 +570,7 @@ static void on_as_of(struct txn *t, PGresult *res, void *arg)
 	struct compute *c = arg;
 
 	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0) ||
-	    !get_i64(t, res, 0, 0, &c->as_of))
+	    !get_i64(c, res, 0, 0, &c->as_of))
 		txn_fail(t, "XX000", "the run has no as_of for the compute");
 }
 
@@ -525,16 +586,20 @@ static void on_created(struct txn *t, PGresult *res, void *arg)
 		txn_push(t, sql_refresh_stream_as_of, true, on_as_of, arg);
 }
 
-int compute_add(struct txn *t, bool all, struct compute **cp)
+int compute_add(struct txn *t, struct event_base *base, bool all, struct compute **cp)
 {
 	struct compute *c = calloc(1, sizeof(*c));
 
 	*cp = c;
 	if (c == NULL) {
-		txn_fail(t, "53200", "out of memory starting the compute");
+		fail(c, "53200", "out of memory starting the compute");
 		return -1;
 	}
 	c->all = all;
+	if ((c->ev = event_new(base, -1, 0, on_slice, c)) == NULL) {
+		txn_fail(t, "53200", "out of memory starting the compute");
+		return -1;
+	}
 	return txn_add(t, sql_refresh_agg_create, 0, NULL, false, on_created, c);
 }
 
@@ -542,6 +607,9 @@ void compute_free(struct compute *c)
 {
 	if (c == NULL)
 		return;
+	if (c->ev != NULL)
+		event_free(c->ev);
+	PQclear(c->batch);
 	free(c->customer.p);
 	free(c->b);
 	free(c->bt);

@@ -7,14 +7,18 @@
  * ca_agg (refresh_agg_create.sql), which refresh_compute.sql reads.
  *
  * All of it is steps of the caller's transaction, on its connection: the
- * loop never waits, and the daemon holds one batch, one customer's rows and
- * at most COMPUTE_FLUSH_BYTES of aggregates at a time, whatever the size of
- * the data.
+ * loop never waits. A batch is aggregated in slices on the loop while the
+ * server reads the next one, so the two overlap and other work (status)
+ * goes on between slices. The daemon holds two batches, one customer's
+ * rows and about COMPUTE_FLUSH_BYTES of aggregates at a time, whatever the
+ * size of the data.
  */
 #ifndef AD_COMPUTE_H
 #define AD_COMPUTE_H
 
 #include <stdbool.h>
+
+#include <event2/event.h>
 
 #include "txn.h"
 
@@ -28,7 +32,7 @@ struct compute;
  * it with compute_free once the transaction has ended. Returns -1 when out
  * of memory (the transaction is then failed).
  */
-int compute_add(struct txn *t, bool all, struct compute **cp);
+int compute_add(struct txn *t, struct event_base *base, bool all, struct compute **cp);
 void compute_free(struct compute *c);
 
 /* Customers aggregated so far (for the log and the tests). */

@@ -62,6 +62,7 @@ struct db_conn {
 	struct db_query *head, *tail;
 	bool in_flight;
 	bool copying;                   /* sending the in-flight query's COPY data */
+	bool keep;                      /* the result callback took its result */
 	PGresult *result;
 	bool have_err;
 	struct db_error err;
@@ -625,13 +626,16 @@ static void complete(struct db_conn *db)
 	db->in_flight = false;
 	db->result = NULL;
 	db->have_err = false;
+	db->keep = false;
 	if (q->fn != NULL) {
 		if (have_err)
 			q->fn(NULL, &err, q->arg);
 		else
 			q->fn(res, NULL, q->arg);
 	}
-	PQclear(res);
+	if (!db->keep)
+		PQclear(res);
+	db->keep = false;
 	query_free(q);
 	kick(db);
 }
@@ -758,6 +762,11 @@ int db_send(struct db_conn *db, const char *sql, int nparams, const char *const 
 	const struct db_opts o = { .simple = simple };
 
 	return db_send_opts(db, sql, nparams, params, &o, fn, arg);
+}
+
+void db_keep_result(struct db_conn *db)
+{
+	db->keep = true;
 }
 
 int db_send_opts(struct db_conn *db, const char *sql, int nparams, const char *const *params,

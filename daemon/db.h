@@ -81,6 +81,9 @@ struct db_opts {
 int db_send_opts(struct db_conn *db, const char *sql, int nparams, const char *const *params,
 		 const struct db_opts *o, db_result_fn fn, void *arg);
 
+/* From a result callback: the result is the callback's now, to PQclear(). */
+void db_keep_result(struct db_conn *db);
+
 /* "what: message (SQLSTATE 57014)" (no SQLSTATE part when there is none). */
 void db_error_format(const struct db_error *err, const char *what, char *buf, size_t len);
 /* The protocol error a database error stands for. */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "compute.h"
+#include "daemon.h"
 #include "job.h"
 #include "refresh.h"
 #include "sqlfiles.h"
@@ -199,7 +200,7 @@ static void work(struct job *j, struct txn *t)
 		const char *p[1] = { sleep_s };
 		txn_add(t, sql_test_sleep, 1, p, false, NULL, NULL);
 	}
-	compute_add(t, r->mode == REFRESH_FULL, &r->compute);
+	compute_add(t, j->d->base, r->mode == REFRESH_FULL, &r->compute);
 	txn_add_steps(t, 0, NULL, j, compute);
 	txn_add_steps(t, 1, run_id, j, apply);
 	if (r->mode == REFRESH_INCREMENTAL) {

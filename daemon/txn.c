@@ -218,6 +218,11 @@ int txn_add_steps(struct txn *t, int nparams, const char *const *params, void *a
 	return 0;
 }
 
+void txn_keep_result(struct txn *t)
+{
+	db_keep_result(t->db);
+}
+
 void txn_on_drain(struct txn *t, txn_drain_fn fn, void *arg)
 {
 	t->drain = fn;

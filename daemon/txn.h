@@ -48,6 +48,9 @@ int txn_push(struct txn *t, const char *sql, bool binary, txn_step_fn fn, void *
 int txn_push_copy(struct txn *t, const char *sql, char *data, size_t len, txn_step_fn fn,
 		  void *arg);
 
+/* From a step's callback: its result is the callback's now, to PQclear(). */
+void txn_keep_result(struct txn *t);
+
 /*
  * Called whenever the steps run out, before COMMIT, until it returns false:
  * lets a caller add the next stage once the steps of the previous one (and
