@@ -252,6 +252,22 @@ done
 A_SAME=$(median "${v[@]}")
 A_SAME_WAL=$(median "${w[@]}")
 
+# Where a full refresh's time goes: one more run on unchanged data with every statement's
+# duration in the server's log (log_min_duration_statement = 0), summed by the SQL file it
+# came from, and the daemon's CPU time during the run (utime + stime, in clock ticks).
+say "where a full refresh's time goes"
+q "ALTER SYSTEM SET log_min_duration_statement = 0" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+log0=$(wc -l <"$T/bench.pg/server.log")
+cpu0=$(awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat")
+read -r prof_ms _ _ < <(run_ctl refresh full)
+cpu1=$(awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat")
+q "ALTER SYSTEM RESET log_min_duration_statement" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+tail -n +"$((log0 + 1))" "$T/bench.pg/server.log" |
+	python3 "$SRC/bench/stmt_times.py" "$SRC/sql/queries" "$prof_ms" \
+		"$(( (cpu1 - cpu0) * 1000 / $(getconf CLK_TCK) ))" >"$T/stmts.md"
+
 # --- recent after a 1% change --------------------------------------------------------------
 # Repetition r changes the latest booking of the customers with c % 100 = r (1%): an
 # ACCEPTED one becomes a NO_SHOW and anything else ACCEPTED, updated an hour before as_of.
@@ -567,7 +583,11 @@ mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "| status round trip during full refreshes ($probe_n, $probe_failed failed) | p50 $probe_p50 ms, p99 $probe_p99 ms, max $probe_max ms | | p99 < 5 ms |"
 	echo "| analyticsd peak RSS (VmHWM; $(awk -v k="$rss_base" 'BEGIN { printf "%.1f", k / 1024 }') MiB after start) | $(awk -v k="$rss_peak" 'BEGIN { printf "%.1f MiB", k / 1024 }') | | < 32 MiB, flat as the data grows |"
 	echo
-	echo "Where B0's time goes (EXPLAIN ANALYZE with per-node timing, bench/plan_steps.py):"
+	echo "Where analyticsd's full refresh on unchanged data goes (one more run, $(secs "$prof_ms"), with every statement's server-side duration logged; bench/stmt_times.py):"
+	echo
+	cat "$T/stmts.md"
+	echo
+	echo "Where B0's time goes (the frozen baseline; EXPLAIN ANALYZE with per-node timing, bench/plan_steps.py):"
 	echo
 	cat "$T/steps.md"
 } >"$T/results.md"

@@ -10,8 +10,10 @@
 -- id, booking_id, created_at, amount_cents, tip_cents, refunded_cents. Columns a kind does
 -- not use are NULL.
 --
--- The customer id is compared bytewise (COLLATE "C"): sorting on it is then a byte
--- comparison, and only equality matters to the daemon.
+-- Only equality matters to the daemon, so the order is the cheapest to sort: the customer id
+-- first and bytewise (COLLATE "C"), where the sort decides almost every comparison on its
+-- first bytes; an organization id first ties for every row of the same organization (1 s
+-- more at 3.2M rows).
 DECLARE ca_stream BINARY NO SCROLL CURSOR FOR
 SELECT s.organization_id, s.customer_id, s.kind, s.id, s.ref_id, s.status, s.start_at,
        s.created_at, s.updated_at, s.duration_minutes, s.service_id, s.staff_id,
@@ -54,4 +56,4 @@ SELECT s.organization_id, s.customer_id, s.kind, s.id, s.ref_id, s.status, s.sta
            AND p.organization_id = b.organization_id
          WHERE p.customer_id IS NULL
            AND p.status = 'COMPLETED') s
- ORDER BY s.organization_id, s.customer_id;
+ ORDER BY s.customer_id, s.organization_id;

@@ -39,4 +39,4 @@ SELECT s.organization_id, s.customer_id, s.kind, s.id, s.ref_id, s.status, s.sta
          WHERE p.customer_id IS NULL
            AND b.customer_id IS NOT NULL
            AND p.status = 'COMPLETED') s
- ORDER BY s.organization_id, s.customer_id;
+ ORDER BY s.customer_id, s.organization_id;
