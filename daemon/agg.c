@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * One customer's aggregates (see agg.h): what the CTEs bk_agg, bk_seq, pay_agg,
- * paid_visit_count, paid_visit, fav_* and gap_agg of refresh_compute.sql compute,
- * over the customer's rows in memory. Column numbers are METRICS.md's.
+ * One customer's aggregates (see agg.h), over the customer's rows in memory: what
+ * the CTEs bk_agg, bk_seq, pay_agg, paid_visit_count, paid_visit, fav_* and
+ * gap_agg of the SQL compute did until 0.2.0 (bench/baseline_compute.sql keeps
+ * it, as the benchmark's yardstick). Column numbers are METRICS.md's.
  *
  * The sorts go through w->keys, an array of byte pointers: to a booking (the
  * struct's own address, converted back by booking_of) or to a 16-byte id. That

@@ -1,1 +1,1 @@
-FETCH 5000 FROM ca_stream;
+FETCH 2000 FROM ca_stream;

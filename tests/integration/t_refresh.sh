@@ -119,6 +119,23 @@ ctl_json refresh full
 is "$(psql_q -c "select visits_total from customer_analytics where square_customer_id = 'window_future'")" 0 \
 	"full repairs the customer recent left out"
 
+# An empty id is a value, not NULL, on its way through the daemon's compute (binary text of
+# length 0): a client's only visit has staff '', service '' and source '', which are its
+# favourites and first source, as PostgreSQL's own grouping made them.
+psql_q <<SQL
+insert into square_existing_clients (organization_id, square_customer_id, created_at)
+values ('$ORG', 'empty_ids', '2025-01-01');
+insert into bookings (organization_id, location_id, customer_id, status, start_at, created_at,
+                      updated_at, staff_id, service_id, source)
+select '$ORG', (select id from locations where organization_id = '$ORG' order by id limit 1),
+       'empty_ids', 'ACCEPTED', '2026-10-02 10:00+00', '2026-10-01 10:00+00',
+       '2026-10-01 10:00+00', '', '', '';
+SQL
+ctl_json refresh full
+is "$(psql_q -c "select format('%L %L %s %L', favourite_staff_id, favourite_service_id, distinct_staff,
+	first_booking_source) from customer_analytics where square_customer_id = 'empty_ids'")" \
+	"'' '' 1 ''" "an empty staff, service and source are values, not NULL"
+
 # Requests pipelined on one connection: the second starts after the first
 # ended, as a run of its own (it must not join the run that just ended).
 OUT=$(printf '%s\n' '{"cmd":"refresh","args":{"mode":"full"}}' '{"cmd":"refresh","args":{"mode":"full"}}' '{"cmd":"migrate","args":{"action":"up"}}' \
