@@ -608,7 +608,9 @@ int compute_add(struct txn *t, struct event_base *base, bool all, struct compute
 		return -1;
 	}
 	c->all = all;
-	if ((c->ev = event_new(base, -1, 0, on_slice, c)) == NULL) {
+	/* The lowest priority: whatever else is ready runs before the next slice. */
+	if ((c->ev = event_new(base, -1, 0, on_slice, c)) == NULL ||
+	    event_priority_set(c->ev, event_base_get_npriorities(base) - 1) != 0) {
 		txn_fail(t, "53200", "out of memory starting the compute");
 		return -1;
 	}

@@ -347,7 +347,10 @@ int main(int argc, char **argv)
 
 	rc = 1;
 	d.base = event_base_new();
-	if (d.base == NULL) {
+	/* Three priorities: every event gets the middle one, and a refresh's
+	 * aggregation slices the last (compute.c), so that a status request or a
+	 * database reply waiting with a slice is served first. */
+	if (d.base == NULL || event_base_priority_init(d.base, 3) != 0) {
 		log_msg(LOG_ERR, "cannot create the event loop");
 		goto out;
 	}
