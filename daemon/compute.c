@@ -589,9 +589,9 @@ static void on_as_of(struct txn *t, PGresult *res, void *arg)
 /* ca_agg exists: read as_of, open the stream, fetch (pushed in reverse, they run in order). */
 static void on_created(struct txn *t, PGresult *res, void *arg)
 {
-	(void)res;
 	struct compute *c = arg;
 
+	(void)res;
 	if (txn_push(t, sql_refresh_stream_fetch, true, on_fetch, arg) == 0 &&
 	    txn_push(t, c->all ? sql_refresh_stream_open_all : sql_refresh_stream_open, false,
 		     NULL, NULL) == 0)
