@@ -22,6 +22,7 @@
 #include "agg.h"
 #include "compute.h"
 #include "sqlfiles.h"
+#include "testhooks.h"
 
 #define COMPUTE_FLUSH_BYTES (1024 * 1024)
 /* Rows aggregated in one turn of the loop: about 0.2 ms. */
@@ -30,7 +31,7 @@
 enum {
 	S_ORG, S_CUSTOMER, S_KIND, S_ID, S_REF, S_STATUS, S_START, S_CREATED, S_UPDATED,
 	S_DURATION, S_SERVICE, S_STAFF, S_PARTY, S_SOURCE, S_POINTS, S_LOCAL_START,
-	S_AMOUNT, S_TIP, S_REFUNDED, S_NFIELDS
+	S_AMOUNT, S_TIP, S_REFUNDED, S_GROUP, S_NFIELDS
 };
 #define AGG_NCOLUMNS 69
 
@@ -46,17 +47,36 @@ struct text_ref {
 	bool set;
 };
 
+/* A customer of the group under way: its organization, and its id in key_ids. */
+struct key {
+	unsigned char org[16];
+	size_t off, len;
+};
+
+/*
+ * The stream comes ordered by grp, a hash of the key, so a group (a run of
+ * equal grp) is one customer's rows, or, should two keys share a hash, the
+ * rows of each interleaved: each row is tagged with its key, and such a
+ * group is split by key when it ends.
+ */
 struct compute {
 	bool all;                       /* the scope is every customer */
 	int64_t as_of;
-	bool have_key;
-	unsigned char org[16];
-	struct buf customer;            /* the customer under way: its id */
+	bool have_group;
+	int64_t group;                  /* the group under way: its grp */
+	int group_shift;                /* 0, or the test hook's: grp's low bits dropped */
+	struct key *keys;               /* its customers (almost always one) */
+	size_t nkeys, keys_cap, cur;    /* cur: the key of the last row read */
+	struct buf key_ids;
 	struct agg_booking *b;
 	struct text_ref (*bt)[3];       /* each booking's service, staff, source */
+	size_t *bkey;                   /* each booking's key */
 	size_t nb, b_cap;
 	struct agg_payment *p;
+	size_t *pkey;
 	size_t np, p_cap;
+	struct agg_booking *sb;         /* one key's rows, when a group has several */
+	struct agg_payment *sp;
 	struct buf texts;
 	struct agg_work work;
 	struct buf out;                 /* binary COPY data for ca_agg */
@@ -199,14 +219,17 @@ static bool read_booking(struct compute *c, const PGresult *res, int row)
 		size_t cap = c->b_cap ? c->b_cap * 2 : 64;
 		struct agg_booking *nb = realloc(c->b, cap * sizeof(*nb));
 		struct text_ref (*nt)[3] = nb ? realloc(c->bt, cap * sizeof(*nt)) : NULL;
+		size_t *nk = nt ? realloc(c->bkey, cap * sizeof(*nk)) : NULL;
 
 		if (nb != NULL)
 			c->b = nb;
-		if (nt == NULL) {
+		if (nt != NULL)
+			c->bt = nt;
+		if (nk == NULL) {
 			fail(c, "53200", "out of memory reading the compute's stream");
 			return false;
 		}
-		c->bt = nt;
+		c->bkey = nk;
 		c->b_cap = cap;
 	}
 	b = &c->b[c->nb];
@@ -229,6 +252,7 @@ static bool read_booking(struct compute *c, const PGresult *res, int row)
 	    !get_text(c, res, row, S_STAFF, &tr[1]) ||
 	    !get_text(c, res, row, S_SOURCE, &tr[2]))
 		return false;
+	c->bkey[c->nb] = c->cur;
 	c->nb++;
 	return true;
 }
@@ -240,12 +264,15 @@ static bool read_payment(struct compute *c, const PGresult *res, int row)
 	if (c->np == c->p_cap) {
 		size_t cap = c->p_cap ? c->p_cap * 2 : 64;
 		struct agg_payment *np = realloc(c->p, cap * sizeof(*np));
+		size_t *nk = np ? realloc(c->pkey, cap * sizeof(*nk)) : NULL;
 
-		if (np == NULL) {
+		if (np != NULL)
+			c->p = np;
+		if (nk == NULL) {
 			fail(c, "53200", "out of memory reading the compute's stream");
 			return false;
 		}
-		c->p = np;
+		c->pkey = nk;
 		c->p_cap = cap;
 	}
 	p = &c->p[c->np];
@@ -258,6 +285,7 @@ static bool read_payment(struct compute *c, const PGresult *res, int row)
 	    !get_i64(c, res, row, S_TIP, &p->tip) ||
 	    !get_i64(c, res, row, S_REFUNDED, &p->refunded))
 		return false;
+	c->pkey[c->np] = c->cur;
 	c->np++;
 	return true;
 }
@@ -333,7 +361,7 @@ static void put_text(struct row *w, struct agg_text s)
 
 /* One ca_agg row, its columns in refresh_agg_create.sql's order: 0, -1 out of
  * memory, -2 when the fields written are not AGG_NCOLUMNS. */
-static int put_agg(struct buf *out, const unsigned char *org, const struct buf *customer,
+static int put_agg(struct buf *out, const unsigned char *org, struct agg_text customer,
 		   const struct agg_result *r)
 {
 	struct row w = { .b = out };
@@ -347,7 +375,7 @@ static int put_agg(struct buf *out, const unsigned char *org, const struct buf *
 	if (buf_put(out, n, 2) != 0)
 		return -1;
 	put_uuid(&w, true, org);
-	put_field(&w, customer->p ? customer->p : "", customer->len);
+	put_field(&w, customer.p ? customer.p : "", customer.len);
 	put_ts(&w, r->first_booking_at);
 	put_ts(&w, r->first_booking_created_at);
 	put_ts(&w, r->last_visit_at);
@@ -436,21 +464,16 @@ static int out_start(struct buf *out)
 
 /* ---- the rounds -------------------------------------------------------------------- */
 
-/* Aggregate the customer under way into out. */
-static bool finish_customer(struct compute *c)
+/* Aggregate one customer's rows into out. */
+static bool put_customer(struct compute *c, const struct key *k, const struct agg_booking *b,
+			 size_t nb, const struct agg_payment *p, size_t np)
 {
+	struct agg_text id = { c->key_ids.p ? c->key_ids.p + k->off : "", k->len };
 	struct agg_result r;
 	int rc = 0;
 
-	if (!c->have_key)
-		return true;
-	for (size_t i = 0; i < c->nb; i++) {
-		c->b[i].service = text_of(c, &c->bt[i][0]);
-		c->b[i].staff = text_of(c, &c->bt[i][1]);
-		c->b[i].source = text_of(c, &c->bt[i][2]);
-	}
-	if (agg_customer(c->as_of, c->b, c->nb, c->p, c->np, &c->work, &r) != 0 ||
-	    out_start(&c->out) != 0 || (rc = put_agg(&c->out, c->org, &c->customer, &r)) == -1) {
+	if (agg_customer(c->as_of, b, nb, p, np, &c->work, &r) != 0 || out_start(&c->out) != 0 ||
+	    (rc = put_agg(&c->out, k->org, id, &r)) == -1) {
 		fail(c, "53200", "out of memory aggregating a customer");
 		return false;
 	}
@@ -460,32 +483,109 @@ static bool finish_customer(struct compute *c)
 		return false;
 	}
 	c->customers++;
-	c->have_key = false;
-	c->nb = c->np = 0;
-	c->texts.len = 0;
 	return true;
 }
 
-/* Does this row begin another customer? Then the one under way is done. */
-static bool next_key(struct compute *c, const PGresult *res, int row)
+/* A group of several keys: each key's rows gathered apart, in the order they came. */
+static bool put_keys_apart(struct compute *c)
+{
+	struct agg_booking *sb = realloc(c->sb, (c->nb ? c->nb : 1) * sizeof(*sb));
+	struct agg_payment *sp;
+
+	if (sb != NULL)
+		c->sb = sb;
+	if (sb == NULL || (sp = realloc(c->sp, (c->np ? c->np : 1) * sizeof(*sp))) == NULL) {
+		fail(c, "53200", "out of memory aggregating a customer");
+		return false;
+	}
+	c->sp = sp;
+	for (size_t k = 0; k < c->nkeys; k++) {
+		size_t nb = 0, np = 0;
+
+		for (size_t i = 0; i < c->nb; i++)
+			if (c->bkey[i] == k)
+				sb[nb++] = c->b[i];
+		for (size_t i = 0; i < c->np; i++)
+			if (c->pkey[i] == k)
+				sp[np++] = c->p[i];
+		if (!put_customer(c, &c->keys[k], sb, nb, sp, np))
+			return false;
+	}
+	return true;
+}
+
+/* Aggregate the group under way into out. */
+static bool finish_group(struct compute *c)
+{
+	if (!c->have_group)
+		return true;
+	for (size_t i = 0; i < c->nb; i++) {
+		c->b[i].service = text_of(c, &c->bt[i][0]);
+		c->b[i].staff = text_of(c, &c->bt[i][1]);
+		c->b[i].source = text_of(c, &c->bt[i][2]);
+	}
+	if (!(c->nkeys == 1 ? put_customer(c, &c->keys[0], c->b, c->nb, c->p, c->np)
+			    : put_keys_apart(c)))
+		return false;
+	c->have_group = false;
+	c->nkeys = c->nb = c->np = 0;
+	c->key_ids.len = c->texts.len = 0;
+	return true;
+}
+
+static bool key_is(const struct compute *c, const struct key *k, const char *org,
+		   const char *id, size_t len)
+{
+	return memcmp(k->org, org, 16) == 0 && k->len == len &&
+	       (len == 0 || memcmp(c->key_ids.p + k->off, id, len) == 0);
+}
+
+/*
+ * Which customer is this row's (c->cur)? A row of another group ends the one
+ * under way; a key not yet seen in the group is added to it.
+ */
+static bool row_key(struct compute *c, const PGresult *res, int row)
 {
 	const char *org = PQgetvalue(res, row, S_ORG), *id = PQgetvalue(res, row, S_CUSTOMER);
 	size_t len = (size_t)PQgetlength(res, row, S_CUSTOMER);
+	int64_t group;
 
-	if (!fixed(c, res, row, S_ORG, 16))
+	if (!fixed(c, res, row, S_ORG, 16) || !get_i64(c, res, row, S_GROUP, &group))
 		return false;
-	if (c->have_key && memcmp(c->org, org, 16) == 0 && c->customer.len == len &&
-	    (len == 0 || memcmp(c->customer.p, id, len) == 0))
-		return true;
-	if (!finish_customer(c))
-		return false;
-	memcpy(c->org, org, 16);
-	c->customer.len = 0;
-	if (buf_put(&c->customer, id, len) != 0) {
+	if (c->group_shift > 0)   /* monotone, so a group is still a run of rows */
+		group = (int64_t)(((uint64_t)group ^ UINT64_C(1) << 63) >> c->group_shift);
+	if (c->have_group && group == c->group) {
+		if (key_is(c, &c->keys[c->cur], org, id, len))
+			return true;
+		for (c->cur = 0; c->cur < c->nkeys; c->cur++)
+			if (key_is(c, &c->keys[c->cur], org, id, len))
+				return true;
+	} else {
+		if (!finish_group(c))
+			return false;
+		c->have_group = true;
+		c->group = group;
+	}
+	if (c->nkeys == c->keys_cap) {
+		size_t cap = c->keys_cap ? c->keys_cap * 2 : 4;
+		struct key *nk = realloc(c->keys, cap * sizeof(*nk));
+
+		if (nk == NULL) {
+			fail(c, "53200", "out of memory reading the compute's stream");
+			return false;
+		}
+		c->keys = nk;
+		c->keys_cap = cap;
+	}
+	c->cur = c->nkeys;
+	memcpy(c->keys[c->cur].org, org, 16);
+	c->keys[c->cur].off = c->key_ids.len;
+	c->keys[c->cur].len = len;
+	if (buf_put(&c->key_ids, id, len) != 0) {
 		fail(c, "53200", "out of memory reading the compute's stream");
 		return false;
 	}
-	c->have_key = true;
+	c->nkeys++;
 	return true;
 }
 
@@ -497,7 +597,7 @@ static void process(struct compute *c, int limit)
 	for (; c->row < c->rows && limit-- > 0; c->row++) {
 		int i = c->row;
 
-		if (c->failed || !next_key(c, res, i) || !fixed(c, res, i, S_KIND, 2) ||
+		if (c->failed || !row_key(c, res, i) || !fixed(c, res, i, S_KIND, 2) ||
 		    !(be_get(PQgetvalue(res, i, S_KIND), 2) == 0 ? read_booking(c, res, i)
 								   : read_payment(c, res, i))) {
 			c->row = c->rows;
@@ -555,7 +655,7 @@ static void on_fetch(struct txn *t, PGresult *res, void *arg)
 		fail(c, "XX000", "the compute's stream has %d columns in %s, expected %d in binary",
 		     PQnfields(res), PQbinaryTuples(res) ? "binary" : "text", S_NFIELDS);
 	if (n == 0 && !c->failed)
-		finish_customer(c);
+		finish_group(c);
 	if (c->failed) {
 		txn_fail(t, c->sqlstate, "%s", c->message);
 		return;
@@ -601,6 +701,7 @@ static void on_created(struct txn *t, PGresult *res, void *arg)
 int compute_add(struct txn *t, struct event_base *base, bool all, struct compute **cp)
 {
 	struct compute *c = calloc(1, sizeof(*c));
+	const char *hook;
 
 	*cp = c;
 	if (c == NULL) {
@@ -608,6 +709,11 @@ int compute_add(struct txn *t, struct event_base *base, bool all, struct compute
 		return -1;
 	}
 	c->all = all;
+	if ((hook = testhook_group_bits()) != NULL) {
+		int bits = atoi(hook);
+
+		c->group_shift = bits >= 1 && bits <= 63 ? 64 - bits : 0;
+	}
 	/* The lowest priority: whatever else is ready runs before the next slice. */
 	if ((c->ev = event_new(base, -1, 0, on_slice, c)) == NULL ||
 	    event_priority_set(c->ev, event_base_get_npriorities(base) - 1) != 0) {
@@ -624,10 +730,15 @@ void compute_free(struct compute *c)
 	if (c->ev != NULL)
 		event_free(c->ev);
 	PQclear(c->batch);
-	free(c->customer.p);
+	free(c->keys);
+	free(c->key_ids.p);
 	free(c->b);
 	free(c->bt);
+	free(c->bkey);
 	free(c->p);
+	free(c->pkey);
+	free(c->sb);
+	free(c->sp);
 	free(c->texts.p);
 	free(c->out.p);
 	agg_work_free(&c->work);

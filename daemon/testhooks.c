@@ -13,7 +13,8 @@
 #endif
 
 static const char *const hook_names[] = { "ANALYTICSD_TEST_AS_OF", "ANALYTICSD_TEST_SLEEP_S",
-					   "ANALYTICSD_TEST_RESOLV_CONF" };
+					   "ANALYTICSD_TEST_RESOLV_CONF",
+					   "ANALYTICSD_TEST_GROUP_BITS" };
 
 static const char *hook(const char *name)
 {
@@ -47,6 +48,7 @@ const char *testhook_as_of(void)
 }
 const char *testhook_sleep_s(void) { return hook(hook_names[1]); }
 const char *testhook_resolv_conf(void) { return hook(hook_names[2]); }
+const char *testhook_group_bits(void) { return hook(hook_names[3]); }
 
 void testhook_announce(void)
 {

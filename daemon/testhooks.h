@@ -10,6 +10,9 @@
  *   ANALYTICSD_TEST_SLEEP_S  a pg_sleep inside every refresh, to make it slow
  *   ANALYTICSD_TEST_RESOLV_CONF  the resolver's configuration instead of
  *                            /etc/resolv.conf (a name server that never answers)
+ *   ANALYTICSD_TEST_GROUP_BITS  the compute keeps only the top N (1 to 63) bits of
+ *                            each row's grp, so that a group holds many customers,
+ *                            as it would should two keys share a hash
  */
 #ifndef AD_TESTHOOKS_H
 #define AD_TESTHOOKS_H
@@ -18,6 +21,7 @@
 const char *testhook_as_of(void);
 const char *testhook_sleep_s(void);
 const char *testhook_resolv_conf(void);
+const char *testhook_group_bits(void);
 
 /* At start-up: log the hooks in force, or those set but ignored. */
 void testhook_announce(void);

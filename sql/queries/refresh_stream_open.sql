@@ -10,15 +10,17 @@
 -- id, booking_id, created_at, amount_cents, tip_cents, refunded_cents. Columns a kind does
 -- not use are NULL.
 --
--- Only equality matters to the daemon, so the order is the cheapest to sort: the customer id
--- first and bytewise (COLLATE "C"), where the sort decides almost every comparison on its
--- first bytes; an organization id first ties for every row of the same organization (1 s
--- more at 3.2M rows).
+-- Only equality matters to the daemon, so the rows are ordered by the cheapest key that
+-- brings each customer's rows together: grp, a 64-bit hash of the key (organization id,
+-- customer id). Sorting 3.2M rows on it takes about a third less time than on the customer
+-- id, whose values share their first bytes. Two keys with the same hash would have their rows
+-- interleaved; the daemon groups a run of equal grp by key, so they are still computed apart.
 DECLARE ca_stream BINARY NO SCROLL CURSOR FOR
 SELECT s.organization_id, s.customer_id, s.kind, s.id, s.ref_id, s.status, s.start_at,
        s.created_at, s.updated_at, s.duration_minutes, s.service_id, s.staff_id,
        s.party_size, s.source, s.loyalty_points_awarded, s.local_start,
-       s.amount_cents, s.tip_cents, s.refunded_cents
+       s.amount_cents, s.tip_cents, s.refunded_cents,
+       hashtextextended(s.customer_id, uuid_hash_extended(s.organization_id, 0)) AS grp
   FROM (SELECT b.organization_id, b.customer_id COLLATE "C" AS customer_id, 0::int2 AS kind,
                b.id, b.location_id AS ref_id, b.status, b.start_at, b.created_at,
                b.updated_at, b.duration_minutes, b.service_id, b.staff_id, b.party_size,
@@ -56,4 +58,4 @@ SELECT s.organization_id, s.customer_id, s.kind, s.id, s.ref_id, s.status, s.sta
            AND p.organization_id = b.organization_id
          WHERE p.customer_id IS NULL
            AND p.status = 'COMPLETED') s
- ORDER BY s.customer_id, s.organization_id;
+ ORDER BY grp;

@@ -8,7 +8,8 @@ DECLARE ca_stream BINARY NO SCROLL CURSOR FOR
 SELECT s.organization_id, s.customer_id, s.kind, s.id, s.ref_id, s.status, s.start_at,
        s.created_at, s.updated_at, s.duration_minutes, s.service_id, s.staff_id,
        s.party_size, s.source, s.loyalty_points_awarded, s.local_start,
-       s.amount_cents, s.tip_cents, s.refunded_cents
+       s.amount_cents, s.tip_cents, s.refunded_cents,
+       hashtextextended(s.customer_id, uuid_hash_extended(s.organization_id, 0)) AS grp
   FROM (SELECT b.organization_id, b.customer_id COLLATE "C" AS customer_id, 0::int2 AS kind,
                b.id, b.location_id AS ref_id, b.status, b.start_at, b.created_at,
                b.updated_at, b.duration_minutes, b.service_id, b.staff_id, b.party_size,
@@ -39,4 +40,4 @@ SELECT s.organization_id, s.customer_id, s.kind, s.id, s.ref_id, s.status, s.sta
          WHERE p.customer_id IS NULL
            AND b.customer_id IS NOT NULL
            AND p.status = 'COMPLETED') s
- ORDER BY s.customer_id, s.organization_id;
+ ORDER BY grp;
