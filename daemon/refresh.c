@@ -112,7 +112,7 @@ static void counts(const struct job *j, struct run_counts *n)
 
 static const struct txn_stmt compute[] = {
 	{ sql_refresh_compute, NULL }, { sql_refresh_count_new, on_count },
-	{ sql_refresh_analyze_new, NULL }, { NULL, NULL },
+	{ sql_refresh_analyze_new, NULL }, { sql_refresh_missing, NULL }, { NULL, NULL },
 };
 /* Each with the run id, which keys the undo log. */
 static const struct txn_stmt apply[] = {
@@ -177,8 +177,8 @@ static void work(struct job *j, struct txn *t)
 	switch (r->mode) {
 	case REFRESH_FULL: {
 		const char *p[1] = { NULL };
-		txn_add(t, sql_refresh_queue_capture, 1, p, false, NULL, NULL);
-		txn_add(t, sql_refresh_scope_full, 0, NULL, false, NULL, NULL);
+		/* The scope comes after the stream, from what it read (refresh_scope_full.sql). */
+		txn_add(t, sql_refresh_queue_capture, 1, p, false, on_scope, j);
 		break;
 	}
 	case REFRESH_INCREMENTAL:
@@ -195,12 +195,17 @@ static void work(struct job *j, struct txn *t)
 		break;
 	}
 	}
-	txn_add(t, sql_refresh_analyze_scope, 0, NULL, false, on_scope, j);
+	if (r->mode != REFRESH_FULL)
+		txn_add(t, sql_refresh_analyze_scope, 0, NULL, false, on_scope, j);
 	if (sleep_s != NULL) {
 		const char *p[1] = { sleep_s };
 		txn_add(t, sql_test_sleep, 1, p, false, NULL, NULL);
 	}
 	compute_add(t, j->d->base, r->mode == REFRESH_FULL, &r->compute);
+	if (r->mode == REFRESH_FULL) {
+		txn_add(t, sql_refresh_scope_full, 0, NULL, false, NULL, NULL);
+		txn_add(t, sql_refresh_analyze_scope, 0, NULL, false, NULL, NULL);
+	}
 	txn_add_steps(t, 0, NULL, j, compute);
 	txn_add_steps(t, 1, run_id, j, apply);
 	if (r->mode == REFRESH_INCREMENTAL) {

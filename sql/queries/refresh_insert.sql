@@ -1,17 +1,24 @@
--- Insert the customers in scope that have no row yet (this runs after refresh_update.sql,
--- so the others have theirs). ca_new has the table's columns in the table's order
--- (refresh_compute.sql). Each inserted key goes to the undo log of run $1 (undo = delete
--- it); the statement's row count is the number inserted.
+-- Insert the customers in scope that have no row yet (ca_missing, refresh_missing.sql).
+-- ca_new has the table's columns in the table's order (refresh_compute.sql). Each inserted
+-- key goes to the undo log of run $1 (undo = delete it); the statement's row count is the
+-- number inserted.
 --
--- The existing rows are skipped by the primary key (one index probe each), not by an anti
--- join: a NOT EXISTS over customer_analytics, planned while the table is empty or its
--- statistics say so, became a nested loop over a sequential scan of the very table the
--- statement was filling, and each computed row read every row inserted before it (make
--- bench: a full refresh into an emptied table ran for over 15 minutes where it takes one).
+-- The statement reads no row of the table it fills: a NOT EXISTS over customer_analytics
+-- here, planned while the table is empty or its statistics say so, became a nested loop
+-- over a sequential scan of the very table the statement was filling, and each computed
+-- row read every row inserted before it (make bench: a full refresh into an emptied table
+-- ran for over 15 minutes where it takes one). ON CONFLICT stays, as the guard it is.
+--
+-- In the primary key's order, each row goes where the one before it went: into an empty
+-- table, 200k rows took 4.1 s so and 5.5 s in the order they were computed in.
 WITH ins AS (
 INSERT INTO customer_analytics
-SELECT *
-  FROM ca_new
+SELECT n.*
+  FROM ca_new n
+  JOIN ca_missing m
+    ON m.organization_id = n.organization_id
+   AND m.square_customer_id = n.square_customer_id
+ ORDER BY n.organization_id, n.square_customer_id
     ON CONFLICT (organization_id, square_customer_id) DO NOTHING
 RETURNING organization_id, square_customer_id
 )
