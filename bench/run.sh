@@ -367,7 +367,8 @@ SET work_mem = '256MB';
 SET jit = off;
 BEGIN;
 CREATE TEMP TABLE ca_run ON COMMIT DROP AS SELECT '$ANCHOR'::timestamptz + interval '1 day' AS as_of;
-\\i $SRC/sql/queries/refresh_scope_full.sql
+CREATE TEMP TABLE ca_scope ON COMMIT DROP AS $FULL_SCOPE
+UNION SELECT organization_id, square_customer_id FROM customer_analytics;
 \\i $BASELINE
 SELECT 'rows', count(*) FROM ca_new;
 SAVEPOINT s;
@@ -384,6 +385,7 @@ $upd_plain;
 \\timing off
 ROLLBACK TO s;
 TRUNCATE customer_analytics;
+\\i $SRC/sql/queries/refresh_missing.sql
 SAVEPOINT t;
 CHECKPOINT;
 \\timing on
