@@ -10,7 +10,7 @@
 -- ran for over 15 minutes where it takes one). ON CONFLICT stays, as the guard it is.
 --
 -- In the primary key's order, each row goes where the one before it went: into an empty
--- table, 200k rows took 4.1 s so and 5.5 s in the order they were computed in.
+-- table, 200k rows took 4.1 s in that order and 5.5 s in the order they were computed in.
 WITH ins AS (
 INSERT INTO customer_analytics
 SELECT n.*
