@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -14,6 +15,7 @@
 #include "daemon.h"
 #include "follow.h"
 #include "listener.h"
+#include "log.h"
 #include "schema.h"
 #include "job.h"
 #include "sqlfiles.h"
@@ -60,7 +62,19 @@ struct status_req {
 	json_t *result;
 	struct event *ev_timeout;
 	bool replied, chain_done;
+	int part;                       /* on_part: the statements' results so far */
 };
+
+/*
+ * The one-round-trip read (see on_part): on once status has found the
+ * bookkeeping tables and prepared its statement for the last runs on its
+ * connection; off after a failure, and for good after BATCH_MAX_FAILURES in
+ * a row (a pooler that does not keep a session's prepared statements).
+ */
+#define BATCH_STMT "analyticsd_status_last_runs"
+#define BATCH_MAX_FAILURES 3
+static bool batched;
+static int batch_failures;
 
 static void release(struct status_req *r)
 {
@@ -101,34 +115,72 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 	release(r);
 }
 
-static void on_paused(PGresult *res, const struct db_error *err, void *arg)
+/* The parts, each from its query's result. */
+static void put_paused(struct status_req *r, PGresult *res)
 {
-	struct status_req *r = arg;
-
-	if (err == NULL && PQntuples(res) == 1 && !r->replied)
+	if (PQntuples(res) == 1 && !r->replied)
 		json_object_set_new(r->result, "paused", wire_row(result_row_json(res, 0)));
-	finish(r);
 }
 
-static void on_last_runs(PGresult *res, const struct db_error *err, void *arg)
+static void put_last_runs(struct status_req *r, PGresult *res)
 {
-	struct status_req *r = arg;
 	json_t *last = json_object();
 
-	for (int i = 0; err == NULL && i < PQntuples(res); i++)
+	for (int i = 0; i < PQntuples(res); i++)
 		json_object_set_new(last, PQgetvalue(res, i, PQfnumber(res, "mode")),
 				    wire_row(result_row_json(res, i)));
 	if (!r->replied)
 		json_object_set_new(r->result, "last_runs", last);
 	else
 		json_decref(last);
-	if (err != NULL || r->replied ||
-	    db_send(r->d->db_status, sql_control_get, 0, NULL, false, on_paused, r) != 0)
-		finish(r);
 }
 
 /* The bookkeeping tables arrive with migration 2. */
 #define SCHEMA_HAS_RUNS 2
+
+/*
+ * Step by step, as on a database that may have no bookkeeping tables yet:
+ * the schema (two queries, schema.c), then the last runs and the pause if
+ * the tables are there.
+ */
+static void on_paused(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct status_req *r = arg;
+
+	if (err == NULL)
+		put_paused(r, res);
+	finish(r);
+}
+
+/* Already there (a step-by-step read after a failed batch) is as good. */
+static void on_prepared(PGresult *res, const struct db_error *err, void *arg)
+{
+	(void)res;
+	(void)arg;
+	batched = err == NULL || strcmp(err->sqlstate, "42P05") == 0;
+}
+
+static void on_last_runs(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct status_req *r = arg;
+	struct daemon *d = r->d;
+	char *sql;
+
+	if (err == NULL)
+		put_last_runs(r, res);
+	if (err != NULL || r->replied ||
+	    db_send(d->db_status, sql_control_get, 0, NULL, false, on_paused, r) != 0) {
+		finish(r);
+		return;
+	}
+	/* The tables are there: the next status reads its parts in one round trip.
+	 * Planning the last runs' query took longer than running it (1.5 ms). */
+	if (batched || batch_failures >= BATCH_MAX_FAILURES ||
+	    asprintf(&sql, "PREPARE " BATCH_STMT " AS\n%s", sql_runs_last_per_mode) < 0)
+		return;
+	db_send(d->db_status, sql, 0, NULL, true, on_prepared, NULL);
+	free(sql);
+}
 
 static void on_probe(const struct schema_info *si, const struct db_error *err, void *arg)
 {
@@ -145,6 +197,74 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 	if (r->replied || !schema_is_applied(si, SCHEMA_HAS_RUNS) ||
 	    db_send(r->d->db_status, sql_runs_last_per_mode, 0, NULL, false, on_last_runs, r) != 0)
 		finish(r);
+}
+
+/*
+ * In one round trip, once the tables are known to be there: the same three
+ * files' statements sent as one simple query, the last runs' as prepared on
+ * this connection. Four round trips and the planning of the last runs' query
+ * were most of status's time, idle or during a refresh (docs/BENCHMARKS.md,
+ * "status during a refresh"). If a statement fails (the tables went with
+ * migrate down, the connection is a new session after a reconnect), this
+ * request and the next go step by step, which prepares the statement again.
+ */
+enum { PART_SCHEMA, PART_LAST_RUNS, PART_PAUSED, N_PARTS };
+
+static void on_part(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct status_req *r = arg;
+	struct schema_info *si;
+
+	if (res != NULL) {
+		switch (r->part++) {
+		case PART_SCHEMA:
+			if (r->replied || (si = calloc(1, sizeof(*si))) == NULL)
+				break;
+			schema_compare(si, res);
+			json_object_set_new(r->result, "schema", schema_info_json(si, false));
+			free(si);
+			break;
+		case PART_LAST_RUNS:
+			put_last_runs(r, res);
+			break;
+		case PART_PAUSED:
+			put_paused(r, res);
+			break;
+		}
+		return;
+	}
+	if (err == NULL && r->part == N_PARTS) {
+		batch_failures = 0;
+		finish(r);
+		return;
+	}
+	batched = false;
+	if (++batch_failures == BATCH_MAX_FAILURES)
+		log_msg(LOG_NOTICE, "status: reading its database part in one round trip failed "
+			"%d times in a row (last: %s); it reads step by step from now on",
+			BATCH_MAX_FAILURES, err != NULL ? err->message : "a statement returned nothing");
+	json_object_del(r->result, "schema");
+	json_object_del(r->result, "last_runs");
+	json_object_del(r->result, "paused");
+	if (r->replied || schema_probe(r->d->db_status, on_probe, r) != 0)
+		finish(r);
+}
+
+static int read_database_part(struct status_req *r)
+{
+	const struct db_opts o = { .simple = true, .each = true };
+	char *sql;
+	int rc;
+
+	if (!batched)
+		return schema_probe(r->d->db_status, on_probe, r);
+	/* Empty statements between them are no statements: the separators are safe. */
+	if (asprintf(&sql, "%s\n;\nEXECUTE " BATCH_STMT "\n;\n%s\n;", sql_schema_applied,
+		     sql_control_get) < 0)
+		return -1;
+	rc = db_send_opts(r->d->db_status, sql, 0, NULL, &o, on_part, r);
+	free(sql);
+	return rc;
 }
 
 void cmd_status(struct daemon *d, struct client *c, const struct cmd_args *args)
@@ -169,7 +289,7 @@ void cmd_status(struct daemon *d, struct client *c, const struct cmd_args *args)
 	r->result = result;
 	r->ev_timeout = evtimer_new(d->base, on_timeout, r);
 	if (r->ev_timeout == NULL || evtimer_add(r->ev_timeout, &tv) != 0 ||
-	    schema_probe(d->db_status, on_probe, r) != 0) {
+	    read_database_part(r) != 0) {
 		if (r->ev_timeout != NULL)
 			event_free(r->ev_timeout);
 		free(r);

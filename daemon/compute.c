@@ -10,7 +10,6 @@
  * timestamps as int64 microseconds since 2000-01-01, uuids as 16 bytes, text
  * as its bytes (the connection's client_encoding is UTF8).
  */
-#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 
 #include "agg.h"
 #include "compute.h"
+#include "log.h"
 #include "sqlfiles.h"
 #include "testhooks.h"
 
@@ -84,6 +84,10 @@ struct compute {
 	struct event *ev;               /* aggregates the batch in slices */
 	PGresult *batch;                /* the batch under way (ours to clear) */
 	int row, rows;                  /* its next row, and its size */
+	PGresult *parked;               /* the next one, come before the batch is done */
+	struct txn *held;               /* the transaction, held while one is parked */
+	int slice_rows;                 /* rows a slice, COMPUTE_SLICE_ROWS but in tests */
+	long long batches, parks;       /* for the log: how often the daemon was behind */
 	bool failed;                    /* found off the transaction's steps: */
 	char sqlstate[6];               /* reported at the next one */
 	char message[256];
@@ -610,18 +614,35 @@ static void process(struct compute *c, int limit)
 	}
 }
 
-/* A slice of the batch on the loop, between whatever else it serves. */
+static void take(struct compute *c, struct txn *t, PGresult *res);
+static void on_fetch(struct txn *t, PGresult *res, void *arg);
+
+/*
+ * A slice of the batch on the loop, between whatever else it serves. When
+ * the batch is done and the next one is parked, that one is taken and the
+ * transaction goes on: released, it may end and free c, so nothing follows.
+ */
 static void on_slice(evutil_socket_t fd, short what, void *arg)
 {
 	struct compute *c = arg;
+	struct txn *t = c->held;
+	PGresult *res = c->parked;
 
 	(void)fd;
 	(void)what;
 	if (c->batch == NULL)
 		return;
-	process(c, COMPUTE_SLICE_ROWS);
-	if (c->batch != NULL)
+	process(c, c->slice_rows);
+	if (c->batch != NULL) {
 		event_active(c->ev, EV_TIMEOUT, 0);
+		return;
+	}
+	if (t == NULL)
+		return;
+	c->parked = NULL;
+	c->held = NULL;
+	take(c, t, res);
+	txn_release(t);
 }
 
 /* Hand the aggregates so far to a COPY into ca_agg, run next. */
@@ -640,34 +661,35 @@ static void flush_out(struct compute *c, struct txn *t)
 }
 
 /*
- * A batch: the next FETCH goes out at once, and the batch is aggregated in
- * slices on the loop while the server reads the one after (the previous
- * batch is finished first, should it still have rows).
+ * A batch, once the one before is done: the next FETCH goes out at once, and
+ * the batch is aggregated in slices on the loop while the server reads the
+ * one after. res is ours.
  */
-static void on_fetch(struct txn *t, PGresult *res, void *arg)
+static void take(struct compute *c, struct txn *t, PGresult *res)
 {
-	struct compute *c = arg;
 	int n = PQntuples(res);
 
-	if (c->batch != NULL)
-		process(c, INT_MAX);
 	if (!c->failed && (PQnfields(res) != S_NFIELDS || (n > 0 && PQbinaryTuples(res) != 1)))
 		fail(c, "XX000", "the compute's stream has %d columns in %s, expected %d in binary",
 		     PQnfields(res), PQbinaryTuples(res) ? "binary" : "text", S_NFIELDS);
 	if (n == 0 && !c->failed)
 		finish_group(c);
+	if (c->failed || n == 0)
+		PQclear(res);
 	if (c->failed) {
 		txn_fail(t, c->sqlstate, "%s", c->message);
 		return;
 	}
 	if (n == 0) {
+		log_msg(LOG_DEBUG, "compute: %lld batches streamed, %lld of them came before the "
+			"one ahead was aggregated", c->batches, c->parks);
 		/* The end of the stream: pushed in reverse, they run in order: copy, close. */
 		txn_push(t, sql_refresh_stream_close, false, NULL, NULL);
 		if (c->out.len > 0)
 			flush_out(c, t);
 		return;
 	}
-	txn_keep_result(t);
+	c->batches++;
 	c->batch = res;
 	c->row = 0;
 	c->rows = n;
@@ -675,6 +697,27 @@ static void on_fetch(struct txn *t, PGresult *res, void *arg)
 	txn_push(t, sql_refresh_stream_fetch, true, on_fetch, c);
 	if (c->out.len >= COMPUTE_FLUSH_BYTES)
 		flush_out(c, t);
+}
+
+/*
+ * A FETCH's rows. Should the batch before still have rows, they are parked
+ * and the transaction held until the slices finish it: the loop is never
+ * taken for a whole batch at once (which held a status request for up to a
+ * few milliseconds), and at most two batches are held.
+ */
+static void on_fetch(struct txn *t, PGresult *res, void *arg)
+{
+	struct compute *c = arg;
+
+	txn_keep_result(t);
+	if (c->batch != NULL) {
+		c->parks++;
+		c->parked = res;
+		c->held = t;
+		txn_hold(t);
+		return;
+	}
+	take(c, t, res);
 }
 
 static void on_as_of(struct txn *t, PGresult *res, void *arg)
@@ -714,6 +757,9 @@ int compute_add(struct txn *t, struct event_base *base, bool all, struct compute
 
 		c->group_shift = bits >= 1 && bits <= 63 ? 64 - bits : 0;
 	}
+	c->slice_rows = COMPUTE_SLICE_ROWS;
+	if ((hook = testhook_slice_rows()) != NULL && atoi(hook) >= 1)
+		c->slice_rows = atoi(hook);
 	/* The lowest priority: whatever else is ready runs before the next slice. */
 	if ((c->ev = event_new(base, -1, 0, on_slice, c)) == NULL ||
 	    event_priority_set(c->ev, event_base_get_npriorities(base) - 1) != 0) {
@@ -730,6 +776,7 @@ void compute_free(struct compute *c)
 	if (c->ev != NULL)
 		event_free(c->ev);
 	PQclear(c->batch);
+	PQclear(c->parked);
 	free(c->keys);
 	free(c->key_ids.p);
 	free(c->b);

@@ -31,6 +31,7 @@ struct db_query {
 	int nparams;
 	bool simple;
 	bool binary;
+	bool each;                      /* db_opts.each */
 	char *copy;                     /* COPY ... FROM STDIN: the data, and how much is sent */
 	size_t copy_len, copy_off;
 	db_result_fn fn;
@@ -375,6 +376,7 @@ static int enqueue_opts(struct db_conn *db, const char *sql, int nparams,
 	q->sql = strdup(sql);
 	q->simple = o->simple;
 	q->binary = o->binary;
+	q->each = o->each;
 	q->fn = fn;
 	q->arg = arg;
 	if (q->sql == NULL)
@@ -631,7 +633,7 @@ static void complete(struct db_conn *db)
 		if (have_err)
 			q->fn(NULL, &err, q->arg);
 		else
-			q->fn(res, NULL, q->arg);
+			q->fn(res, NULL, q->arg);  /* NULL for an each query: its end */
 	}
 	if (!db->keep)
 		PQclear(res);
@@ -681,6 +683,19 @@ later:
 	return false;
 }
 
+/* One statement's result of an each query, handed over as it comes. */
+static void deliver(struct db_conn *db, PGresult *r)
+{
+	struct db_query *q = db->head;
+
+	db->keep = false;
+	if (q->fn != NULL)
+		q->fn(r, NULL, q->arg);
+	if (!db->keep)
+		PQclear(r);
+	db->keep = false;
+}
+
 static void collect(struct db_conn *db)
 {
 	while (db->pg != NULL && db->in_flight && !db->copying && !PQisBusy(db->pg)) {
@@ -710,6 +725,10 @@ static void collect(struct db_conn *db)
 			PQclear(r);
 			break;
 		default:
+			if (db->head->each) {
+				deliver(db, r);
+				break;
+			}
 			if (db->result != NULL)
 				PQclear(db->result);
 			db->result = r;
@@ -772,7 +791,8 @@ void db_keep_result(struct db_conn *db)
 int db_send_opts(struct db_conn *db, const char *sql, int nparams, const char *const *params,
 		 const struct db_opts *o, db_result_fn fn, void *arg)
 {
-	if (db->state != DB_READY)
+	/* Several statements go by the simple protocol, which has no parameters. */
+	if (db->state != DB_READY || (o->each && (!o->simple || nparams > 0)))
 		return -1;
 	if (enqueue_opts(db, sql, nparams, params, o, fn, arg) != 0)
 		return -1;

@@ -75,6 +75,9 @@ struct db_opts {
 	bool simple;
 	bool binary;            /* results in binary (PQsendQueryParams' resultFormat 1) */
 	bool front;             /* before every queued query but the one in flight */
+	bool each;              /* several statements (simple only): fn gets each one's result
+				 * as it comes, then a last call with res NULL, and err set if
+				 * a statement failed (the ones after it did not run) */
 	char *copy;             /* for COPY ... FROM STDIN: the data to send, taken (freed by */
 	size_t copy_len;        /* db) when the call returns 0 */
 };

@@ -185,6 +185,32 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	jobs_cancel(d->jobs);
 }
 
+/*
+ * Three priorities: every event gets the middle one, and a refresh's
+ * aggregation slices the last (compute.c), so that a status request or a
+ * database reply waiting with a slice is served first. A slice activates the
+ * next one; libevent would run them all in one pass, without looking at the
+ * sockets, unless told to look after each callback of the last priority.
+ */
+#define LOOP_PRIORITIES 3
+
+static struct event_base *new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base = NULL;
+
+	if (cfg != NULL &&
+	    event_config_set_max_dispatch_interval(cfg, NULL, 1, LOOP_PRIORITIES - 1) == 0)
+		base = event_base_new_with_config(cfg);
+	if (cfg != NULL)
+		event_config_free(cfg);
+	if (base != NULL && event_base_priority_init(base, LOOP_PRIORITIES) != 0) {
+		event_base_free(base);
+		base = NULL;
+	}
+	return base;
+}
+
 static int setup_signals(struct daemon *d)
 {
 	/* Writes to a vanished client must be an error, not our death. */
@@ -346,11 +372,8 @@ int main(int argc, char **argv)
 	use_credentials();
 
 	rc = 1;
-	d.base = event_base_new();
-	/* Three priorities: every event gets the middle one, and a refresh's
-	 * aggregation slices the last (compute.c), so that a status request or a
-	 * database reply waiting with a slice is served first. */
-	if (d.base == NULL || event_base_priority_init(d.base, 3) != 0) {
+	d.base = new_base();
+	if (d.base == NULL) {
 		log_msg(LOG_ERR, "cannot create the event loop");
 		goto out;
 	}

@@ -13,6 +13,9 @@
  *   ANALYTICSD_TEST_GROUP_BITS  the compute keeps only the top N (1 to 63) bits of
  *                            each row's grp, so that a group holds many customers,
  *                            as it would should two keys share a hash
+ *   ANALYTICSD_TEST_SLICE_ROWS  the compute's slice, in rows (default 250): 1 makes
+ *                            each batch outlast the FETCH of the next, which then
+ *                            waits, parked
  */
 #ifndef AD_TESTHOOKS_H
 #define AD_TESTHOOKS_H
@@ -22,6 +25,7 @@ const char *testhook_as_of(void);
 const char *testhook_sleep_s(void);
 const char *testhook_resolv_conf(void);
 const char *testhook_group_bits(void);
+const char *testhook_slice_rows(void);
 
 /* At start-up: log the hooks in force, or those set but ignored. */
 void testhook_announce(void);

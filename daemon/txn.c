@@ -28,6 +28,7 @@ struct txn {
 	void *arg;
 	txn_drain_fn drain;
 	void *drain_arg;
+	bool held;                      /* txn_hold: the next step waits for txn_release */
 };
 
 static void step_free(struct txn_step *s)
@@ -116,7 +117,8 @@ static void on_step(PGresult *res, const struct db_error *err, void *arg)
 	} else if (t->cur != NULL && t->cur->fn != NULL) {
 		t->cur->fn(t, res, t->cur->arg);
 	}
-	next(t);
+	if (!t->held)
+		next(t);
 }
 
 struct txn *txn_begin(struct db_conn *db, txn_done_fn done, void *arg)
@@ -221,6 +223,17 @@ int txn_add_steps(struct txn *t, int nparams, const char *const *params, void *a
 void txn_keep_result(struct txn *t)
 {
 	db_keep_result(t->db);
+}
+
+void txn_hold(struct txn *t)
+{
+	t->held = true;
+}
+
+void txn_release(struct txn *t)
+{
+	t->held = false;
+	next(t);
 }
 
 void txn_on_drain(struct txn *t, txn_drain_fn fn, void *arg)

@@ -52,6 +52,15 @@ int txn_push_copy(struct txn *t, const char *sql, char *data, size_t len, txn_st
 void txn_keep_result(struct txn *t);
 
 /*
+ * From a step's callback: the next step waits (nothing is sent) until
+ * txn_release(), which runs it, or COMMIT or ROLLBACK if none is left. While
+ * held, the transaction sits idle on its connection; txn_release() may end
+ * it, and with it the caller's own state (done runs from inside it).
+ */
+void txn_hold(struct txn *t);
+void txn_release(struct txn *t);
+
+/*
  * Called whenever the steps run out, before COMMIT, until it returns false:
  * lets a caller add the next stage once the steps of the previous one (and
  * what their callbacks added) have run, e.g. a record of counts that only

@@ -25,6 +25,18 @@ ctl_json migrate up
 is "$RC" 0 "a second migrate up succeeds"
 is "$(jget '.result.applied | length')" 0 "a second migrate up applies nothing"
 
+# Once status has seen the bookkeeping tables it reads its database part in one round
+# trip: the status connection's last query holds all three statements (the last runs'
+# prepared by the status before).
+ctl_json status
+ctl_json status
+is "$(jget .result.schema.version)" "$LATEST" "status (one round trip) shows the schema"
+is "$(jget '.result.last_runs | type')" object "status (one round trip) shows the last runs"
+is "$(jget '.result.paused.paused')" false "status (one round trip) shows the pause"
+is "$(psql_q -c "select query like '%schema_migrations%EXECUTE analyticsd_status_last_runs%analytics_control%'
+                   from pg_stat_activity where application_name = 'analyticsd/status'")" t \
+	"the status connection read the three parts in one query"
+
 ctl_json migrate status
 is "$RC" 0 "migrate status answers"
 is "$(jget '.result.applied | length')" "$LATEST" "migrate status lists the applied migrations"
@@ -54,6 +66,10 @@ psql_q -c "update schema_migrations set checksum = '$SUM' where version = 1"
 # migrate down of the source schema never drops source data.
 for v in $(seq $((LATEST - 1)) -1 1); do ctl_json migrate down; done
 is "$(jget .result.version)" 1 "every migration above the source schema reverted"
+ctl_json status
+is "$RC" 0 "status answers once the bookkeeping tables are gone"
+is "$(jget .result.schema.version)" 1 "status (step by step again) shows the schema"
+is "$(jget .result.last_runs)" null "status has no last runs without the tables"
 psql_q -c "insert into organizations (id, name) values ('11111111-1111-4111-8111-000000000001', 'x')"
 ctl_json migrate down
 is "$RC" 1 "migrate down refuses to drop source tables that hold rows"

@@ -42,10 +42,12 @@ daemon_stop d1
 
 # The stream is grouped by a hash of the key. With only its top 2 bits kept, each group
 # holds a quarter of the customers, as a group does when two keys share a hash: the compute
-# must still compute each customer from its own rows.
-ANALYTICSD_TEST_AS_OF=$AS_OF ANALYTICSD_TEST_GROUP_BITS=2 daemon_start d2
+# must still compute each customer from its own rows. And with slices of one row, each
+# batch outlasts the FETCH of the next, which waits parked until the slices are done.
+ANALYTICSD_TEST_AS_OF=$AS_OF ANALYTICSD_TEST_GROUP_BITS=2 ANALYTICSD_TEST_SLICE_ROWS=1 daemon_start d2
 wait_for "connected" 20 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state == \"connected\"'"
 like "$(cat "$T/d2.log")" "ANALYTICSD_TEST_GROUP_BITS=2 is in force" "the grouping hook is in force"
+like "$(cat "$T/d2.log")" "ANALYTICSD_TEST_SLICE_ROWS=1 is in force" "the slice hook is in force"
 psql_q -c "update customer_analytics set visits_total = visits_total + 1, favourite_service_id = 'x'"
 for mode in full "org 11111111-1111-4111-8111-000000000002"; do
 	# shellcheck disable=SC2086
@@ -57,5 +59,7 @@ for mode in full "org 11111111-1111-4111-8111-000000000002"; do
 	sed 's/^/# /' "$T/oracle.out"
 	is "$RC" 0 "after refresh $mode with four groups every value equals the oracle's"
 done
+like "$(grep -o 'batches streamed, [0-9]* of them came before' "$T/d2.log" | head -1)" \
+	'streamed, [1-9][0-9]* of them came before' "a batch waited, parked, for the one ahead"
 daemon_stop d2
 t_done
