@@ -681,8 +681,9 @@ static void take(struct compute *c, struct txn *t, PGresult *res)
 		return;
 	}
 	if (n == 0) {
-		log_msg(LOG_DEBUG, "compute: %lld batches streamed, %lld of them came before the "
-			"one ahead was aggregated", c->batches, c->parks);
+		log_msg(LOG_DEBUG, "compute: %lld customers aggregated; %lld batches streamed, "
+			"%lld of them came before the one ahead was aggregated", c->customers,
+			c->batches, c->parks);
 		/* The end of the stream: pushed in reverse, they run in order: copy, close. */
 		txn_push(t, sql_refresh_stream_close, false, NULL, NULL);
 		if (c->out.len > 0)
@@ -790,9 +791,4 @@ void compute_free(struct compute *c)
 	free(c->out.p);
 	agg_work_free(&c->work);
 	free(c);
-}
-
-long long compute_customers(const struct compute *c)
-{
-	return c != NULL ? c->customers : 0;
 }

@@ -35,7 +35,4 @@ struct compute;
 int compute_add(struct txn *t, struct event_base *base, bool all, struct compute **cp);
 void compute_free(struct compute *c);
 
-/* Customers aggregated so far (for the log and the tests). */
-long long compute_customers(const struct compute *c);
-
 #endif

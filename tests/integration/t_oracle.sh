@@ -61,5 +61,12 @@ for mode in full "org 11111111-1111-4111-8111-000000000002"; do
 done
 like "$(grep -o 'batches streamed, [0-9]* of them came before' "$T/d2.log" | head -1)" \
 	'streamed, [1-9][0-9]* of them came before' "a batch waited, parked, for the one ahead"
+# The full refresh streamed every key with a booking or a completed payment it names:
+# four keys to a group, each still aggregated once.
+keys=$(psql_q -c "select count(*) from (select organization_id, customer_id from bookings
+	where customer_id is not null union select organization_id, customer_id from payments
+	where customer_id is not null and status = 'COMPLETED') k")
+is "$(grep -o 'compute: [0-9]* customers aggregated' "$T/d2.log" | head -1)" \
+	"compute: $keys customers aggregated" "the full refresh aggregated each of the $keys keys once"
 daemon_stop d2
 t_done
