@@ -146,5 +146,36 @@ is "$(echo "$OUT" | grep -oE '[0-9]+' | uniq | wc -l)" 2 "the two pipelined refr
 ctl_json refresh org not-a-uuid
 is "$RC" 64 "refresh org with a bad id is a usage error"
 
+# A row that appears between the run's look for missing keys and its insert (only a run
+# writes the table; a trigger stands in for a writer that does not take the run lock):
+# the run fails with the primary key's error instead of keeping a row it did not compute,
+# and nothing of it stays.
+KEY=$(psql_q -c "select square_customer_id from customer_analytics order by 1 limit 1")
+psql_q <<SQL >/dev/null
+delete from customer_analytics where square_customer_id = '$KEY';
+create function t_refresh_intruder() returns trigger language plpgsql as \$\$
+begin
+    if pg_trigger_depth() = 1 then
+        insert into customer_analytics select (new).*;
+    end if;
+    return new;
+end \$\$;
+create trigger t_refresh_intruder before insert on customer_analytics
+    for each row execute function t_refresh_intruder();
+SQL
+BEFORE=$(table_md5)
+UNDO=$(psql_q -c "select count(*) from analytics_undo_log")
+ctl_json refresh full
+is "$RC" 1 "a row that appeared since the run looked: the refresh fails"
+is "$(jget .error.code)" failed "the reply says failed"
+like "$(jget .error.message)" customer_analytics_pkey "and names the key"
+is "$(psql_q -c "select sqlstate from analytics_refresh_runs where kind = 'refresh' order by id desc limit 1")" \
+	23505 "the run's record has the primary key's SQLSTATE"
+is "$(table_md5)" "$BEFORE" "and the table is as it was"
+is "$(psql_q -c "select count(*) from analytics_undo_log")" "$UNDO" "and the undo log too"
+psql_q -c "drop trigger t_refresh_intruder on customer_analytics; drop function t_refresh_intruder()" >/dev/null
+ctl_json refresh full
+is "$(jget .result.rows.inserted)" 1 "without the intruder the next full refresh inserts the row"
+
 daemon_stop d1
 t_done
