@@ -93,6 +93,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END {
 	print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 secs() { awk -v a="$1" 'BEGIN { printf "%.2f s", a / 1000 }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
 # --- daemon --------------------------------------------------------------------------------
 SOCK=$T/control.sock
@@ -110,14 +111,20 @@ ctl() { "$BIN/analyticsctl" -s "$SOCK" --timeout 0 "$@"; }
 # TEST_HOOKS=1 build), so that the clock can move on between runs.
 echo "$ANCHOR" >"$T/as_of"
 export ANALYTICSD_TEST_AS_OF=@$T/as_of
-"$BIN/analyticsd" -c "$T/analyticsd.conf" 2>"$T/analyticsd.log" &
-DAEMON_PID=$!
-# Both of the daemon's connections must be up before migrate is accepted.
-for i in $(seq 100); do
-	ctl migrate up >/dev/null 2>"$T/migrate.err" && break
-	[ "$i" = 100 ] && { cat "$T/migrate.err" "$T/analyticsd.log"; exit 1; }
-	sleep 0.1
-done
+# daemon_up CONF SOCKET LOG: start a daemon (DAEMON_PID) and migrate its database. Both of
+# the daemon's connections must be up before migrate is accepted.
+daemon_up() {
+	"$BIN/analyticsd" -c "$1" 2>"$3" &
+	DAEMON_PID=$!
+	for _ in $(seq 100); do
+		"$BIN/analyticsctl" -s "$2" --timeout 0 migrate up >/dev/null 2>"$T/migrate.err" &&
+			return 0
+		sleep 0.1
+	done
+	cat "$T/migrate.err" "$3"
+	exit 1
+}
+daemon_up "$T/analyticsd.conf" "$SOCK" "$T/analyticsd.log"
 rss_base=$(awk '/^VmRSS/ { print $2 }' "/proc/$DAEMON_PID/status")
 
 # --- data ----------------------------------------------------------------------------------
@@ -251,6 +258,9 @@ for _ in $(seq "$REPS"); do
 done
 A_SAME=$(median "${v[@]}")
 A_SAME_WAL=$(median "${w[@]}")
+# The daemon's peak after the full refreshes, to compare with a daemon that made the same
+# two kinds on a tenth of the data (below).
+rss_full=$(awk '/^VmHWM/ { print $2 }' "/proc/$DAEMON_PID/status")
 
 # Where a full refresh's time goes: one more run on unchanged data with every statement's
 # duration in the server's log (log_min_duration_statement = 0), summed by the SQL file it
@@ -414,6 +424,34 @@ U_UPD=$(median "${uu[@]}"); P_UPD=$(median "${up[@]}")
 U_INS=$(median "${iu[@]}"); P_INS=$(median "${ip[@]}")
 
 rss_peak=$(awk '/^VmHWM/ { print $2 }' "/proc/$DAEMON_PID/status")
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
+
+# --- peak memory at a tenth of the data ----------------------------------------------------
+# "Flat as the data grows", shown in the same run: a second daemon, on a database of its own
+# holding a tenth of this data (the same generator), makes the same two kinds of full
+# refresh as the first did (into an empty table, then on unchanged data), and both peaks
+# are read after them.
+SMALL_DB=bench_small
+SMALL_SOCK=$T/control-small.sock
+small_ctl() { "$BIN/analyticsctl" -s "$SMALL_SOCK" --timeout 0 "$@"; }
+say "peak memory at a tenth of the data"
+"$PGBIN/createdb" "$SMALL_DB"
+cat >"$T/analyticsd-small.conf" <<CONF
+database = { conninfo = "dbname=$SMALL_DB"; };
+control  = { socket = "$SMALL_SOCK"; };
+refresh  = { follow_interval_s = 0; };
+CONF
+echo "$ANCHOR" >"$T/as_of_small"
+ANALYTICSD_TEST_AS_OF=@$T/as_of_small \
+	daemon_up "$T/analyticsd-small.conf" "$SMALL_SOCK" "$T/analyticsd-small.log"
+PGDATABASE=$SMALL_DB "${PSQL[@]}" -v customers=$((CUSTOMERS / 10)) -v bookings=$((BOOKINGS / 10)) \
+	-v payments=$((PAYMENTS / 10)) -v orgs="$ORGS" -v anchor="'$ANCHOR'" -f "$SRC/bench/gen.sql" >/dev/null
+PGDATABASE=$SMALL_DB q "VACUUM ANALYZE" >/dev/null
+small_bookings=$(PGDATABASE=$SMALL_DB q "SELECT count(*) FROM bookings")
+small_ctl refresh full >/dev/null
+small_ctl refresh full >/dev/null
+small_keys=$(PGDATABASE=$SMALL_DB q "SELECT count(*) FROM customer_analytics")
+rss_small=$(awk '/^VmHWM/ { print $2 }' "/proc/$DAEMON_PID/status")
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
 
 # --- the capture triggers on the write path ------------------------------------------------
@@ -583,7 +621,8 @@ mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "| update of the $n_upd rows that changed a day later, with the undo log | $(secs "$U_UPD") | $(ratio "$U_UPD" "$P_UPD") x plain UPDATE ($(secs "$P_UPD")); undo log $(awk -v b="$UNDO_BYTES" -v n="$n_upd" 'BEGIN { printf "%.0f", b / n }') bytes a row (its compressed old row) | |"
 	echo "| insert of $n_ins rows with the undo log | $(secs "$U_INS") | $(ratio "$U_INS" "$P_INS") x plain INSERT ($(secs "$P_INS")) | |"
 	echo "| status round trip during full refreshes ($probe_n, $probe_failed failed) | p50 $probe_p50 ms, p99 $probe_p99 ms, max $probe_max ms | | p99 < 5 ms |"
-	echo "| analyticsd peak RSS (VmHWM; $(awk -v k="$rss_base" 'BEGIN { printf "%.1f", k / 1024 }') MiB after start) | $(awk -v k="$rss_peak" 'BEGIN { printf "%.1f MiB", k / 1024 }') | | < 32 MiB, flat as the data grows |"
+	echo "| analyticsd peak RSS (VmHWM; $(mib "$rss_base") after start) | $(mib "$rss_peak") | | < 32 MiB, flat as the data grows |"
+	echo "| ... after the full refreshes: with this data / with a tenth of it (a second daemon and database: $small_keys customer keys, $small_bookings bookings, two full refreshes) | $(mib "$rss_full") / $(mib "$rss_small") | $(ratio "$rss_full" "$rss_small") x | flat as the data grows |"
 	echo
 	echo "Where analyticsd's full refresh on unchanged data goes (one more run, $(secs "$prof_ms"), with every statement's server-side duration logged; bench/stmt_times.py):"
 	echo
