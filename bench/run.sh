@@ -327,7 +327,7 @@ read -r ms after_recent _ < <(run_ctl refresh full)
 # on one hour, to anchor + r hours: the run recomputes the changed customers and the rows
 # that came due in that hour.
 say "incremental after a 1% change and one hour of the clock"
-v=(); s=(); dq=(); qd=()
+v=(); s=(); qd=()
 for r in $(seq "$REPS"); do
 	change_1pct $((50 + r))
 	q "UPDATE bookings SET updated_at = '$ANCHOR'::timestamptz - interval '2 days'
@@ -556,7 +556,7 @@ say "follow mode: $FOLLOW_RATE writes/s for $FOLLOW_LOAD_S s, interval $FOLLOW_S
 daemon_conf "$FOLLOW_S" >"$T/analyticsd.conf"
 "$BIN/analyticsd" -c "$T/analyticsd.conf" 2>>"$T/analyticsd.log" &
 DAEMON_PID=$!
-for i in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
 q "CREATE TABLE bench_writes (committed_at timestamptz)" >/dev/null
 awk -v q="'" -v n=$((FOLLOW_LOAD_S * FOLLOW_RATE)) -v nc="$n_bc" -v pause="$(awk -v r="$FOLLOW_RATE" 'BEGIN { print 1 / r }')" 'BEGIN {
 	srand(42)
