@@ -112,6 +112,26 @@ static int words_loyalty(struct ctl_opts *o, int n, char **w, char *err, size_t 
 	return json_object_set_new(o->args, "action", json_string("rebuild"));
 }
 
+static int words_capture(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
+{
+	static const char *const actions[] = { "on", "off", "status", NULL };
+	const char *action = n > 0 ? w[0] : "status";
+
+	if (n > 1) {
+		say(err, errlen, "takes one action (got '%s' too)", w[1]);
+		return -1;
+	}
+	if (!one_of(action, actions)) {
+		say(err, errlen, "the action must be on, off or status, not '%s'", action);
+		return -1;
+	}
+	if (strcmp(action, "off") != 0 && json_object_get(o->args, "reason") != NULL) {
+		say(err, errlen, "--reason applies to capture off only");
+		return -1;
+	}
+	return json_object_set_new(o->args, "action", json_string(action));
+}
+
 /* --- the options of each command, as data ----------------------------------------------- */
 
 static const struct ctl_opt no_opts[] = { { NULL } };
@@ -189,6 +209,12 @@ static const struct ctl_command commands[] = {
 	{ "pause", pause_opts, words_none, render_control, NULL, "pause",
 	  "refuse timer refreshes until resume", NULL },
 	{ "resume", no_opts, words_none, render_control, NULL, "resume", "let refreshes run again", NULL },
+	{ "capture", pause_opts, words_capture, render_capture, NULL, "capture [on|off|status]",
+	  "turn change capture off or on, or show it",
+	  "off stops queueing the sources' writes at once, in one transaction (the table\n"
+	  "goes stale); on starts again and queues every customer, so that the next\n"
+	  "incremental run leaves nothing stale; status (the default) shows the switch and\n"
+	  "checks the capture triggers. on and off need an operator." },
 	{ "reload", no_opts, words_none, render_reload, NULL, "reload",
 	  "reload the daemon's configuration; fails if invalid", NULL },
 	{ "check", check_opts, words_none, render_check, render_check_columns, "check",

@@ -235,6 +235,13 @@ void render_metrics(FILE *fp, json_t *r)
 		if (json_is_true(json_object_get(state, "paused")) && unix_time(state, "paused_at", &t))
 			gauge(fp, "analyticsd_paused_since_timestamp_seconds",
 			      "When the analytics were paused (Unix time).", t);
+		gauge(fp, "analyticsd_capture_enabled",
+		      "1 while change capture is on (analyticsctl capture).",
+		      !json_is_false(json_object_get(state, "capture_enabled")));
+		if (json_is_false(json_object_get(state, "capture_enabled")) &&
+		    unix_time(state, "capture_changed_at", &t))
+			gauge(fp, "analyticsd_capture_disabled_since_timestamp_seconds",
+			      "When change capture was turned off (Unix time).", t);
 		if (unix_time(state, "caught_up_at", &t))
 			gauge(fp, "analyticsd_caught_up_timestamp_seconds",
 			      "When an incremental run last found nothing queued and nothing due (Unix time).",

@@ -112,6 +112,18 @@ static void render_db(FILE *fp, const char *label, json_t *db)
 	fputc('\n', fp);
 }
 
+/* The capture switch as status and capture status show it. */
+static void render_switch(FILE *fp, json_t *q)
+{
+	char who[80];
+
+	if (json_is_false(json_object_get(q, "enabled")))
+		fprintf(fp, "%-10s OFF since %s, by %s: %s\n", "capture:", str(q, "changed_at", "?"),
+			WHO(q, "changed_by", who), str(q, "reason", "no reason given"));
+	else if (json_is_object(q))
+		fprintf(fp, "%-10s on\n", "capture:");
+}
+
 void render_status(FILE *fp, json_t *r)
 {
 	json_t *job = json_object_get(r, "job"), *schema = json_object_get(r, "schema"), *q;
@@ -138,6 +150,7 @@ void render_status(FILE *fp, json_t *r)
 			str(q, "paused_at", "?"), str(q, "reason", ""));
 	else if (json_is_object(q))
 		fprintf(fp, "%-10s no\n", "paused:");
+	render_switch(fp, json_object_get(r, "capture"));
 	fprintf(fp, "%-10s ", "job:");
 	if (json_is_object(job))
 		fprintf(fp, "%s %s: %s (%.1f s)\n", str(job, "kind", "?"), str(job, "mode", ""),
@@ -436,6 +449,37 @@ void render_control(FILE *fp, json_t *r)
 	fprintf(fp, "analytics %s\n", json_is_true(json_object_get(r, "paused"))
 		? "paused: timer refreshes are refused, manual ones need --force"
 		: "resumed: refreshes run again");
+}
+
+void render_capture(FILE *fp, json_t *r)
+{
+	json_t *chk, *key;
+	size_t i, k;
+
+	if (json_is_boolean(json_object_get(r, "changed"))) {
+		bool on = json_is_true(json_object_get(r, "enabled"));
+		bool changed = json_is_true(json_object_get(r, "changed"));
+
+		fprintf(fp, "change capture %s %s", changed ? "is now" : "was already", on ? "on" : "off");
+		if (json_is_true(json_object_get(r, "requeued")))
+			fprintf(fp, ": every customer is queued, the next incremental run recomputes "
+				"the whole table");
+		else if (!on)
+			fprintf(fp, ": writes are not queued until analyticsctl capture on");
+		fputc('\n', fp);
+		return;
+	}
+	render_switch(fp, r);
+	json_array_foreach(json_object_get(r, "checks"), i, chk) {
+		const char *st = str(chk, "status", "?");
+
+		fprintf(fp, "%-6s %-17s %s\n", strcmp(st, "pass") == 0 ? "ok" :
+			strcmp(st, "warn") == 0 ? "WARN" : "FAIL", str(chk, "name", "?"),
+			str(chk, "detail", ""));
+		json_array_foreach(json_object_get(chk, "keys"), k, key)
+			fprintf(fp, "%-6s %-17s   %s\n", "", "",
+				json_string_value(key) ? json_string_value(key) : "?");
+	}
 }
 
 void render_reload(FILE *fp, json_t *r)

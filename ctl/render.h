@@ -22,6 +22,7 @@ void render_refresh(FILE *fp, json_t *result);
 void render_rollback(FILE *fp, json_t *result);
 void render_loyalty(FILE *fp, json_t *result);
 void render_control(FILE *fp, json_t *result);
+void render_capture(FILE *fp, json_t *result);
 void render_reload(FILE *fp, json_t *result);
 void render_check(FILE *fp, json_t *result);
 void render_runs(FILE *fp, json_t *result);

@@ -20,8 +20,9 @@
 #include "sqlfiles.h"
 
 /* The queries, in order, with the migration that brings their tables:
- * customer_analytics (3), customers and loyalty (5), the queue and the clock (8). */
-enum { Q_ANALYTICS, Q_LOYALTY, Q_STATE, Q_EXACTNESS, Q_N };
+ * customer_analytics (3), customers and loyalty (5), the queue and the clock (8), the
+ * capture switch (11). */
+enum { Q_ANALYTICS, Q_LOYALTY, Q_STATE, Q_CAPTURE, Q_EXACTNESS, Q_N };
 static const struct {
 	const char *name;
 	int schema;
@@ -29,6 +30,7 @@ static const struct {
 	[Q_ANALYTICS] = { "analytics", 3 },
 	[Q_LOYALTY] = { "loyalty", 5 },
 	[Q_STATE] = { "state", 8 },
+	[Q_CAPTURE] = { "capture", 11 },
 	[Q_EXACTNESS] = { "exactness", 8 },
 };
 
@@ -161,6 +163,9 @@ static void run_next(struct check_req *r)
 	case Q_STATE:
 		snprintf(max_age, sizeof(max_age), "%d", r->d->cfg->check.max_age_s);
 		rc = db_send(r->d->db_ctl, sql_check_state, 1, p_age, false, on_checks, r);
+		break;
+	case Q_CAPTURE:
+		rc = db_send(r->d->db_ctl, sql_check_capture, 0, NULL, false, on_checks, r);
 		break;
 	default:
 		rc = start_exactness(r);

@@ -87,6 +87,7 @@ static void on_state(PGresult *res, const struct db_error *err, void *arg)
 	if (err == NULL && PQntuples(res) == 1 && (state = result_row_json(res, 0)) != NULL) {
 		seconds_to_time(state, "paused_since", "paused_at");
 		seconds_to_time(state, "caught_up", "caught_up_at");
+		seconds_to_time(state, "capture_changed", "capture_changed_at");
 		seconds_to_ms(state, "queue_oldest_age", "queue_oldest_age_ms");
 		json_object_set_new(r->result, "state", state);
 	}

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * status: what the daemon is and does now (SPEC 4.2). Everything but the
- * schema, the last runs and the pause comes from memory; those are read on
- * status's own connection, which no job and no other reader ever holds, so
- * status answers at once even during a run or a slow check.
+ * schema, the last runs, the pause and the capture switch comes from memory;
+ * those are read on status's own connection, which no job and no other
+ * reader ever holds, so status answers at once even during a run or a slow
+ * check.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,18 @@ static void put_paused(struct status_req *r, PGresult *res)
 		json_object_set_new(r->result, "paused", wire_row(result_row_json(res, 0)));
 }
 
+static void put_capture(struct status_req *r, PGresult *res)
+{
+	json_t *row;
+
+	if (PQntuples(res) != 1 || r->replied)
+		return;
+	row = result_row_json(res, 0);
+	json_object_set_new(row, "changed_by",
+			    wire_requester(json_string_value(json_object_get(row, "changed_by"))));
+	json_object_set_new(r->result, "capture", row);
+}
+
 static void put_last_runs(struct status_req *r, PGresult *res)
 {
 	json_t *last = json_object();
@@ -143,13 +156,24 @@ static void put_last_runs(struct status_req *r, PGresult *res)
  * the schema (two queries, schema.c), then the last runs and the pause if
  * the tables are there.
  */
+static void on_capture(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct status_req *r = arg;
+
+	if (err == NULL)
+		put_capture(r, res);
+	finish(r);
+}
+
 static void on_paused(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct status_req *r = arg;
 
 	if (err == NULL)
 		put_paused(r, res);
-	finish(r);
+	if (err != NULL || r->replied ||
+	    db_send(r->d->db_status, sql_capture_get, 0, NULL, false, on_capture, r) != 0)
+		finish(r);
 }
 
 /* Already there (a step-by-step read after a failed batch) is as good. */
@@ -200,15 +224,15 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 }
 
 /*
- * In one round trip, once the tables are known to be there: the same three
+ * In one round trip, once the tables are known to be there: the same four
  * files' statements sent as one simple query, the last runs' as prepared on
- * this connection. Four round trips and the planning of the last runs' query
+ * this connection. Separate round trips and the planning of the last runs' query
  * were most of status's time, idle or during a refresh (docs/BENCHMARKS.md,
  * "status during a refresh"). If a statement fails (the tables went with
  * migrate down, the connection is a new session after a reconnect), this
  * request and the next go step by step, which prepares the statement again.
  */
-enum { PART_SCHEMA, PART_LAST_RUNS, PART_PAUSED, N_PARTS };
+enum { PART_SCHEMA, PART_LAST_RUNS, PART_PAUSED, PART_CAPTURE, N_PARTS };
 
 static void on_part(PGresult *res, const struct db_error *err, void *arg)
 {
@@ -230,6 +254,9 @@ static void on_part(PGresult *res, const struct db_error *err, void *arg)
 		case PART_PAUSED:
 			put_paused(r, res);
 			break;
+		case PART_CAPTURE:
+			put_capture(r, res);
+			break;
 		}
 		return;
 	}
@@ -246,6 +273,7 @@ static void on_part(PGresult *res, const struct db_error *err, void *arg)
 	json_object_del(r->result, "schema");
 	json_object_del(r->result, "last_runs");
 	json_object_del(r->result, "paused");
+	json_object_del(r->result, "capture");
 	if (r->replied || schema_probe(r->d->db_status, on_probe, r) != 0)
 		finish(r);
 }
@@ -259,8 +287,8 @@ static int read_database_part(struct status_req *r)
 	if (!batched)
 		return schema_probe(r->d->db_status, on_probe, r);
 	/* Empty statements between them are no statements: the separators are safe. */
-	if (asprintf(&sql, "%s\n;\nEXECUTE " BATCH_STMT "\n;\n%s\n;", sql_schema_applied,
-		     sql_control_get) < 0)
+	if (asprintf(&sql, "%s\n;\nEXECUTE " BATCH_STMT "\n;\n%s\n;\n%s\n;", sql_schema_applied,
+		     sql_control_get, sql_capture_get) < 0)
 		return -1;
 	rc = db_send_opts(r->d->db_status, sql, 0, NULL, &o, on_part, r);
 	free(sql);

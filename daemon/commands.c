@@ -12,6 +12,7 @@
 static const char *const migrate_actions[] = { "up", "down", "status", NULL };
 static const char *const refresh_modes[] = { "full", "recent", "org", "incremental", NULL };
 static const char *const loyalty_actions[] = { "rebuild", NULL };
+static const char *const capture_actions[] = { "on", "off", "status", NULL };
 
 #define WAIT { "wait", ARG_BOOL, false, 0, 0, NULL, NULL }
 #define END { NULL, ARG_STRING, false, 0, 0, NULL, NULL }
@@ -49,18 +50,25 @@ static const struct arg_spec loyalty_args[] = {
 	WAIT, END,
 };
 
+static const struct arg_spec capture_args[] = {
+	{ "action", ARG_CHOICE, true, 0, 0, capture_actions, NULL },
+	{ "reason", ARG_STRING, false, 0, 0, NULL, NULL },
+	END,
+};
+
 static const struct command commands[] = {
-	{ "status",   CMD_READ,  no_args,       cmd_status },
-	{ "runs",     CMD_READ,  runs_args,     cmd_runs },
-	{ "check",    CMD_READ,  no_args,       cmd_check },
-	{ "metrics",  CMD_READ,  no_args,       cmd_metrics },
-	{ "migrate",  CMD_WRITE, migrate_args,  cmd_migrate },
-	{ "refresh",  CMD_WRITE, refresh_args,  cmd_refresh },
-	{ "rollback", CMD_WRITE, rollback_args, cmd_rollback },
-	{ "loyalty",  CMD_WRITE, loyalty_args,  cmd_loyalty },
-	{ "pause",    CMD_WRITE, pause_args,    cmd_pause },
-	{ "resume",   CMD_WRITE, no_args,       cmd_resume },
-	{ "reload",   CMD_WRITE, no_args,       cmd_reload },
+	{ "status",   CMD_READ,  no_args,       NULL,            cmd_status },
+	{ "runs",     CMD_READ,  runs_args,     NULL,            cmd_runs },
+	{ "check",    CMD_READ,  no_args,       NULL,            cmd_check },
+	{ "metrics",  CMD_READ,  no_args,       NULL,            cmd_metrics },
+	{ "migrate",  CMD_WRITE, migrate_args,  NULL,            cmd_migrate },
+	{ "refresh",  CMD_WRITE, refresh_args,  NULL,            cmd_refresh },
+	{ "rollback", CMD_WRITE, rollback_args, NULL,            cmd_rollback },
+	{ "loyalty",  CMD_WRITE, loyalty_args,  NULL,            cmd_loyalty },
+	{ "pause",    CMD_WRITE, pause_args,    NULL,            cmd_pause },
+	{ "resume",   CMD_WRITE, no_args,       NULL,            cmd_resume },
+	{ "reload",   CMD_WRITE, no_args,       NULL,            cmd_reload },
+	{ "capture",  CMD_WRITE, capture_args,  "action=status", cmd_capture },
 };
 
 static bool valid_word(const char *s)
@@ -183,7 +191,9 @@ void commands_dispatch(struct daemon *d, struct client *c, const char *name, jso
 
 		if (strcmp(cmd->name, name) != 0)
 			continue;
-		if (cmd->access == CMD_WRITE && !client_may_write(c)) {
+		if (cmd->access == CMD_WRITE && !client_may_write(c) &&
+		    !(cmd->reads_when != NULL && json_is_object(args) &&
+		      condition_holds(cmd->reads_when, args))) {
 			client_reply_error(c, PROTO_ERR_NOT_AUTHORIZED,
 					   "%s changes things: only root, the daemon's user and "
 					   "members of group '%s' may run it (you are %s)",

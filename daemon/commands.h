@@ -55,6 +55,8 @@ struct command {
 	const char *name;
 	enum cmd_access access;
 	const struct arg_spec *args;    /* ends with a row whose name is NULL */
+	/* "action=status": a CMD_WRITE command that only reads with this argument. */
+	const char *reads_when;
 	/* Must answer, now or later, with exactly one client_reply_*(). */
 	cmd_fn run;
 };
@@ -73,6 +75,7 @@ void cmd_pause(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_resume(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_reload(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_loyalty(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_capture(struct daemon *d, struct client *c, const struct cmd_args *args);
 
 /* The journal's event for a pause (with its reason) or a resume. */
 void log_pause_event(bool pause, const char *who, const char *reason);

@@ -1,13 +1,17 @@
 -- analyticsctl check: what an alert needs ($1 = check.max_age_s), in check_analytics.sql's
 -- shape.
 --   freshness  when the table was last known exact: the last successful refresh, or the
---              last incremental run that found nothing to do (which records no run);
---              fail past max_age_s
+--              last incremental run that found nothing to do (which records no run), and
+--              while change capture is off no later than when it went off (read through
+--              to_jsonb: the switch came with migration 11); fail past max_age_s
 --   paused     a warning naming who paused, why and since when
 WITH fresh AS (
-    SELECT greatest((SELECT max(finished_at) FROM analytics_refresh_runs
-                      WHERE kind = 'refresh' AND status = 'succeeded'),
-                    (SELECT caught_up_at FROM analytics_control)) AS last_ok
+    SELECT least(greatest((SELECT max(finished_at) FROM analytics_refresh_runs
+                            WHERE kind = 'refresh' AND status = 'succeeded'),
+                          (SELECT caught_up_at FROM analytics_control)),
+                 (SELECT (j ->> 'capture_changed_at')::timestamptz
+                    FROM (SELECT to_jsonb(c) AS j FROM analytics_control c) s
+                   WHERE j ->> 'capture_enabled' = 'false')) AS last_ok
 ), control AS (
     SELECT paused, paused_by, paused_at, reason FROM analytics_control
 )
