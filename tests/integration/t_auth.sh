@@ -23,6 +23,13 @@ is "$RC" 77 "an unprivileged user's migrate is refused with exit 77"
 is "$(jq -r -s "last | .error.code" <<<"$OUT")" not_authorized "the refusal is not_authorized"
 like "$(jq -r -s "last | .error.message" <<<"$OUT")" "uid $(id -u nobody)" "the refusal names who asked"
 is "$(psql_q -c "select to_regclass('schema_migrations') is null")" t "nothing was migrated"
+OUT=$(as_nobody --json capture off 2>/dev/null); RC=$?
+is "$RC" 77 "an unprivileged user's capture off is refused with exit 77"
+OUT=$(as_nobody --json capture on 2>/dev/null); RC=$?
+is "$RC" 77 "and so is capture on"
+OUT=$(as_nobody --json capture status 2>/dev/null)
+like "$(jq -r -s 'last | .error.message' <<<"$OUT")" 'comes with migration 11' \
+	"capture status only reads: it is not refused (it answers that nothing is migrated)"
 daemon_stop d1
 
 # Members of control.operator_group may change things.
