@@ -8,7 +8,7 @@ _analyticsctl()
     local cur prev cmd i w
     local -a words=("${COMP_WORDS[@]}")
     local cword=$COMP_CWORD
-    local commands="status migrate refresh runs check metrics rollback loyalty pause resume reload help"
+    local commands="status migrate refresh runs check metrics rollback loyalty pause resume capture reload help"
     local globals="-s --socket -j --json -t --timeout -h --help -V --version"
 
     COMPREPLY=()
@@ -153,6 +153,14 @@ _analyticsctl()
         pause)
             [[ $prev == --reason ]] && return 0
             ((${#args[@]} == 0)) && mapfile -t COMPREPLY < <(compgen -W "--reason" -- "$cur")
+            ;;
+        capture)
+            [[ $prev == --reason ]] && return 0
+            if ((${#args[@]} == 0)); then
+                mapfile -t COMPREPLY < <(compgen -W "on off status" -- "$cur")
+            elif [[ ${args[0]} == off ]]; then
+                mapfile -t COMPREPLY < <(compgen -W "--reason" -- "$cur")
+            fi
             ;;
     esac
     return 0
