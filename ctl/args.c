@@ -51,24 +51,38 @@ static bool one_of(const char *s, const char *const *choices)
 	return false;
 }
 
-static int words_migrate(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
+/* One action word from `actions` (dflt when there is none), as args.action. */
+static int one_action(struct ctl_opts *o, int n, char **w, const char *const *actions,
+		      const char *dflt, char *err, size_t errlen)
 {
-	static const char *const actions[] = { "up", "down", "status", NULL };
-	const char *action = n > 0 ? w[0] : "up";
+	const char *action = n > 0 ? w[0] : dflt;
+	char list[128];
+	size_t off = 0;
 
 	if (n > 1) {
 		say(err, errlen, "takes one action (got '%s' too)", w[1]);
 		return -1;
 	}
-	if (!one_of(action, actions)) {
-		say(err, errlen, "the action must be up, down or status, not '%s'", action);
+	if (one_of(action, actions))
+		return json_object_set_new(o->args, "action", json_string(action));
+	for (size_t i = 0; actions[i] != NULL && off < sizeof(list); i++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+					i == 0 ? "" : actions[i + 1] == NULL ? " or " : ", ", actions[i]);
+	say(err, errlen, "the action must be %s, not '%s'", list, action);
+	return -1;
+}
+
+static int words_migrate(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
+{
+	static const char *const actions[] = { "up", "down", "status", NULL };
+
+	if (one_action(o, n, w, actions, "up", err, errlen) != 0)
 		return -1;
-	}
-	if (strcmp(action, "status") == 0 && json_object_get(o->args, "wait") != NULL) {
+	if (n > 0 && strcmp(w[0], "status") == 0 && json_object_get(o->args, "wait") != NULL) {
 		say(err, errlen, "--no-wait applies to migrate up and down only");
 		return -1;
 	}
-	return json_object_set_new(o->args, "action", json_string(action));
+	return 0;
 }
 
 static int words_refresh(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
@@ -115,21 +129,14 @@ static int words_loyalty(struct ctl_opts *o, int n, char **w, char *err, size_t 
 static int words_capture(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
 {
 	static const char *const actions[] = { "on", "off", "status", NULL };
-	const char *action = n > 0 ? w[0] : "status";
 
-	if (n > 1) {
-		say(err, errlen, "takes one action (got '%s' too)", w[1]);
+	if (one_action(o, n, w, actions, "status", err, errlen) != 0)
 		return -1;
-	}
-	if (!one_of(action, actions)) {
-		say(err, errlen, "the action must be on, off or status, not '%s'", action);
-		return -1;
-	}
-	if (strcmp(action, "off") != 0 && json_object_get(o->args, "reason") != NULL) {
+	if ((n == 0 || strcmp(w[0], "off") != 0) && json_object_get(o->args, "reason") != NULL) {
 		say(err, errlen, "--reason applies to capture off only");
 		return -1;
 	}
-	return json_object_set_new(o->args, "action", json_string(action));
+	return 0;
 }
 
 /* --- the options of each command, as data ----------------------------------------------- */

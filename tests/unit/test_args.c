@@ -272,6 +272,29 @@ static void test_migrate_bad_action(void **state)
 	parse_fails(a3, "the action must be up, down or status");
 }
 
+static void test_capture(void **state)
+{
+	char *dflt[] = { "analyticsctl", "capture", NULL };
+	char *off[] = { "analyticsctl", "capture", "off", "--reason", "bulk load", NULL };
+	char *on[] = { "analyticsctl", "capture", "on", NULL };
+	char *bad[] = { "analyticsctl", "capture", "maybe", NULL };
+	char *reason_on[] = { "analyticsctl", "capture", "on", "-r", "x", NULL };
+	struct ctl_opts o;
+
+	parse_ok(dflt, &o);
+	assert_string_equal(action_of(&o), "status");
+	json_decref(o.args);
+	parse_ok(off, &o);
+	assert_string_equal(action_of(&o), "off");
+	assert_string_equal(json_string_value(json_object_get(o.args, "reason")), "bulk load");
+	json_decref(o.args);
+	parse_ok(on, &o);
+	assert_string_equal(action_of(&o), "on");
+	assert_int_equal(json_object_size(o.args), 1);
+	json_decref(o.args);
+	parse_fails(bad, "the action must be on, off or status, not 'maybe'");
+	parse_fails(reason_on, "--reason applies to capture off only");
+}
 static void test_migrate_extra(void **state)
 {
 	char *argv[] = { "analyticsctl", "migrate", "up", "extra", NULL };
@@ -554,6 +577,7 @@ int main(void)
 		cmocka_unit_test_setup(test_migrate_actions, reset_getopt),
 		cmocka_unit_test_setup(test_migrate_bad_action, reset_getopt),
 		cmocka_unit_test_setup(test_migrate_extra, reset_getopt),
+		cmocka_unit_test_setup(test_capture, reset_getopt),
 		cmocka_unit_test_setup(test_no_wait_every_job, reset_getopt),
 		cmocka_unit_test_setup(test_migrate_status_waits_for_nothing, reset_getopt),
 		cmocka_unit_test_setup(test_global_options_after_command, reset_getopt),
