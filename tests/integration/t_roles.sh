@@ -71,6 +71,20 @@ is "$(psql_q -c "select count(*) from pg_proc where proname like 'analytics\_cap
 	"the 9 capture functions are analyticsd's, SECURITY DEFINER"
 is "$(psql_q -c "select count(*) from pg_trigger where tgname like 'analytics\_capture\_%' and tgenabled <> 'A'")" 0 \
 	"every capture trigger is ENABLE ALWAYS"
+# An installation at 0010 (capture with the writer's rights) is fixed in place by 0011.
+ctl_json migrate down
+is "$(psql_q -c "select max(version) from schema_migrations")" 10 "back at 0010 (analyticsd still has the owner's role)"
+as_role booking_owner -c "INSERT INTO organizations (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'o');
+	INSERT INTO locations (id, organization_id, name) VALUES ('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', 'l');
+	INSERT INTO bookings (organization_id, location_id, customer_id, status, start_at)
+	VALUES ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', 'C1', 'ACCEPTED', now())" >/dev/null 2>&1
+OUT=$(as_role booking_app -c "UPDATE bookings SET status = 'NO_SHOW' WHERE customer_id = 'C1'" 2>&1)
+like "$OUT" 'permission denied for table analytics_change_queue' "at 0010 the application's write fails in the capture trigger"
+ctl_json migrate up
+is "$RC" 0 "0011 applied over it"
+check "at 0011 the same write succeeds" as_role booking_app -c "UPDATE bookings SET status = 'NO_SHOW' WHERE customer_id = 'C1'"
+as_role booking_owner -c "DELETE FROM bookings WHERE customer_id = 'C1'; DELETE FROM locations WHERE name = 'l';
+	DELETE FROM organizations WHERE name = 'o'" >/dev/null
 check "the README's lines after the migration run (superuser)" \
 	psql_q -v ON_ERROR_STOP=1 -c "$(readme "as a superuser, after the migration")"
 check "the README's lines after the migration run (analyticsd)" \
