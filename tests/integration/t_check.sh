@@ -28,7 +28,7 @@ ctl_json check
 is "$RC" 0 "check passes right after a loyalty rebuild and a full refresh"
 is "$(jget '.result.summary.fail')" 0 "no check fails"
 is "$(jget '[.result.checks[].name] | sort | join(",")')" \
-	"analytics_events,avg_ticket,contacts,customers,daily_view,exactness,first_booking_at,freshness,loyalty_awards,loyalty_balances,paused,referrals,row_count,schema,segments" \
+	"analytics_events,avg_ticket,capture,capture_triggers,contacts,customers,daily_view,exactness,first_booking_at,freshness,loyalty_awards,loyalty_balances,paused,referrals,row_count,schema,segments" \
 	"every check ran"
 is "$(jget '.result.checks[] | select(.name == "referrals") | .status')" warn \
 	"a referrer that does not exist is a warning (the demo data has one)"
