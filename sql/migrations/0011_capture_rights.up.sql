@@ -39,7 +39,9 @@ ALTER TABLE analytics_control
     ADD COLUMN capture_changed_at timestamptz,
     ADD COLUMN capture_reason     text;
 
--- Is capture on? Called by the capture functions, as analyticsd.
+-- Is capture on? The capture functions read the switch themselves and call this only when
+-- they find it off, so that while capture is on it costs one read of a one-row table per
+-- statement.
 CREATE OR REPLACE FUNCTION public.analytics_capture_enabled() RETURNS boolean
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -65,8 +67,10 @@ CREATE OR REPLACE FUNCTION public.analytics_capture_bookings() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT public.analytics_capture_enabled() THEN
-        RETURN NULL;
+    IF NOT (SELECT c.capture_enabled FROM public.analytics_control c) THEN
+        IF NOT public.analytics_capture_enabled() THEN
+            RETURN NULL;
+        END IF;
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO public.analytics_change_queue (organization_id, customer_id)
@@ -89,8 +93,10 @@ CREATE OR REPLACE FUNCTION public.analytics_capture_payments() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT public.analytics_capture_enabled() THEN
-        RETURN NULL;
+    IF NOT (SELECT c.capture_enabled FROM public.analytics_control c) THEN
+        IF NOT public.analytics_capture_enabled() THEN
+            RETURN NULL;
+        END IF;
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO public.analytics_change_queue (organization_id, customer_id, booking_id)
@@ -117,8 +123,10 @@ CREATE OR REPLACE FUNCTION public.analytics_capture_clients() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT public.analytics_capture_enabled() THEN
-        RETURN NULL;
+    IF NOT (SELECT c.capture_enabled FROM public.analytics_control c) THEN
+        IF NOT public.analytics_capture_enabled() THEN
+            RETURN NULL;
+        END IF;
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO public.analytics_change_queue (organization_id, customer_id)
@@ -153,8 +161,10 @@ CREATE OR REPLACE FUNCTION public.analytics_capture_ledger() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT public.analytics_capture_enabled() THEN
-        RETURN NULL;
+    IF NOT (SELECT c.capture_enabled FROM public.analytics_control c) THEN
+        IF NOT public.analytics_capture_enabled() THEN
+            RETURN NULL;
+        END IF;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO public.analytics_change_queue (organization_id, email_key, phone_key)
@@ -181,8 +191,10 @@ CREATE OR REPLACE FUNCTION public.analytics_capture_customers() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT public.analytics_capture_enabled() THEN
-        RETURN NULL;
+    IF NOT (SELECT c.capture_enabled FROM public.analytics_control c) THEN
+        IF NOT public.analytics_capture_enabled() THEN
+            RETURN NULL;
+        END IF;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO public.analytics_change_queue (organization_id, email_key, phone_key)
@@ -203,8 +215,10 @@ CREATE OR REPLACE FUNCTION public.analytics_capture_org_settings() RETURNS trigg
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT public.analytics_capture_enabled() THEN
-        RETURN NULL;
+    IF NOT (SELECT c.capture_enabled FROM public.analytics_control c) THEN
+        IF NOT public.analytics_capture_enabled() THEN
+            RETURN NULL;
+        END IF;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO public.analytics_change_queue (organization_id)
@@ -223,8 +237,10 @@ CREATE OR REPLACE FUNCTION public.analytics_capture_locations() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT public.analytics_capture_enabled() THEN
-        RETURN NULL;
+    IF NOT (SELECT c.capture_enabled FROM public.analytics_control c) THEN
+        IF NOT public.analytics_capture_enabled() THEN
+            RETURN NULL;
+        END IF;
     END IF;
     INSERT INTO public.analytics_change_queue (organization_id, location_id)
     SELECT o.organization_id, o.id
@@ -245,8 +261,10 @@ CREATE OR REPLACE FUNCTION public.analytics_capture_organizations() RETURNS trig
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT public.analytics_capture_enabled() THEN
-        RETURN NULL;
+    IF NOT (SELECT c.capture_enabled FROM public.analytics_control c) THEN
+        IF NOT public.analytics_capture_enabled() THEN
+            RETURN NULL;
+        END IF;
     END IF;
     INSERT INTO public.analytics_change_queue (organization_id)
     SELECT n.id
@@ -262,9 +280,12 @@ CREATE FUNCTION public.analytics_capture_truncate() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF public.analytics_capture_enabled() THEN
-        INSERT INTO public.analytics_change_queue (organization_id) VALUES (NULL);
+    IF NOT (SELECT c.capture_enabled FROM public.analytics_control c) THEN
+        IF NOT public.analytics_capture_enabled() THEN
+            RETURN NULL;
+        END IF;
     END IF;
+    INSERT INTO public.analytics_change_queue (organization_id) VALUES (NULL);
     RETURN NULL;
 END
 $$;
