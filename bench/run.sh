@@ -504,9 +504,10 @@ UPDATE payments SET refunded_cents = refunded_cents + 1, updated_at = now()
  WHERE id = (SELECT id FROM bench_payment_ids WHERE n = :k);
 SQL
 capture() {     # capture ENABLE|DISABLE: the capture triggers of bookings and payments
+	# ENABLE puts them back as migration 0011 leaves them: ENABLE ALWAYS.
 	for t in bookings payments; do
 		for e in insert update delete; do
-			q "ALTER TABLE $t $1 TRIGGER analytics_capture_$e" >/dev/null
+			q "ALTER TABLE $t ${1/ENABLE/ENABLE ALWAYS} TRIGGER analytics_capture_$e" >/dev/null
 		done
 	done
 }
