@@ -307,6 +307,7 @@ def same(exp, got):
 
 bad = Counter()
 examples = {}
+o = {}
 missing = keys - set(table)
 extra = set(table) - keys
 for key in sorted(keys & set(table)):
@@ -332,7 +333,8 @@ if due:
     bad['next_change_at (due at as_of)'] = len(due)
     examples['next_change_at (due at as_of)'] = (due[0], f'> {AS_OF}', table[due[0]]['next_change_at'])
 print(f"keys: oracle {len(keys)}, table {len(table)}, missing {len(missing)}, extra {len(extra)}")
-print(f"columns compared: {len(o)} non-key; mismatching columns: {len(bad)}")
+print(f"columns compared: {len(o) or 'none (no row on either side)'} non-key; "
+      f"mismatching columns: {len(bad)}")
 for col, n in bad.most_common():
     print(f"  {col}: {n} rows, e.g. {examples[col]}")
 sys.exit(1 if bad or missing or extra else 0)

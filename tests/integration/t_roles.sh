@@ -281,5 +281,14 @@ check "the oracle agrees: nothing written while capture was off stays stale" ora
 ctl_json check
 is "$(jget '.result.checks[] | select(.name == "capture") | .status')" pass "check: capture is on again"
 
+# The application empties its tables: one TRUNCATE, every customer recomputed (and deleted).
+check "the application truncates bookings, payments and client records at once" \
+	as_role booking_app -c "TRUNCATE bookings, payments, square_existing_clients"
+ctl_json refresh incremental
+is "$RC" 0 "incremental after it"
+is "$(psql_q -c "select count(*) from customer_analytics where visits_total > 0 or net_spend_cents <> 0")" 0 \
+	"no visit and no spend is left"
+check "the oracle agrees" oracle "$AS_OF"
+
 daemon_stop d1
 t_done
