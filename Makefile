@@ -46,7 +46,7 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE
               -DANALYTICSD_VERSION=\"$(VERSION)\" -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -pthread
 
-LIB_SRC    := lib/proto.c
+LIB_SRC    := lib/proto.c lib/text.c
 DAEMON_SRC := $(wildcard daemon/*.c)
 CTL_SRC    := $(wildcard ctl/*.c)
 SQL_FILES  := $(sort $(wildcard sql/queries/*.sql)) $(sort $(wildcard sql/migrations/*.sql))
@@ -94,9 +94,10 @@ $(BUILD)/tests/test_config: tests/unit/test_config.c $(BUILD)/daemon/config.o $(
 $(BUILD)/tests/test_db_error: tests/unit/test_db_error.c $(BUILD)/daemon/db.o $(BUILD)/daemon/log.o \
 	$(BUILD)/daemon/dbhosts.o $(BUILD)/daemon/testhooks.o \
 	$(BUILD)/daemon/config.o $(BUILD)/daemon/util.o \
-	$(BUILD)/gen/sqlfiles.o
+	$(BUILD)/gen/sqlfiles.o $(BUILD)/libanalytics.a
 $(BUILD)/tests/test_wire: tests/unit/test_wire.c $(BUILD)/daemon/wire.o $(BUILD)/daemon/util.o
 $(BUILD)/tests/test_agg: tests/unit/test_agg.c $(BUILD)/daemon/agg.o
+$(BUILD)/tests/test_safe: tests/unit/test_safe.c $(BUILD)/ctl/safe.o $(BUILD)/libanalytics.a
 $(BUILD)/tests/test_args: tests/unit/test_args.c $(BUILD)/ctl/args.o $(BUILD)/ctl/render.o \
 	$(BUILD)/ctl/table.o \
 	$(BUILD)/ctl/metrics.o \

@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "metrics.h"
 #include "render.h"
+#include "safe.h"
 
 /*
  * An error analyticsctl found itself: on standard error always, and under
@@ -92,6 +93,8 @@ static int run(const struct ctl_opts *o)
 			rc = EXIT_FAILED;
 			break;
 		}
+		if (!o->json)
+			safe_json(rep.root, &rep.message);
 		if (rep.kind == PROTO_REPLY_EVENT) {
 			if (o->json) {
 				/* JSON lines: each event on one line, as it comes. */

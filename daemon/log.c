@@ -12,6 +12,7 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
+#include "analytics_text.h"
 #include "config.h"
 #include "log.h"
 
@@ -61,7 +62,7 @@ int log_get_level(void)
 static void log_write(struct log_site site, int prio, const char *message_id,
 		      const char *const *fields, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char msg[2048], safe[4 * sizeof(msg)];
 	int n_fields = 0;
 
 	if (prio > log_state.level)
@@ -92,9 +93,13 @@ static void log_write(struct log_site site, int prio, const char *message_id,
 		/* Fall through to stderr: a lost log line is worse than a plain one. */
 	}
 
-	fprintf(stderr, "analyticsd[%d]: %s: %s", (int)getpid(), cfg_level_name(prio), msg);
+	/* Values from the database and from peers are in there: one line, nothing a
+	 * terminal (journalctl's pager aside) would obey. */
+	fprintf(stderr, "analyticsd[%d]: %s: %s", (int)getpid(), cfg_level_name(prio),
+		text_has_controls(msg) ? text_escape(msg, safe, sizeof(safe)) : msg);
 	for (int i = 0; i < n_fields; i++)
-		fprintf(stderr, " %s", fields[i]);
+		fprintf(stderr, " %s", text_has_controls(fields[i])
+			? text_escape(fields[i], safe, sizeof(safe)) : fields[i]);
 	fputc('\n', stderr);
 	fflush(stderr);
 }
