@@ -14,11 +14,12 @@
 #include <syslog.h>
 
 #include <libconfig.h>
+#include <libpq-fe.h>
 
 #include "config.h"
 #include "util.h"
 
-enum ftype { F_INT, F_STR, F_BOOL, F_UUID_LIST, F_LEVEL, F_MEMSIZE };
+enum ftype { F_INT, F_STR, F_BOOL, F_UUID_LIST, F_LEVEL, F_MEMSIZE, F_CONNINFO };
 
 struct field {
 	const char *group;
@@ -30,7 +31,7 @@ struct field {
 
 #define OFF(m) offsetof(struct cfg, m)
 static const struct field fields[] = {
-	{ "database", "conninfo",            F_STR,  OFF(database.conninfo),            0, 4096 },
+	{ "database", "conninfo",            F_CONNINFO, OFF(database.conninfo),        0, 4096 },
 	{ "database", "statement_timeout_s", F_INT,  OFF(database.statement_timeout_s), 0, 86400 * 7 },
 	{ "database", "connect_timeout_s",   F_INT,  OFF(database.connect_timeout_s),   1, 3600 },
 	{ "control",  "socket",              F_STR,  OFF(control.socket),               1, 107 },
@@ -143,6 +144,42 @@ static int replace_str(char **slot, const char *v)
 	return 0;
 }
 
+/*
+ * A conninfo as libpq reads it: 0, with whether it names a password, or -1
+ * with libpq's reason in why, every quoted part of it left out (libpq quotes
+ * the text it stumbled on, which may be a password).
+ */
+static int conninfo_check(const char *v, bool *has_password, char *why, size_t len)
+{
+	char *perr = NULL;
+	PQconninfoOption *opts = PQconninfoParse(v, &perr);
+	size_t off = 0;
+	bool quoted = false;
+
+	*has_password = false;
+	if (opts != NULL) {
+		for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+			if (strcmp(o->keyword, "password") == 0 && o->val != NULL && o->val[0] != '\0')
+				*has_password = true;
+		PQconninfoFree(opts);
+		return 0;
+	}
+	for (const char *p = perr ? perr : "out of memory"; *p != '\0' && *p != '\n' &&
+	     off + 4 < len; p++) {
+		if (*p == '"') {
+			quoted = !quoted;
+			if (quoted)
+				off += (size_t)snprintf(why + off, len - off, "\"...\"");
+			continue;
+		}
+		if (!quoted)
+			why[off++] = *p;
+	}
+	why[off] = '\0';
+	PQfreemem(perr);
+	return -1;
+}
+
 static int apply_field(struct cfg *c, const struct field *f, config_setting_t *s,
 		       const char *path, char *err, size_t errlen)
 {
@@ -166,12 +203,25 @@ static int apply_field(struct cfg *c, const struct field *f, config_setting_t *s
 		*(bool *)(base + f->offset) = config_setting_get_bool(s) != 0;
 		return 0;
 	case F_STR:
+	case F_CONNINFO:
 	case F_MEMSIZE:
 	case F_LEVEL: {
 		if (t != CONFIG_TYPE_STRING)
 			FAIL(s, "%s.%s must be a string", f->group, f->name);
 		const char *v = config_setting_get_string(s);
-		if (f->type == F_STR) {
+		if (f->type == F_CONNINFO) {
+			char why[256];
+			if (strlen(v) > (size_t)f->max)
+				FAIL(s, "%s.%s must be at most %ld characters long", f->group,
+				     f->name, f->max);
+			if (conninfo_check(v, &c->database.conninfo_has_password, why,
+					   sizeof(why)) != 0)
+				FAIL(s, "%s.%s is not a libpq connection string (%s; the value is "
+				     "not repeated here, it may hold a password)", f->group, f->name,
+				     why);
+			if (replace_str((char **)(base + f->offset), v) != 0)
+				FAIL(s, "out of memory");
+		} else if (f->type == F_STR) {
 			size_t n = strlen(v);
 			if ((long)n < f->min || (long)n > f->max)
 				FAIL(s, "%s.%s must be %ld to %ld characters long", f->group,

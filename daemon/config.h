@@ -8,10 +8,16 @@
 
 #define CFG_DEFAULT_PATH "/etc/analyticsd/analyticsd.conf"
 
+/* The warning for a password in database.conninfo, at start, reload and --check-config. */
+#define CFG_PASSWORD_WARNING "database.conninfo holds a password, which every reader of the " \
+	"configuration file can see: put it in a pgpass file handed to the service as a " \
+	"credential (analyticsd.conf(5), PASSWORDS)"
+
 struct cfg {
 	char *path;                     /* the file it came from, or NULL for defaults */
 	struct {
 		char *conninfo;
+		bool conninfo_has_password;     /* warned about: pgpass or a credential instead */
 		int statement_timeout_s;
 		int connect_timeout_s;
 	} database;

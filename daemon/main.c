@@ -143,6 +143,8 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 			fresh->control.socket);
 	d->cfg = fresh;
 	log_set_level(fresh->log.level);
+	if (fresh->database.conninfo_has_password)
+		log_msg(LOG_WARNING, "%s", CFG_PASSWORD_WARNING);
 	groups_refresh(d->groups);
 	dbhosts_resolver_reload(d->dns);
 	follow_configure(d->follow);
@@ -358,11 +360,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
+		if (d.cfg->database.conninfo_has_password)
+			fprintf(stderr, "analyticsd: warning: %s\n", CFG_PASSWORD_WARNING);
 		printf("%s: configuration is valid\n", d.cfg->path ? d.cfg->path : d.cfg_path);
 		daemon_free(&d);
 		return 0;
 	}
 	log_init(d.cfg->log.level);
+	if (d.cfg->database.conninfo_has_password)
+		log_msg(LOG_WARNING, "%s", CFG_PASSWORD_WARNING);
 	testhook_announce();
 	d.started_at = time(NULL);
 	d.started_usec = util_monotonic_usec();

@@ -319,6 +319,33 @@ static void test_string_length(void **state)
 		   "control.socket must be 1 to 107 characters long", NULL);
 }
 
+/* A conninfo libpq cannot read is refused without a word of it (it may hold a password);
+ * one with a password is loaded and flagged for the warning. */
+static void test_conninfo(void **state)
+{
+	char path[32], err[1024] = "";
+	struct cfg *c;
+
+	load_fails("database = {\n  conninfo = \"host=db passwordS3CRET\";\n};\n", 2,
+		   "database.conninfo is not a libpq connection string", "missing", NULL);
+	write_temp("database = { conninfo = \"host=db passwordS3CRET\"; };\n", path);
+	c = cfg_load(path, false, err, sizeof(err));
+	unlink(path);
+	assert_null(c);
+	assert_null(strstr(err, "S3CRET"));
+	load_fails("database = { conninfo = \"host='db password=S3CRET\"; };\n", 1,
+		   "unterminated quoted string", NULL);
+	c = load_ok("database = { conninfo = \"host=/run/postgresql dbname=booking\"; };\n");
+	assert_false(c->database.conninfo_has_password);
+	cfg_free(c);
+	c = load_ok("database = { conninfo = \"host=db password=S3CRET\"; };\n");
+	assert_true(c->database.conninfo_has_password);
+	cfg_free(c);
+	c = load_ok("database = { conninfo = \"postgresql://u:S3CRET@db/booking\"; };\n");
+	assert_true(c->database.conninfo_has_password);
+	cfg_free(c);
+}
+
 static void test_work_mem(void **state)
 {
 	static const char *const good[] = { "1", "4096kB", "64MB", "2GB", "1TB" };
@@ -444,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_int_range),
 		cmocka_unit_test(test_string_length),
+		cmocka_unit_test(test_conninfo),
 		cmocka_unit_test(test_work_mem),
 		cmocka_unit_test(test_log_level),
 		cmocka_unit_test(test_pilot_organizations),
