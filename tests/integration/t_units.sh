@@ -19,6 +19,10 @@ for u in analyticsd.service analyticsd-refresh.service analyticsd-full-refresh.s
 	echo "# $u exposure $SCORE"
 	check "$u exposure $SCORE is 1.5 or lower" awk -v s="$SCORE" 'BEGIN { exit !(s != "" && s <= 1.5) }'
 done
+# No IP traffic (a drop-in allows a TCP database), no IPC left behind, bounded memory and tasks.
+for want in IPAddressDeny=any RemoveIPC=yes PrivateMounts=yes MemoryMax=256M TasksMax=16; do
+	check "analyticsd.service sets $want" grep -qx "$want" "$SRC_DIR/units/analyticsd.service"
+done
 check "analyticsd.service has no PrivateUsers= (it breaks SO_PEERCRED)" \
 	sh -c "! grep -q '^PrivateUsers' '$SRC_DIR/units/analyticsd.service'"
 check "the socket is 0660 for the reader group" \
