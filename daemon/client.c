@@ -30,6 +30,14 @@
 
 #define CLIENT_MAX_GROUPS 256
 #define CLIENT_REFUSE_SLACK 16
+/* A connection's next request is read only once its unsent output is under
+ * this (as pgbouncer and tmux stop reading a client that does not read): a
+ * peer that pipelines requests and never reads holds at most this plus one
+ * reply, and then nothing moves until it reads or the write timeout drops it. */
+#define CLIENT_OUTPUT_MAX (64 * 1024)
+/* Connections kept for root, the daemon's user and operators: readers take
+ * at most max_clients minus these (fewer when max_clients is small). */
+#define CLIENT_OPERATOR_SLOTS 8
 /* After refusing a request, read and discard at most this much more of a
  * peer's input (so that it can read our answer before the close resets the
  * connection); a peer still sending after that is dropped. */
@@ -46,6 +54,7 @@ struct client {
 	struct client *next;            /* in live or dying */
 	struct daemon *d;
 	struct event *ev_free;
+	struct event *ev_idle;          /* no request for idle_timeout_s: close */
 	struct bufferevent *bev;        /* NULL once gone */
 	int refs;
 	bool pending;                   /* a request is being handled */
@@ -87,6 +96,8 @@ static void client_free(struct client *c)
 {
 	unlink_from(&c->d->clients->dying, c);
 	event_free(c->ev_free);
+	if (c->ev_idle != NULL)
+		event_free(c->ev_idle);
 	free(c);
 }
 
@@ -103,6 +114,7 @@ static void client_drop(struct client *c)
 		return;
 	bufferevent_free(c->bev);
 	c->bev = NULL;
+	evtimer_del(c->ev_idle);
 	unlink_client(c);
 	/* Nobody to tell: stop waiting now, not when the job ends. */
 	jobs_forget_client(c->d->jobs, c);
@@ -129,13 +141,27 @@ bool client_gone(const struct client *c) { return c->bev == NULL; }
 bool client_may_write(const struct client *c) { return c->may_write; }
 const char *client_who(const struct client *c) { return c->who; }
 
+/*
+ * Timeouts measure progress. Idle (no request under way, no request received
+ * for idle_timeout_s: blank lines do not count, nor do bytes of a request
+ * that never ends) is a timer of ours, armed when a request ends and stopped
+ * while one runs. Output is bufferevent's write timeout, which only our
+ * output moving restarts: a peer that stops reading is dropped
+ * idle_timeout_s later, whatever it sends.
+ */
 static void set_idle_timeout(struct client *c)
 {
 	struct timeval tv = { c->d->cfg->control.idle_timeout_s, 0 };
 
-	/* While a request runs the client only waits: no read timeout then,
-	 * but a client that stops reading our output is still dropped. */
-	bufferevent_set_timeouts(c->bev, c->pending ? NULL : &tv, &tv);
+	if (c->pending)
+		evtimer_del(c->ev_idle);
+	else
+		evtimer_add(c->ev_idle, &tv);
+}
+
+static bool output_full(struct client *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev)) > CLIENT_OUTPUT_MAX;
 }
 
 static void write_line(struct client *c, char *line)
@@ -280,7 +306,14 @@ static void process_input(struct client *c)
 	while (c->bev != NULL && !c->pending && !c->closing) {
 		struct evbuffer *in = bufferevent_get_input(c->bev);
 		size_t len;
-		char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+		char *line;
+
+		if (output_full(c)) {
+			/* Resumed by write_cb once the peer has read enough. */
+			bufferevent_disable(c->bev, EV_READ);
+			break;
+		}
+		line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
 
 		if (line == NULL && c->eof && (len = evbuffer_get_length(in)) > 0 && len <= max) {
 			/* A last request without its newline is still a request.
@@ -307,7 +340,7 @@ static void process_input(struct client *c)
 			       "request exceeds %zu bytes (control.max_request_bytes)", max);
 			break;
 		}
-		if (len == 0) {             /* blank lines are harmless keep-alives */
+		if (len == 0) {             /* harmless, but not activity: no timer moves */
 			free(line);
 			continue;
 		}
@@ -322,19 +355,44 @@ static void read_cb(struct bufferevent *bev, void *arg)
 	process_input(arg);
 }
 
+/* The output went down to its low watermark (or empty). */
 static void write_cb(struct bufferevent *bev, void *arg)
 {
 	struct client *c = arg;
 
 	(void)bev;
-	if (c->closing && !c->shut)
+	if (c->closing && !c->shut) {
 		shut_and_drain(c);
+		return;
+	}
+	if (!c->closing && !c->eof && !c->pending && !output_full(c)) {
+		bufferevent_enable(c->bev, EV_READ);
+		process_input(c);
+	}
+}
+
+static void idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *c = arg;
+	bool partial;
+
+	(void)fd;
+	(void)what;
+	if (c->bev == NULL || c->pending || c->closing)
+		return;
+	partial = evbuffer_get_length(bufferevent_get_input(c->bev)) > 0;
+	log_msg(LOG_NOTICE, "%s sent no request for %d s%s; closing", c->who,
+		c->d->cfg->control.idle_timeout_s, partial ? ", only part of one" : "");
+	if (partial)
+		reject(c, PROTO_ERR_TIMEOUT, "incomplete request: no newline within %d s",
+		       c->d->cfg->control.idle_timeout_s);
+	else
+		client_drop(c);
 }
 
 static void event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct client *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
 
 	if (c->shut || (what & BEV_EVENT_ERROR)) {
 		if (what & BEV_EVENT_ERROR)
@@ -344,20 +402,11 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (what & BEV_EVENT_TIMEOUT) {
-		bool partial = evbuffer_get_length(in) > 0;
-
-		if (!(what & BEV_EVENT_READING) || c->closing) {
-			client_drop(c);         /* not reading our output */
-			return;
-		}
-		log_msg(LOG_NOTICE, "%s idle for %d s%s; closing", c->who,
-			c->d->cfg->control.idle_timeout_s,
-			partial ? " in the middle of a request" : "");
-		if (partial)
-			reject(c, PROTO_ERR_TIMEOUT, "incomplete request: no newline within %d s",
-			       c->d->cfg->control.idle_timeout_s);
-		else
-			client_drop(c);
+		/* The write timeout (the only one set, but while draining a closed
+		 * connection): our output made no progress. */
+		log_msg(LOG_NOTICE, "%s read none of our output for %d s; dropping it", c->who,
+			c->d->cfg->control.idle_timeout_s);
+		client_drop(c);
 		return;
 	}
 	if (what & BEV_EVENT_EOF) {
@@ -389,11 +438,48 @@ static bool in_operator_group(struct daemon *d, int fd, gid_t gid)
 	return false;
 }
 
+/* How many connections uid has now. */
+static int connections_of(const struct clients *cs, uid_t uid)
+{
+	int n = 0;
+
+	for (const struct client *c = cs->live; c != NULL; c = c->next)
+		n += c->uid == uid;
+	return n;
+}
+
+/*
+ * Why this new connection (already counted) is one too many, or NULL. Root,
+ * the daemon's user and operators may use every slot; readers leave the
+ * last ones to them, and no user but those two may hold more than a quarter.
+ */
+static const char *too_many(const struct client *c, char *why, size_t len)
+{
+	const struct daemon *d = c->d;
+	int max = d->cfg->control.max_clients, n = d->clients->n_live;
+	int kept = CLIENT_OPERATOR_SLOTS < max / 4 ? CLIENT_OPERATOR_SLOTS : max / 4;
+	int per_user = max / 4 > 1 ? max / 4 : 1;
+	bool privileged = c->uid == 0 || c->uid == geteuid();
+
+	if (n > max)
+		snprintf(why, len, "too many clients (control.max_clients = %d)", max);
+	else if (!c->may_write && n > max - kept)
+		snprintf(why, len, "too many clients: the last %d of control.max_clients = %d "
+			 "are kept for operators", kept, max);
+	else if (!privileged && connections_of(d->clients, c->uid) > per_user)
+		snprintf(why, len, "too many connections of uid %u (at most %d, a quarter of "
+			 "control.max_clients)", (unsigned)c->uid, per_user);
+	else
+		return NULL;
+	return why;
+}
+
 int client_accept(struct daemon *d, int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct client *c;
+	char why[160];
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
 		log_msg(LOG_WARNING, "cannot read peer credentials: %s", strerror(errno));
@@ -420,6 +506,13 @@ int client_accept(struct daemon *d, int fd)
 		return -1;
 	}
 	c->d = d;
+	c->ev_idle = evtimer_new(d->base, idle_cb, c);
+	if (c->ev_idle == NULL) {
+		event_free(c->ev_free);
+		free(c);
+		close(fd);
+		return -1;
+	}
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->may_write = cred.uid == 0 || cred.uid == geteuid() ||
@@ -429,6 +522,7 @@ int client_accept(struct daemon *d, int fd)
 	c->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		close(fd);
+		event_free(c->ev_idle);
 		event_free(c->ev_free);
 		free(c);
 		return -1;
@@ -442,14 +536,17 @@ int client_accept(struct daemon *d, int fd)
 	d->clients->live = c;
 	d->clients->n_live++;
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	{
+		struct timeval tv = { d->cfg->control.idle_timeout_s, 0 };
+		bufferevent_set_timeouts(c->bev, NULL, &tv);
+	}
 	set_idle_timeout(c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (d->stopping) {
 		reject(c, PROTO_ERR_SHUTTING_DOWN, "analyticsd is shutting down");
-	} else if (d->clients->n_live > d->cfg->control.max_clients) {
-		log_msg(LOG_NOTICE, "refusing %s: too many clients", c->who);
-		reject(c, PROTO_ERR_BUSY, "too many clients (control.max_clients = %d)",
-		       d->cfg->control.max_clients);
+	} else if (too_many(c, why, sizeof(why)) != NULL) {
+		log_msg(LOG_NOTICE, "refusing %s: %s", c->who, why);
+		reject(c, PROTO_ERR_BUSY, "%s", why);
 	}
 	return 0;
 }
@@ -492,10 +589,7 @@ void clients_free(struct clients *cs, const char *why)
 	}
 	/* The loop has ended: free the unreferenced now. A client still
 	 * referenced by then is a leak the sanitizers report. */
-	while ((c = cs->dying) != NULL) {
-		cs->dying = c->next;
-		event_free(c->ev_free);
-		free(c);
-	}
+	while ((c = cs->dying) != NULL)
+		client_free(c);
 	free(cs);
 }
