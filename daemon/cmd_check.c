@@ -6,7 +6,10 @@
  * exactness check recomputes a sample of rows with the refresh's own
  * compute (compute.c and refresh_compute.sql: one definition of each
  * metric), in one transaction whose temp tables end with it. Read-only, on
- * the control connection.
+ * a connection of its own (check), one check at a time: its transaction owns
+ * that connection while it runs, and a check waiting on a lock delays no
+ * pause, resume, capture switch or job. Checks asked for meanwhile wait in
+ * line, each answered in turn.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +38,7 @@ static const struct {
 };
 
 struct check_req {
+	struct check_req *behind;       /* the next check in line */
 	struct daemon *d;
 	struct client *c;
 	json_t *checks;
@@ -53,6 +57,22 @@ static void add_check(json_t *checks, const char *name, const char *status, cons
 						"keys", keys ? keys : json_array()));
 }
 
+/* The checks asked for, the running one first (this module's own state). */
+static struct check_req *line;
+
+static void start(struct check_req *r);
+
+static void release(struct check_req *r)
+{
+	line = r->behind;
+	client_unref(r->c);
+	free(r->pilot);
+	compute_free(r->compute);
+	free(r);
+	if (line != NULL)
+		start(line);
+}
+
 static void finish(struct check_req *r)
 {
 	int n[3] = { 0, 0, 0 };
@@ -68,10 +88,7 @@ static void finish(struct check_req *r)
 	}
 	client_reply_ok(r->c, json_pack("{s:o, s:{s:i, s:i, s:i}}", "checks", r->checks,
 					"summary", "pass", n[0], "warn", n[1], "fail", n[2]));
-	client_unref(r->c);
-	free(r->pilot);
-	compute_free(r->compute);
-	free(r);
+	release(r);
 }
 
 static void run_next(struct check_req *r);
@@ -120,7 +137,7 @@ static void on_exactness_done(const struct db_error *err, void *arg)
  */
 static int start_exactness(struct check_req *r)
 {
-	struct txn *t = txn_begin(r->d->db_ctl, on_exactness_done, r);
+	struct txn *t = txn_begin(r->d->db_check, on_exactness_done, r);
 	static const struct txn_stmt scope[] = {
 		{ sql_check_exactness_setup, NULL }, { sql_refresh_queue_keys, NULL },
 		{ sql_check_exactness_scope, NULL }, { sql_refresh_analyze_scope, NULL },
@@ -155,17 +172,17 @@ static void run_next(struct check_req *r)
 	r->running = queries[q].name;
 	switch (q) {
 	case Q_ANALYTICS:
-		rc = db_send(r->d->db_ctl, sql_check_analytics, 0, NULL, false, on_checks, r);
+		rc = db_send(r->d->db_check, sql_check_analytics, 0, NULL, false, on_checks, r);
 		break;
 	case Q_LOYALTY:
-		rc = db_send(r->d->db_ctl, sql_check_loyalty, 1, p, false, on_checks, r);
+		rc = db_send(r->d->db_check, sql_check_loyalty, 1, p, false, on_checks, r);
 		break;
 	case Q_STATE:
 		snprintf(max_age, sizeof(max_age), "%d", r->d->cfg->check.max_age_s);
-		rc = db_send(r->d->db_ctl, sql_check_state, 1, p_age, false, on_checks, r);
+		rc = db_send(r->d->db_check, sql_check_state, 1, p_age, false, on_checks, r);
 		break;
 	case Q_CAPTURE:
-		rc = db_send(r->d->db_ctl, sql_check_capture, 0, NULL, false, on_checks, r);
+		rc = db_send(r->d->db_check, sql_check_capture, 0, NULL, false, on_checks, r);
 		break;
 	default:
 		rc = start_exactness(r);
@@ -202,9 +219,22 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 	run_next(r);
 }
 
+static void start(struct check_req *r)
+{
+	if (r->d->stopping) {
+		json_decref(r->checks);
+		client_reply_error(r->c, PROTO_ERR_SHUTTING_DOWN, "analyticsd is shutting down");
+		release(r);
+	} else if (schema_probe(r->d->db_check, on_probe, r) != 0) {
+		json_decref(r->checks);
+		reply_db_unavailable(r->c, r->d->db_check);
+		release(r);
+	}
+}
+
 void cmd_check(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
-	struct check_req *r;
+	struct check_req *r, **tail = &line;
 
 	(void)args;
 	r = calloc(1, sizeof(*r));
@@ -219,11 +249,9 @@ void cmd_check(struct daemon *d, struct client *c, const struct cmd_args *args)
 	r->d = d;
 	r->c = c;
 	client_ref(c);
-	if (schema_probe(d->db_ctl, on_probe, r) != 0) {
-		json_decref(r->checks);
-		free(r->pilot);
-		free(r);
-		client_unref(c);
-		reply_db_unavailable(c, d->db_ctl);
-	}
+	while (*tail != NULL)
+		tail = &(*tail)->behind;
+	*tail = r;
+	if (line == r)
+		start(r);
 }

@@ -35,8 +35,10 @@ struct daemon {
 	struct listener *listener;      /* the control socket (listener.c) */
 	struct clients *clients;        /* its connections (client.c) */
 	struct evdns_base *dns;         /* the conninfo's host names (dbhosts.c) */
-	struct db_conn *db_ctl;         /* reads: runs, check, metrics; failure records */
+	struct db_conn *db_ctl;         /* short reads and writes: runs, metrics, pause,
+					 * resume, capture; failure records */
 	struct db_conn *db_status;      /* status's own, so that no reader delays it */
+	struct db_conn *db_check;       /* check's own: its long transaction delays nobody */
 	struct db_conn *db_work;        /* the running job's (job.c) */
 	struct jobs *jobs;              /* the running job and the queue (job.c) */
 	struct runlog *runlog;          /* failures waiting for the database (runlog.c) */

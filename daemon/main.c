@@ -148,7 +148,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	groups_refresh(d->groups);
 	dbhosts_resolver_reload(d->dns);
 	follow_configure(d->follow);
-	struct db_conn *const conns[] = { d->db_ctl, d->db_work, d->db_status };
+	struct db_conn *const conns[] = { d->db_ctl, d->db_work, d->db_status, d->db_check };
 	for (size_t i = 0; i < sizeof(conns) / sizeof(conns[0]); i++)
 		if (conns[i] != NULL &&
 		    db_configure(conns[i], fresh->database.conninfo, fresh->database.connect_timeout_s,
@@ -273,6 +273,8 @@ static void daemon_free(struct daemon *d)
 	d->db_ctl = NULL;
 	db_free(d->db_status);
 	d->db_status = NULL;
+	db_free(d->db_check);
+	d->db_check = NULL;
 	if (d->dns != NULL)
 		evdns_base_free(d->dns, 1);     /* lookups in flight are cancelled */
 	d->dns = NULL;
@@ -405,7 +407,8 @@ int main(int argc, char **argv)
 	d.db_ctl = open_db(&d, "ctl");
 	d.db_work = open_db(&d, "work");
 	d.db_status = open_db(&d, "status");
-	if (d.db_ctl == NULL || d.db_work == NULL || d.db_status == NULL) {
+	d.db_check = open_db(&d, "check");
+	if (d.db_ctl == NULL || d.db_work == NULL || d.db_status == NULL || d.db_check == NULL) {
 		log_msg(LOG_ERR, "out of memory setting up database connections");
 		goto out;
 	}
