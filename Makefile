@@ -216,9 +216,14 @@ install: all
 	install -m 0644 man/analyticsd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/analyticsd.8 man/analyticsctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 etc/analyticsd.conf.example $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf.example
-	@# The configuration the unit reads: installed once, never over an edited one.
+	@# The configuration the unit reads: installed once, never over an edited one; 0640,
+	@# root's, the daemon's group's once that exists (systemd-sysusers; the package's
+	@# postinst does the same).
 	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf ]; then \
-		install -m 0644 etc/analyticsd.conf.example $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf; \
+		install -m 0640 etc/analyticsd.conf.example $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf; \
+		if [ -z "$(DESTDIR)" ] && getent group analyticsd >/dev/null; then \
+			chgrp analyticsd $(SYSCONFDIR)/analyticsd/analyticsd.conf; \
+		fi; \
 	fi
 
 clean:

@@ -41,4 +41,6 @@ getent passwd analyticsd >/dev/null || fail "postinst did not create the analyti
 getent group analyticsd-readers >/dev/null || fail "postinst did not create analyticsd-readers"
 analyticsd --check-config -c /etc/analyticsd/analyticsd.conf >/dev/null 2>&1 ||
 	fail "the installed configuration does not check"
+[ "$(stat -c '%a %U %G' /etc/analyticsd/analyticsd.conf)" = "640 root analyticsd" ] ||
+	fail "/etc/analyticsd/analyticsd.conf is $(stat -c '%a %U %G' /etc/analyticsd/analyticsd.conf), not 640 root analyticsd"
 echo "package: installed, checked and purged: 0 errors"

@@ -58,6 +58,7 @@ for f in usr/sbin/analyticsd usr/bin/analyticsctl "$UNITDIR/analyticsd.service" 
 	check "installed $f" test -s "$T/root/$f"
 done
 check "installed units name the installed binaries" grep -q '^ExecStart=/usr/sbin/analyticsd ' "$T/root/$UNITDIR/analyticsd.service"
+is "$(stat -c %a "$T/root/etc/analyticsd/analyticsd.conf")" 640 "the configuration is installed 0640"
 echo '# edited' >>"$T/root/etc/analyticsd/analyticsd.conf"
 make -s -C "$SRC_DIR" BUILD="$IBUILD" install DESTDIR="$T/root" PREFIX=/usr SYSCONFDIR=/etc >/dev/null 2>&1
 check "a second make install keeps an edited configuration" grep -q '^# edited' "$T/root/etc/analyticsd/analyticsd.conf"
