@@ -73,7 +73,7 @@ static struct cfg *cfg_defaults(void)
 	c->database.statement_timeout_s = 900;
 	c->database.connect_timeout_s = 10;
 	c->control.socket = strdup("/run/analyticsd/control.sock");
-	c->control.operator_group = strdup("analyticsd");
+	c->control.operator_group = strdup("analyticsd-operators");
 	c->control.reader_group = strdup("analyticsd-readers");
 	c->control.max_clients = 64;
 	c->control.idle_timeout_s = 30;

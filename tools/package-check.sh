@@ -39,6 +39,7 @@ for f in /lib/systemd/system/analyticsd.service /lib/systemd/system/analyticsd.s
 done
 getent passwd analyticsd >/dev/null || fail "postinst did not create the analyticsd user"
 getent group analyticsd-readers >/dev/null || fail "postinst did not create analyticsd-readers"
+getent group analyticsd-operators >/dev/null || fail "postinst did not create analyticsd-operators"
 analyticsd --check-config -c /etc/analyticsd/analyticsd.conf >/dev/null 2>&1 ||
 	fail "the installed configuration does not check"
 [ "$(stat -c '%a %U %G' /etc/analyticsd/analyticsd.conf)" = "640 root analyticsd" ] ||

@@ -27,6 +27,10 @@ check "analyticsd.service has no PrivateUsers= (it breaks SO_PEERCRED)" \
 	sh -c "! grep -q '^PrivateUsers' '$SRC_DIR/units/analyticsd.service'"
 check "the socket is 0660 for the reader group" \
 	sh -c "grep -qx 'SocketMode=0660' '$SRC_DIR/units/analyticsd.socket' && grep -qx 'SocketGroup=analyticsd-readers' '$SRC_DIR/units/analyticsd.socket'"
+check "sysusers makes an operator group of its own, not the daemon's" \
+	grep -qx 'g analyticsd-operators -' "$SRC_DIR/units/analyticsd.sysusers"
+check "the example configuration names it" \
+	grep -q '^ *operator_group = "analyticsd-operators";' "$SRC_DIR/etc/analyticsd.conf.example"
 check "sysusers makes the reader group, and the daemon a member" \
 	sh -c "grep -qx 'g analyticsd-readers -' '$SRC_DIR/units/analyticsd.sysusers' && grep -qx 'm analyticsd analyticsd-readers' '$SRC_DIR/units/analyticsd.sysusers'"
 check "the metrics service runs as a reader" \

@@ -92,7 +92,7 @@ static void assert_defaults(const struct cfg *c)
 	assert_int_equal(c->database.statement_timeout_s, 900);
 	assert_int_equal(c->database.connect_timeout_s, 10);
 	assert_string_equal(c->control.socket, "/run/analyticsd/control.sock");
-	assert_string_equal(c->control.operator_group, "analyticsd");
+	assert_string_equal(c->control.operator_group, "analyticsd-operators");
 	assert_int_equal(c->control.max_clients, 64);
 	assert_int_equal(c->control.idle_timeout_s, 30);
 	assert_int_equal(c->control.max_request_bytes, 65536);
