@@ -12,6 +12,8 @@
 #include "table.h"
 
 #define CTL_DEFAULT_SOCKET "/run/analyticsd/control.sock"
+/* The user the packaged daemon runs as (units/analyticsd.sysusers). */
+#define CTL_DAEMON_USER "analyticsd"
 #define CTL_DEFAULT_TIMEOUT_S 30
 
 struct ctl_opts;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,25 @@ struct ctl_conn *ctl_connect(const char *path, bool *denied, char *err, size_t e
 		return NULL;
 	}
 	return c;
+}
+
+int ctl_check_peer(struct ctl_conn *c, const char *path, const char *daemon_user,
+		   char *err, size_t errlen)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct passwd *pw;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		snprintf(err, errlen, "cannot tell who answers at %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (cred.uid == 0 || ((pw = getpwnam(daemon_user)) != NULL && pw->pw_uid == cred.uid))
+		return 0;
+	snprintf(err, errlen, "what answers at %s runs as uid %u, not as root or %s: not "
+		 "trusting it (use -s to name another daemon's socket)", path,
+		 (unsigned)cred.uid, daemon_user);
+	return -1;
 }
 
 int ctl_send(struct ctl_conn *c, const char *line, char *err, size_t errlen)

@@ -67,6 +67,13 @@ static int run(const struct ctl_opts *o)
 		metrics_down(o);
 		return denied ? EXIT_NOPERM : EXIT_UNAVAILABLE;
 	}
+	if (strcmp(o->socket, CTL_DEFAULT_SOCKET) == 0 &&
+	    ctl_check_peer(c, o->socket, CTL_DAEMON_USER, err, sizeof(err)) != 0) {
+		report(o->json, "unavailable", NULL, err);
+		metrics_down(o);
+		ctl_close(c);
+		return EXIT_UNAVAILABLE;
+	}
 	req = proto_request_encode(o->cmd, json_incref(o->args));
 	if (req == NULL || ctl_send(c, req, err, sizeof(err)) != 0) {
 		fprintf(stderr, "analyticsctl: %s\n", req ? err : "out of memory");
