@@ -36,6 +36,25 @@ check "sysusers makes the reader group, and the daemon a member" \
 check "the metrics service runs as a reader" \
 	sh -c "grep -qx 'User=analyticsd-metrics' '$SRC_DIR/units/analyticsd-metrics.service' && grep -qx 'Group=analyticsd-readers' '$SRC_DIR/units/analyticsd-metrics.service'"
 check "the metrics timer runs every minute" grep -qx 'OnCalendar=minutely' "$SRC_DIR/units/analyticsd-metrics.timer"
+
+# The metrics file's place: the tmpfiles snippet applied to a stand-in of node_exporter's
+# directory (0751: others may pass, not list; another collector's file in it), users mapped
+# to nobody and nogroup.
+if [ "$(id -u)" = 0 ]; then
+	NE=$T/node-exporter
+	mkdir -p "$NE" && chmod 0751 "$NE" && echo 'other_metric 1' >"$NE/other.prom"
+	sed -e "s|/var/lib/prometheus/node-exporter|$NE|g" -e 's/analyticsd-metrics/nobody/' \
+	    -e 's/analyticsd-readers/nogroup/' "$SRC_DIR/units/analyticsd.tmpfiles" >"$T/tmpfiles.conf"
+	check "systemd-tmpfiles applies the snippet" systemd-tmpfiles --create "$T/tmpfiles.conf"
+	is "$(stat -c %a "$NE")" 751 "the collector's directory keeps its mode"
+	is "$(ls -ld "$NE" | cut -c 11)" " " "and gets no ACL (ls shows no +)"
+	OUT=$(runuser -u nobody -- "$BIN/analyticsctl" -s "$T/none.sock" metrics \
+		--output "$NE/analyticsd/analyticsd.prom" 2>&1)
+	like "$(cat "$NE/analyticsd.prom" 2>&1)" '^# HELP|analyticsd_up 0' \
+		"the metrics user writes its file, read through the symlink"
+	check "it cannot replace another collector's file" \
+		sh -c "! runuser -u nobody -- sh -c 'echo x >\"$NE/other.prom\"; rm -f \"$NE/other.prom\"' 2>/dev/null && test -s '$NE/other.prom'"
+fi
 check "the refresh service treats exit 75 as success" grep -qx 'SuccessExitStatus=75' "$SRC_DIR/units/analyticsd-refresh.service"
 check "the hourly timer runs refresh incremental" \
 	grep -q '^ExecStart=/usr/bin/analyticsctl .*refresh incremental --trigger timer' "$SRC_DIR/units/analyticsd-refresh.service"
