@@ -136,7 +136,8 @@ FUZZ_SECONDS ?= 300
 CHECK_FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -D_GNU_SOURCE -DANALYTICSD_VERSION=\"$(VERSION)\" -Iinclude
-FUZZ_TARGETS := request dispatch
+FUZZ_TARGETS := request dispatch config args render
+CTL_FUZZ_SRC := ctl/args.c ctl/render.c ctl/table.c ctl/metrics.c ctl/safe.c $(LIB_SRC)
 
 build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c lib/proto.c include/analytics_proto.h
 	@mkdir -p build/fuzz/corpus_request
@@ -149,9 +150,25 @@ build/fuzz/fuzz_dispatch: tests/fuzz/fuzz_dispatch.c $(DAEMON_SRC) $(LIB_SRC) $(
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Dmain=analyticsd_main -Ibuild/gen -Idaemon $(PKG_CFLAGS) -o $@ \
 		tests/fuzz/fuzz_dispatch.c $(DAEMON_SRC) $(LIB_SRC) build/gen/sqlfiles.c $(PKG_LIBS)
 
+build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c daemon/config.c daemon/util.c daemon/config.h
+	@mkdir -p build/fuzz/corpus_config
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Idaemon $(PKG_CFLAGS) -o $@ \
+		tests/fuzz/fuzz_config.c daemon/config.c daemon/util.c $(PKG_LIBS)
+
+build/fuzz/fuzz_args: tests/fuzz/fuzz_args.c $(CTL_FUZZ_SRC) $(wildcard ctl/*.h)
+	@mkdir -p build/fuzz/corpus_args
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ictl $(PKG_CFLAGS) -o $@ \
+		tests/fuzz/fuzz_args.c $(CTL_FUZZ_SRC) $(CTL_LIBS)
+
+build/fuzz/fuzz_render: tests/fuzz/fuzz_render.c $(CTL_FUZZ_SRC) $(wildcard ctl/*.h)
+	@mkdir -p build/fuzz/corpus_render
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ictl $(PKG_CFLAGS) -o $@ \
+		tests/fuzz/fuzz_render.c $(CTL_FUZZ_SRC) $(CTL_LIBS)
+
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; mkdir -p build/fuzz/corpus_$$t; \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0 \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
 			build/fuzz/corpus_$$t tests/fuzz/corpus_$$t 2>build/fuzz/fuzz_$$t.log || \
 			{ tail -n 60 build/fuzz/fuzz_$$t.log; exit 1; }; \

@@ -142,9 +142,8 @@ static int words_capture(struct ctl_opts *o, int n, char **w, char *err, size_t 
 /* --- the options of each command, as data ----------------------------------------------- */
 
 static const struct ctl_opt no_opts[] = { { NULL } };
-static const struct ctl_opt wait_opt = {
-	"no-wait", 0, OPT_FALSE, "wait", 0, 0, NULL,
-	"return once the job is running or queued, without waiting for its outcome" };
+#define OPT_NO_WAIT { "no-wait", 0, OPT_FALSE, "wait", 0, 0, NULL, \
+	"return once the job is running or queued, without waiting for its outcome" }
 #define OPT_TABLE_COLUMNS { "output", 'o', OPT_COLUMNS, NULL, 0, 0, "COLUMNS", \
 	"the table's columns, comma-separated (help lists them)" }
 #define OPT_TABLE_NO_HEADINGS { "no-headings", 0, OPT_NO_HEADINGS, NULL, 0, 0, NULL, \
@@ -152,7 +151,7 @@ static const struct ctl_opt wait_opt = {
 #define OPT_TABLE_LOCAL { "local", 0, OPT_LOCAL, NULL, 0, 0, NULL, \
 	"times in local time (default: UTC), with their age" }
 static const struct ctl_opt migrate_opts[] = {
-	wait_opt, OPT_TABLE_COLUMNS, OPT_TABLE_NO_HEADINGS, OPT_TABLE_LOCAL, { NULL },
+	OPT_NO_WAIT, OPT_TABLE_COLUMNS, OPT_TABLE_NO_HEADINGS, OPT_TABLE_LOCAL, { NULL },
 };
 static const struct ctl_opt refresh_opts[] = {
 	{ "days", 0, OPT_INT, "days", 1, 3650, "N",
@@ -160,19 +159,19 @@ static const struct ctl_opt refresh_opts[] = {
 	{ "trigger", 0, OPT_STRING, "trigger", 0, 0, "NAME",
 	  "what asked for the run, as recorded (manual, timer, ...)" },
 	{ "force", 0, OPT_TRUE, "force", 0, 0, NULL, "run even while analytics are paused" },
-	wait_opt, { NULL },
+	OPT_NO_WAIT, { NULL },
 };
 static const struct ctl_opt rollback_opts[] = {
 	{ "to", 0, OPT_INT, "to", 1, 2147483647, "RUN_ID",
 	  "undo every successful refresh and rebuild after RUN_ID" },
 	{ "dry-run", 'n', OPT_TRUE, "dry_run", 0, 0, NULL,
 	  "list the runs it would undo and their rows; change nothing" },
-	wait_opt, OPT_TABLE_LOCAL, { NULL },
+	OPT_NO_WAIT, OPT_TABLE_LOCAL, { NULL },
 };
 static const struct ctl_opt loyalty_opts[] = {
 	{ "org", 0, OPT_STRING, "org", 0, 0, "ORG_ID", "one organization only" },
 	{ "force", 0, OPT_TRUE, "force", 0, 0, NULL, "run even while analytics are paused" },
-	wait_opt, { NULL },
+	OPT_NO_WAIT, { NULL },
 };
 static const struct ctl_opt pause_opts[] = {
 	{ "reason", 'r', OPT_STRING, "reason", 0, 0, "TEXT", "why, as status and the journal show it" },
