@@ -45,8 +45,12 @@ static void on_runs(PGresult *res, const struct db_error *err, void *arg)
 		return;
 	}
 	runs = json_array();
-	for (int i = 0; i < PQntuples(res); i++)
-		json_array_append_new(runs, wire_row(result_row_json(res, i)));
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *row = wire_row(result_row_json(res, i));
+
+		redact_for_reader(c, row);
+		json_array_append_new(runs, row);
+	}
 	client_reply_ok(c, json_pack("{s:o}", "runs", runs));
 	client_unref(c);
 }

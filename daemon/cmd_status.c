@@ -139,9 +139,12 @@ static void put_last_runs(struct status_req *r, PGresult *res)
 {
 	json_t *last = json_object();
 
-	for (int i = 0; i < PQntuples(res); i++)
-		json_object_set_new(last, PQgetvalue(res, i, PQfnumber(res, "mode")),
-				    wire_row(result_row_json(res, i)));
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *row = wire_row(result_row_json(res, i));
+
+		redact_for_reader(r->c, row);
+		json_object_set_new(last, PQgetvalue(res, i, PQfnumber(res, "mode")), row);
+	}
 	if (!r->replied)
 		json_object_set_new(r->result, "last_runs", last);
 	else

@@ -243,6 +243,21 @@ void reply_db_error(struct client *c, const char *what, const struct db_error *e
 	client_reply_error(c, db_error_code(err), "%s", msg);
 }
 
+void redact_for_reader(const struct client *c, json_t *obj)
+{
+	const char *msg = json_string_value(json_object_get(obj, "message"));
+	char buf[1024];
+	json_t *redacted;
+
+	if (msg == NULL || client_may_write(c))
+		return;
+	util_redact_quoted(msg, buf, sizeof(buf));
+	/* Cut short inside a character, it is no string: say so rather than show it. */
+	redacted = json_string(buf);
+	json_object_set_new(obj, "message", redacted ? redacted
+			    : json_string("(not shown to readers)"));
+}
+
 void reply_db_unavailable(struct client *c, const struct db_conn *db)
 {
 	client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",

@@ -86,5 +86,9 @@ void reply_db_error(struct client *c, const char *what, const struct db_error *e
 void reply_db_unavailable(struct client *c, const struct db_conn *db);
 /* A result row as a JSON object (integers and booleans typed). */
 json_t *result_row_json(PGresult *res, int row);
+/* A run's stored error (obj's "message") as a reader may see it: with the
+ * values the database quoted in it left out (util_redact_quoted). Operators
+ * see it whole, and the journal keeps it. */
+void redact_for_reader(const struct client *c, json_t *obj);
 
 #endif

@@ -153,8 +153,6 @@ static int conninfo_check(const char *v, bool *has_password, char *why, size_t l
 {
 	char *perr = NULL;
 	PQconninfoOption *opts = PQconninfoParse(v, &perr);
-	size_t off = 0;
-	bool quoted = false;
 
 	*has_password = false;
 	if (opts != NULL) {
@@ -164,18 +162,7 @@ static int conninfo_check(const char *v, bool *has_password, char *why, size_t l
 		PQconninfoFree(opts);
 		return 0;
 	}
-	for (const char *p = perr ? perr : "out of memory"; *p != '\0' && *p != '\n' &&
-	     off + 4 < len; p++) {
-		if (*p == '"') {
-			quoted = !quoted;
-			if (quoted)
-				off += (size_t)snprintf(why + off, len - off, "\"...\"");
-			continue;
-		}
-		if (!quoted)
-			why[off++] = *p;
-	}
-	why[off] = '\0';
+	util_redact_quoted(perr ? perr : "out of memory", why, len);
 	PQfreemem(perr);
 	return -1;
 }

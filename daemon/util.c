@@ -37,3 +37,25 @@ void util_iso8601(time_t t, char *buf, size_t len)
 	}
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+void util_redact_quoted(const char *s, char *buf, size_t len)
+{
+	size_t off = 0;
+	bool quoted = false;
+
+	if (len == 0)
+		return;
+	for (const char *p = s; *p != '\0' && *p != '\n' && off + 6 < len; p++) {
+		if (*p == '"') {
+			quoted = !quoted;
+			if (quoted) {
+				memcpy(buf + off, "\"...\"", 5);
+				off += 5;
+			}
+			continue;
+		}
+		if (!quoted)
+			buf[off++] = *p;
+	}
+	buf[off] = '\0';
+}

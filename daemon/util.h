@@ -22,4 +22,12 @@ uint64_t util_monotonic_usec(void);
 /* "2026-11-23T10:50:53Z" into buf (at least 32 bytes); "" for t == 0. */
 void util_iso8601(time_t t, char *buf, size_t len);
 
+/*
+ * s's first line into buf with every double-quoted part replaced by "...":
+ * PostgreSQL's and libpq's messages quote the text they stumbled on (a
+ * timezone, an input value, a password in a conninfo), which not everyone
+ * who reads the message may see.
+ */
+void util_redact_quoted(const char *s, char *buf, size_t len);
+
 #endif

@@ -31,5 +31,17 @@ is "$RC" 1 "a refresh with that timezone fails"
 is "$(raw "$T/refresh.out")" 0 "its error prints no control character"
 like "$(cat "$T/refresh.out")" '\\x1b\[2J' "and shows them escaped"
 is "$(raw "$T/d1.log")" 0 "the daemon's stderr log has none either"
+# A reader sees the failed run's error without the value the database quoted in it.
+if [ "$(id -u)" = 0 ]; then
+	chmod 0666 "$SOCK"
+	OUT=$(runuser -u nobody -- "$BIN/analyticsctl" -s "$SOCK" --json runs --limit 1)
+	is "$(jq -r '.result.runs[0].message' <<<"$OUT")" 'time zone "..." not recognized' \
+		"a reader's runs shows the error without the quoted value"
+	OUT=$(runuser -u nobody -- "$BIN/analyticsctl" -s "$SOCK" --json status)
+	is "$(jq -r '.result.last_runs.full.message' <<<"$OUT")" 'time zone "..." not recognized' \
+		"and so does a reader's status"
+	ctl_json runs --limit 1
+	like "$(jget '.result.runs[0].message')" 'owned' "an operator sees it whole"
+fi
 daemon_stop d1
 t_done
