@@ -191,6 +191,15 @@ ctl_json check
 is "$(jget '.result.checks[] | select(.name == "capture_triggers") | .status')" pass \
 	"restored, capture_triggers passes (analyticsd is not a superuser)"
 
+# A trigger left ENABLE (origin only) would miss a replica's writes: check says which.
+as_role booking_owner -c "ALTER TABLE payments ENABLE TRIGGER analytics_capture_update" >/dev/null
+ctl_json check
+is "$(jget '.result.checks[] | select(.name == "capture_triggers") | .status')" fail \
+	"check fails capture_triggers for a trigger that is not ENABLE ALWAYS"
+like "$(jget '.result.checks[] | select(.name == "capture_triggers") | .keys[0]')" \
+	"payments UPDATE: trigger not ENABLE ALWAYS" "and names it"
+as_role booking_owner -c "ALTER TABLE payments ENABLE ALWAYS TRIGGER analytics_capture_update" >/dev/null
+
 # Writes applied as a replica (logical replication's apply) fire ENABLE ALWAYS triggers.
 BEFORE=$(queued)
 psql_q -c "SET session_replication_role = replica;
