@@ -139,7 +139,8 @@ static int start_exactness(struct check_req *r)
 {
 	struct txn *t = txn_begin(r->d->db_check, on_exactness_done, r);
 	static const struct txn_stmt scope[] = {
-		{ sql_check_exactness_setup, NULL }, { sql_refresh_queue_keys, NULL },
+		{ sql_check_exactness_setup, NULL }, { sql_refresh_queue_whole, NULL },
+		{ sql_refresh_queue_keys, NULL },
 		{ sql_check_exactness_scope, NULL }, { sql_refresh_analyze_scope, NULL },
 		{ NULL, NULL },
 	};

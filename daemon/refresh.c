@@ -138,7 +138,8 @@ static void on_found(struct txn *t, PGresult *res, void *arg)
 
 /* The queue's keys; then, with the run's as_of, the scope and whether there is work. */
 static const struct txn_stmt expand[] = {
-	{ sql_refresh_analyze_queue, NULL }, { sql_refresh_queue_keys, NULL }, { NULL, NULL },
+	{ sql_refresh_queue_whole, NULL }, { sql_refresh_analyze_queue, NULL },
+	{ sql_refresh_queue_keys, NULL }, { NULL, NULL },
 };
 static const struct txn_stmt find[] = {
 	{ sql_refresh_scope_incremental, NULL }, { sql_refresh_scope_count, on_found },

@@ -7,7 +7,7 @@
 --   an organization entry   every customer of the organization (client records, booking
 --                           customers, existing rows), as refresh_scope_org.sql;
 --   a whole-table entry     (no organization: a TRUNCATE, capture turned back on) every
---                           customer of every organization, the same way;
+--                           organization's, as refresh_queue_whole.sql made it before;
 --   a contact entry         the rows matched to that contact (organization, normalised
 --                           email and phone: the ledger's key, METRICS.md "Loyalty");
 -- and the referrer each such customer's client record names: referrals_made and
@@ -17,11 +17,8 @@ CREATE TEMP TABLE ca_queued ON COMMIT DROP AS
 WITH orgs AS (
     SELECT DISTINCT organization_id
       FROM ca_queue
-     WHERE organization_id IS NOT NULL
-       AND customer_id IS NULL AND booking_id IS NULL AND location_id IS NULL
+     WHERE customer_id IS NULL AND booking_id IS NULL AND location_id IS NULL
        AND email_key IS NULL
-), whole AS (
-    SELECT EXISTS (SELECT FROM ca_queue WHERE organization_id IS NULL) AS whole
 ), k (organization_id, square_customer_id) AS (
     SELECT organization_id, customer_id
       FROM ca_queue
@@ -56,18 +53,6 @@ WITH orgs AS (
     UNION
     SELECT ca.organization_id, ca.square_customer_id
       FROM orgs JOIN customer_analytics ca ON ca.organization_id = orgs.organization_id
-    UNION
-    SELECT c.organization_id, c.square_customer_id
-      FROM whole, square_existing_clients c
-     WHERE whole.whole
-    UNION
-    SELECT b.organization_id, b.customer_id
-      FROM whole, bookings b
-     WHERE whole.whole AND b.customer_id IS NOT NULL
-    UNION
-    SELECT ca.organization_id, ca.square_customer_id
-      FROM whole, customer_analytics ca
-     WHERE whole.whole
 )
 SELECT organization_id, square_customer_id
   FROM k
