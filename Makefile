@@ -6,6 +6,7 @@
 #   make check      unit and integration tests, built with ASan+UBSan
 #   make demo       throwaway PostgreSQL, demo data, daemon, status
 #   make bench      the performance benchmark (docs/BENCHMARKS.md)
+#   make soak       an hour of load and hostile readers (docs/RELIABILITY.md)
 #   make deps       install the Debian packages needed (asks for root)
 #   make package-check  build the Debian package, lintian it, install and purge it
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -57,7 +58,7 @@ CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check check-valgrind unit integration demo bench deps install clean fuzz unit-bins \
+.PHONY: all check check-valgrind unit integration demo bench soak deps install clean fuzz unit-bins \
 	package-check
 all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
 
@@ -201,6 +202,13 @@ bench:
 	@sh tools/deps.sh check
 	$(MAKE) BUILD=build/hooks TEST_HOOKS=1 all
 	bash bench/run.sh build/hooks
+
+# The soak (docs/RELIABILITY.md, "Soak"): an hour of writes and hostile readers against a
+# daemon in follow mode, sampled every minute. SOAK_S, SOAK_SCALE, ...: bench/soak.sh.
+soak:
+	@sh tools/deps.sh check
+	$(MAKE) all
+	bash bench/soak.sh $(BUILD)
 
 # Where systemd looks, as its pkg-config file says (Debian 12: /lib/systemd/system,
 # /usr/lib/sysusers.d, ...); without it, under PREFIX.
