@@ -88,7 +88,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	d.db_ctl = db_new(d.base, d.dns, "ctl", on_state, &d);
 	d.db_work = db_new(d.base, d.dns, "work", on_state, &d);
-	if (d.db_ctl == NULL || d.db_work == NULL)
+	d.db_check = db_new(d.base, d.dns, "check", on_state, &d);
+	if (d.db_ctl == NULL || d.db_work == NULL || d.db_check == NULL)
 		abort();
 	return 0;
 }
