@@ -19,7 +19,12 @@ W=1
 [ -n "${VALGRIND_PLAIN_BUILD:-}" ] && W=4
 STEP=$((3 * W / 2))     # seconds between the holders' arrivals
 pg_start main && db_new clients || exit 1
-CONTROL_EXTRA="max_clients = 16; idle_timeout_s = 3;" daemon_start d1
+# The RSS bound is the daemon's, not its tools': ASan's quarantine of freed memory kept
+# small, valgrind's free list (20 MB) allowed for.
+RSS_MAX_KIB=8192
+[ -n "${VALGRIND_PLAIN_BUILD:-}" ] && RSS_MAX_KIB=32768
+ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=1" CONTROL_EXTRA="max_clients = 16; idle_timeout_s = 3;" \
+	daemon_start d1
 chmod 0666 "$SOCK"      # stand-in for membership of the socket's group
 wait_for "connected" 20 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state == \"connected\"'"
 ctl migrate up >/dev/null
@@ -66,10 +71,13 @@ wait "$PIPE"
 read -r SENT REPLIES STATE <"$T/pipe.out"
 AFTER=$(rss_kib)
 echo "# the reader sent $SENT requests; $REPLIES replies were written; RSS $BEFORE -> $AFTER KiB"
-check "the daemon stopped reading it: its replies stopped at a few hundred KiB ($REPLIES)" \
-	test "$REPLIES" -lt 2000
+TAKEN=$(grep -c "request 'metrics' from uid $(id -u nobody) " "$T/d1.log")
+echo "# the daemon took $TAKEN of them"
+check "the daemon stopped reading it: it took at most a few hundred of its requests ($TAKEN)" \
+	test "$TAKEN" -lt 2000
 is "$STATE" closed "the daemon dropped the connection once its output stopped moving"
-check "its RSS grew by less than 8 MiB ($BEFORE -> $AFTER KiB)" test $((AFTER - BEFORE)) -lt 8192
+check "its RSS grew by less than $((RSS_MAX_KIB / 1024)) MiB ($BEFORE -> $AFTER KiB)" \
+	test $((AFTER - BEFORE)) -lt "$RSS_MAX_KIB"
 
 # --- blank lines are not activity ------------------------------------------------------
 python3 - "$SOCK" >"$T/blank.out" 2>&1 <<'PY'
