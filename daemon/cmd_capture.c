@@ -48,16 +48,6 @@ static void send_or_fail(struct capture_req *r, const char *sql, int n, const ch
 	}
 }
 
-/* The switch's row, with its requester and time in the protocol's shapes. */
-static json_t *switch_json(PGresult *res)
-{
-	json_t *row = result_row_json(res, 0);
-	const char *by = json_string_value(json_object_get(row, "changed_by"));
-
-	json_object_set_new(row, "changed_by", wire_requester(by));
-	return row;
-}
-
 static void on_checks(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct capture_req *r = arg;
@@ -94,7 +84,7 @@ static void on_get(PGresult *res, const struct db_error *err, void *arg)
 		done(r);
 		return;
 	}
-	r->result = switch_json(res);
+	r->result = wire_row(result_row_json(res, 0));
 	send_or_fail(r, sql_check_capture, 0, NULL, on_checks);
 }
 

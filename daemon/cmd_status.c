@@ -125,14 +125,8 @@ static void put_paused(struct status_req *r, PGresult *res)
 
 static void put_capture(struct status_req *r, PGresult *res)
 {
-	json_t *row;
-
-	if (PQntuples(res) != 1 || r->replied)
-		return;
-	row = result_row_json(res, 0);
-	json_object_set_new(row, "changed_by",
-			    wire_requester(json_string_value(json_object_get(row, "changed_by"))));
-	json_object_set_new(r->result, "capture", row);
+	if (PQntuples(res) == 1 && !r->replied)
+		json_object_set_new(r->result, "capture", wire_row(result_row_json(res, 0)));
 }
 
 static void put_last_runs(struct status_req *r, PGresult *res)

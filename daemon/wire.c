@@ -143,6 +143,7 @@ json_t *wire_row(json_t *row)
 	restate(row, "requested_by", wire_requester);
 	restate(row, "paused_by", wire_requester);
 	restate(row, "resumed_by", wire_requester);
+	restate(row, "changed_by", wire_requester);
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		char key[24];
 		json_t *v;

@@ -43,7 +43,7 @@ json_t *wire_string(const char *s);
 /*
  * A row of analytics_refresh_runs or analytics_control as result_row_json
  * read it, reshaped in place: "id" becomes "run_id", "scope" a scope,
- * "requested_by", "paused_by" and "resumed_by" requesters, and the rows_*
+ * "requested_by", "paused_by", "resumed_by" and "changed_by" requesters, and the rows_*
  * columns one "rows" object. Returns row.
  */
 json_t *wire_row(json_t *row);
