@@ -7,7 +7,8 @@
 # replies slowly; 100 idle connections come back whenever they are dropped. Every
 # SOAK_SAMPLE_S it records the change queue (entries, oldest), the sizes of
 # customer_analytics, the queue and the undo log (bloat), the daemon's RSS, the WAL
-# written, and how long an operator's pause and resume and a status take. It prints the
+# written, and how long an operator's pause and resume and a status take; every 2 s, the
+# age of the oldest queued change (staleness, summarized as p50/p99/max). It prints the
 # samples and a summary as Markdown, for docs/RELIABILITY.md ("Soak").
 #   SOAK_S=3600          how long the load lasts
 #   SOAK_SAMPLE_S=60     between samples
@@ -135,6 +136,18 @@ print("reconnects", reconnects)
 PY
 PIDS="$PIDS $!"
 
+# Staleness, sampled every 2 s: the age of the oldest change not yet in customer_analytics
+# (a run consumes the queue entries it applied in the transaction that writes the rows).
+(
+	end=$(( $(date +%s) + SOAK_S ))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		q "select coalesce(extract(epoch from now() - min(queued_at)), 0)::numeric(10,1)
+		     from analytics_change_queue" 2>/dev/null || true
+		sleep 2
+	done
+) >"$T/staleness" &
+PIDS="$PIDS $!"
+
 ms() { local t0; t0=$(date +%s%N); "$@" >/dev/null 2>&1; echo $(( ($(date +%s%N) - t0) / 1000000 )); }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 WAL0=$(q "select pg_current_wal_lsn()")
@@ -164,6 +177,9 @@ echo
 echo "Summary: $(grep -E '^(tps|number of transactions actually processed)' "$T/pgbench.log" | tr '\n' ' ')"
 echo "- daemon RSS: $(awk -v k="$RSS0" 'BEGIN { printf "%.1f", k / 1024 }') MiB before the load, max $(awk -F'|' 'NR > 0 { if ($8 + 0 > m) m = $8 + 0 } END { print m }' "$T/samples.md") MiB"
 echo "- queue: max $(awk -F'|' '{ if ($3 + 0 > m) m = $3 + 0 } END { print m }' "$T/samples.md") entries, oldest entry max $(awk -F'|' '{ if ($4 + 0 > m) m = $4 + 0 } END { print m }' "$T/samples.md") s; $(q "select count(*) from analytics_change_queue") left $wait_s s after the load"
+pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int(NR * p) + 1; if (i > NR) i = NR; print v[i] }'; }
+sort -n "$T/staleness" >"$T/staleness.sorted"
+echo "- staleness (the oldest queued change's age, every 2 s, $(wc -l <"$T/staleness") samples): p50 $(pct 0.5 <"$T/staleness.sorted") s, p99 $(pct 0.99 <"$T/staleness.sorted") s, max $(tail -n1 "$T/staleness.sorted") s"
 echo "- WAL: $(mb "$(q "select pg_wal_lsn_diff(pg_current_wal_lsn(), '$WAL0')")") MiB in all"
 echo "- runs: $(q "select count(*) filter (where status = 'succeeded') || ' succeeded, ' || count(*) filter (where status <> 'succeeded') || ' not' from analytics_refresh_runs")"
 echo "- hostile readers: $(cat "$T/pipeliner.log") (the pipelining reader's connections); idle $(cat "$T/idle.log")"
