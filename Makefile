@@ -137,7 +137,7 @@ FUZZ_SECONDS ?= 300
 CHECK_FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -D_GNU_SOURCE -DANALYTICSD_VERSION=\"$(VERSION)\" -Iinclude
-FUZZ_TARGETS := request dispatch config args render
+FUZZ_TARGETS := request dispatch config args render stream
 CTL_FUZZ_SRC := ctl/args.c ctl/render.c ctl/table.c ctl/metrics.c ctl/safe.c $(LIB_SRC)
 
 build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c lib/proto.c include/analytics_proto.h
@@ -165,6 +165,12 @@ build/fuzz/fuzz_render: tests/fuzz/fuzz_render.c $(CTL_FUZZ_SRC) $(wildcard ctl/
 	@mkdir -p build/fuzz/corpus_render
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ictl $(PKG_CFLAGS) -o $@ \
 		tests/fuzz/fuzz_render.c $(CTL_FUZZ_SRC) $(CTL_LIBS)
+
+build/fuzz/fuzz_stream: tests/fuzz/fuzz_stream.c daemon/stream.c daemon/agg.c daemon/stream.h \
+		daemon/agg.h
+	@mkdir -p build/fuzz/corpus_stream
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Idaemon $(PKG_CFLAGS) -o $@ \
+		tests/fuzz/fuzz_stream.c daemon/stream.c daemon/agg.c $(PKG_LIBS)
 
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 	@for t in $(FUZZ_TARGETS); do \
