@@ -1,6 +1,6 @@
 -- What daemon/agg.c computes from each customer's own bookings and payment set P
--- (METRICS.md), one row per customer with any, copied in by daemon/compute.c in this
--- column order (compute.c's table of columns); refresh_compute.sql makes the table's
+-- (METRICS.md), one row per customer with any, encoded by daemon/stream.c in this
+-- column order (stream.c's put_agg); refresh_compute.sql makes the table's
 -- columns of them. Names are METRICS.md's where they are a column as they stand.
 CREATE TEMP TABLE ca_agg (
     organization_id            uuid,
