@@ -8,12 +8,12 @@
 #   make bench      the performance benchmark (docs/BENCHMARKS.md)
 #   make soak       an hour of load and hostile readers (docs/RELIABILITY.md)
 #   make deps       install the Debian packages needed (asks for root)
-#   make package-check  build the Debian package, lintian it, install and purge it
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make package-check  build the Debian package, check it, install and purge it (root)
+#   make install    PREFIX=/usr/local DESTDIR= (make uninstall with the same removes it)
 #   V=1             show every command; WERROR=1 makes warnings errors (CI does)
 #   CPPFLAGS, CFLAGS, LDFLAGS are honoured (dpkg-buildflags, say)
 
-VERSION   := 0.2.0
+VERSION   := 0.3.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SBINDIR   ?= $(PREFIX)/sbin
@@ -58,7 +58,7 @@ CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check check-valgrind unit integration demo bench soak deps install clean fuzz unit-bins \
+.PHONY: all check check-valgrind unit integration demo bench soak deps install uninstall clean fuzz unit-bins \
 	package-check
 all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
 
@@ -113,9 +113,9 @@ deps:
 
 # The Debian package (debian/): dpkg-buildpackage from a clean copy of the tracked
 # files, lintian with no error, and as root installed, checked and purged.
-package-check:
+package-check: all
 	@DEPS_PACKAGING=1 sh tools/deps.sh check
-	sh tools/package-check.sh
+	PACKAGE_INSTALL=1 BIN=$(BUILD) bash tests/integration/t_package.sh
 
 # Tests always run sanitized binaries (build/san) so memory errors fail them,
 # built with the test hooks; t_test_hooks also gets a build without them
@@ -216,37 +216,46 @@ soak:
 	$(MAKE) all
 	bash bench/soak.sh $(BUILD)
 
-# Where systemd looks, as its pkg-config file says (Debian 12: /lib/systemd/system,
-# /usr/lib/sysusers.d, ...); without it, under PREFIX.
-systemd_dir = $(or $(shell $(PKG_CONFIG) --variable=$(1) systemd 2>/dev/null),$(PREFIX)/$(2))
-UNITDIR    ?= $(call systemd_dir,systemdsystemunitdir,lib/systemd/system)
-SYSUSERSDIR ?= $(call systemd_dir,sysusersdir,lib/sysusers.d)
-TMPFILESDIR ?= $(call systemd_dir,tmpfilesdir,lib/tmpfiles.d)
-CATALOGDIR ?= $(call systemd_dir,catalogdir,lib/systemd/catalog)
+# Everything under PREFIX, systemd's files included (systemd reads /usr/local/lib/systemd,
+# /usr/local/lib/sysusers.d and /usr/local/lib/tmpfiles.d too); a package that must put its
+# units elsewhere says so (debian/rules: UNITDIR=/lib/systemd/system). The documentation
+# the man pages name goes to DOCDIR, and they are rewritten to name it.
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR     ?= $(PREFIX)/share/doc/analyticsd
 UNITS      := $(wildcard units/*.service units/*.socket units/*.timer)
+MANPAGES   := man/analyticsd.8 man/analyticsctl.8 man/analyticsd.conf.5
+DOCS       := README.md NEWS docs/CAPTURE.md docs/RELIABILITY.md docs/BENCHMARKS.md docs/alerts.yml
+JSON_DOCS  := $(wildcard docs/json/*.json) docs/json/README.md docs/json/validate.py
+PATHS_SED  := -e 's|/usr/sbin/analyticsd|$(SBINDIR)/analyticsd|g' \
+              -e 's|/usr/bin/analyticsctl|$(BINDIR)/analyticsctl|g' \
+              -e 's|/etc/analyticsd|$(SYSCONFDIR)/analyticsd|g' \
+              -e 's|/usr/share/doc/analyticsd|$(DOCDIR)|g'
 
-# Units name /usr/sbin and /usr/bin; rewritten here for other prefixes.
+# Units and man pages name /usr/sbin, /usr/bin, /etc and /usr/share/doc; rewritten here
+# for other places.
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(COMPLETIONDIR) \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/analyticsd
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/analyticsd \
+		$(DESTDIR)$(DOCDIR)/json $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(BUILD)/analyticsd $(DESTDIR)$(SBINDIR)/analyticsd
 	install -m 0755 $(BUILD)/analyticsctl $(DESTDIR)$(BINDIR)/analyticsctl
-	for u in $(UNITS); do \
-		sed -e 's|/usr/sbin/analyticsd|$(SBINDIR)/analyticsd|' \
-		    -e 's|/usr/bin/analyticsctl|$(BINDIR)/analyticsctl|' \
-		    -e 's|/etc/analyticsd|$(SYSCONFDIR)/analyticsd|g' $$u \
-		    > $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; \
-		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+	for f in $(UNITS) $(MANPAGES); do \
+		case $$f in man/*.8) d=$(MANDIR)/man8 ;; man/*.5) d=$(MANDIR)/man5 ;; *) d=$(UNITDIR) ;; esac; \
+		sed $(PATHS_SED) $$f >$(DESTDIR)$$d/$$(basename $$f) || exit 1; \
+		chmod 0644 $(DESTDIR)$$d/$$(basename $$f); \
 	done
 	install -m 0644 units/analyticsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/analyticsd.conf
 	install -m 0644 units/analyticsd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/analyticsd.conf
 	install -m 0644 catalog/analyticsd.catalog $(DESTDIR)$(CATALOGDIR)/analyticsd.catalog
 	install -m 0644 completion/analyticsctl.bash $(DESTDIR)$(COMPLETIONDIR)/analyticsctl
-	install -m 0644 man/analyticsd.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 man/analyticsd.8 man/analyticsctl.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 etc/analyticsd.conf.example $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf.example
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(JSON_DOCS) $(DESTDIR)$(DOCDIR)/json/
+	install -m 0644 etc/analyticsd.conf.example $(DESTDIR)$(DOCDIR)/examples/analyticsd.conf
 	@# The configuration the unit reads: installed once, never over an edited one; 0640,
 	@# root's, the daemon's group's once that exists (systemd-sysusers; the package's
 	@# postinst does the same).
@@ -255,6 +264,22 @@ install: all
 		if [ -z "$(DESTDIR)" ] && getent group analyticsd >/dev/null; then \
 			chgrp analyticsd $(SYSCONFDIR)/analyticsd/analyticsd.conf; \
 		fi; \
+	fi
+
+# What install put there, with the same variables; the configuration stays if it was
+# edited (as a package's remove keeps it), and so do the users, groups and the database.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/analyticsd $(DESTDIR)$(BINDIR)/analyticsctl \
+		$(UNITS:units/%=$(DESTDIR)$(UNITDIR)/%) $(DESTDIR)$(SYSUSERSDIR)/analyticsd.conf \
+		$(DESTDIR)$(TMPFILESDIR)/analyticsd.conf $(DESTDIR)$(CATALOGDIR)/analyticsd.catalog \
+		$(DESTDIR)$(COMPLETIONDIR)/analyticsctl $(DESTDIR)$(MANDIR)/man8/analyticsd.8 \
+		$(DESTDIR)$(MANDIR)/man8/analyticsctl.8 $(DESTDIR)$(MANDIR)/man5/analyticsd.conf.5
+	rm -rf $(DESTDIR)$(DOCDIR)
+	if cmp -s etc/analyticsd.conf.example $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf; \
+		rmdir $(DESTDIR)$(SYSCONFDIR)/analyticsd 2>/dev/null || true; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf ]; then \
+		echo "uninstall: $(DESTDIR)$(SYSCONFDIR)/analyticsd/analyticsd.conf was edited: kept"; \
 	fi
 
 clean:

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 # --json is an interface: every command's output, events and final object,
 # errors included, is valid against its schema in docs/json/ (checked with
-# python3's jsonschema by tests/json_validate.py), and carries the shapes
+# python3's jsonschema by docs/json/validate.py), and carries the shapes
 # the schemas promise: scope and requester objects, one "rows" object,
 # run_id null until there is a run, integer milliseconds, RFC 3339 times.
 . "$(dirname "$0")/../lib.sh"
@@ -24,7 +24,7 @@ jrun() {
 }
 # valid SCHEMA NAME DESC: every object of $T/NAME.json is valid against docs/json/SCHEMA.json.
 valid() {
-	if python3 "$TESTS_DIR/json_validate.py" "$SRC_DIR/docs/json/$1.json" <"$T/$2.json" \
+	if python3 "$SRC_DIR/docs/json/validate.py" "$SRC_DIR/docs/json/$1.json" <"$T/$2.json" \
 		>"$T/valid.out" 2>&1; then
 		ok "$3"
 	else
@@ -33,7 +33,7 @@ valid() {
 }
 # invalid SCHEMA DESC < JSON: the validator must refuse it (a schema that can fail).
 invalid() {
-	if python3 "$TESTS_DIR/json_validate.py" "$SRC_DIR/docs/json/$1.json" >"$T/valid.out" 2>&1; then
+	if python3 "$SRC_DIR/docs/json/validate.py" "$SRC_DIR/docs/json/$1.json" >"$T/valid.out" 2>&1; then
 		not_ok "$2"; sed 's/^/#   /' "$T/valid.out"
 	else
 		ok "$2"

@@ -66,28 +66,46 @@ check "the refresh timer is hourly and persistent" \
 IBUILD=${VALGRIND_PLAIN_BUILD:-$BIN}
 make -s -C "$SRC_DIR" BUILD="$IBUILD" install DESTDIR="$T/root" PREFIX=/usr SYSCONFDIR=/etc >"$T/install.log" 2>&1; RC=$?
 is "$RC" 0 "make install DESTDIR=... succeeds"
-# The unit directory is systemd's own, from its pkg-config file (Debian 12:
-# /lib/systemd/system), whatever the PREFIX; the binaries follow PREFIX.
-UNITDIR=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
-UNITDIR=${UNITDIR:-/usr/lib/systemd/system}
-UNITDIR=${UNITDIR#/}
-for f in usr/sbin/analyticsd usr/bin/analyticsctl "$UNITDIR/analyticsd.service" \
-	"$UNITDIR/analyticsd.socket" "$UNITDIR/analyticsd-refresh.timer" \
-	"$UNITDIR/analyticsd-full-refresh.timer" usr/lib/sysusers.d/analyticsd.conf \
-	usr/lib/tmpfiles.d/analyticsd.conf "$UNITDIR/analyticsd-metrics.timer" \
+# Everything under PREFIX, systemd's directories included.
+for f in usr/sbin/analyticsd usr/bin/analyticsctl usr/lib/systemd/system/analyticsd.service \
+	usr/lib/systemd/system/analyticsd.socket usr/lib/systemd/system/analyticsd-refresh.timer \
+	usr/lib/systemd/system/analyticsd-full-refresh.timer usr/lib/sysusers.d/analyticsd.conf \
+	usr/lib/tmpfiles.d/analyticsd.conf usr/lib/systemd/system/analyticsd-metrics.timer \
 	usr/lib/systemd/catalog/analyticsd.catalog usr/share/bash-completion/completions/analyticsctl \
 	usr/share/man/man8/analyticsd.8 usr/share/man/man8/analyticsctl.8 usr/share/man/man5/analyticsd.conf.5 \
-	etc/analyticsd/analyticsd.conf.example etc/analyticsd/analyticsd.conf; do
+	usr/share/doc/analyticsd/examples/analyticsd.conf usr/share/doc/analyticsd/README.md \
+	usr/share/doc/analyticsd/NEWS usr/share/doc/analyticsd/alerts.yml \
+	usr/share/doc/analyticsd/CAPTURE.md usr/share/doc/analyticsd/json/status.json \
+	usr/share/doc/analyticsd/json/validate.py etc/analyticsd/analyticsd.conf; do
 	check "installed $f" test -s "$T/root/$f"
 done
-check "installed units name the installed binaries" grep -q '^ExecStart=/usr/sbin/analyticsd ' "$T/root/$UNITDIR/analyticsd.service"
+check "no example configuration in /etc" test ! -e "$T/root/etc/analyticsd/analyticsd.conf.example"
+check "installed units name the installed binaries" grep -q '^ExecStart=/usr/sbin/analyticsd ' "$T/root/usr/lib/systemd/system/analyticsd.service"
+# Every file under /usr that an installed man page names is installed.
+MISSING=""
+for p in $(cat "$T"/root/usr/share/man/man*/* | grep -o '/usr/[A-Za-z0-9_./-]*' | sed 's/[.]$//' | sort -u); do
+	[ -e "$T/root$p" ] || MISSING="$MISSING $p"
+done
+is "$MISSING" "" "every /usr path the man pages name is installed"
 is "$(stat -c %a "$T/root/etc/analyticsd/analyticsd.conf")" 640 "the configuration is installed 0640"
 echo '# edited' >>"$T/root/etc/analyticsd/analyticsd.conf"
 make -s -C "$SRC_DIR" BUILD="$IBUILD" install DESTDIR="$T/root" PREFIX=/usr SYSCONFDIR=/etc >/dev/null 2>&1
 check "a second make install keeps an edited configuration" grep -q '^# edited' "$T/root/etc/analyticsd/analyticsd.conf"
+make -s -C "$SRC_DIR" BUILD="$IBUILD" uninstall DESTDIR="$T/root" PREFIX=/usr SYSCONFDIR=/etc >"$T/uninstall.log" 2>&1; RC=$?
+is "$RC" 0 "make uninstall succeeds"
+is "$(cd "$T/root" && find . ! -type d | sort | tr '\n' ' ')" "./etc/analyticsd/analyticsd.conf " \
+	"make uninstall leaves the edited configuration and nothing else"
+check "make uninstall says it kept the edited configuration" grep -q 'was edited: kept' "$T/uninstall.log"
 make -s -C "$SRC_DIR" BUILD="$IBUILD" install DESTDIR="$T/local" PREFIX=/usr/local >/dev/null 2>&1
-check "with PREFIX=/usr/local the units name /usr/local" grep -q '^ExecStart=/usr/local/sbin/analyticsd ' "$T/local/$UNITDIR/analyticsd.service"
-check "the example configuration is valid" "$BIN/analyticsd" --check-config -c "$T/root/etc/analyticsd/analyticsd.conf.example"
+check "with PREFIX=/usr/local the units go under it and name it" \
+	grep -q '^ExecStart=/usr/local/sbin/analyticsd ' "$T/local/usr/local/lib/systemd/system/analyticsd.service"
+check "with PREFIX=/usr/local the man pages name its documentation" \
+	grep -q '/usr/local/share/doc/analyticsd/alerts.yml' "$T/local/usr/local/share/man/man8/analyticsctl.8"
+is "$(cd "$T/local" && find . ! -type d ! -path './usr/local/*' ! -path './etc/analyticsd/*' | wc -l)" 0 \
+	"with PREFIX=/usr/local nothing but the configuration goes outside it"
+make -s -C "$SRC_DIR" BUILD="$IBUILD" uninstall DESTDIR="$T/local" PREFIX=/usr/local >/dev/null 2>&1
+is "$(cd "$T/local" && find . ! -type d | wc -l)" 0 "make uninstall removes an unedited installation whole"
+check "the example configuration is valid" "$BIN/analyticsd" --check-config -c "$SRC_DIR/etc/analyticsd.conf.example"
 
 for m in analyticsd.8 analyticsctl.8 analyticsd.conf.5; do
 	OUT=$(MANWIDTH=80 man --warnings -l "$SRC_DIR/man/$m" 2>&1 >/dev/null)

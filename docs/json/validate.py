@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 """Validate analyticsctl --json output against a command's JSON Schema.
 
-    python3 tests/json_validate.py docs/json/status.json < output
+    python3 docs/json/validate.py docs/json/status.json < output  (installed: /usr/share/doc/analyticsd/json/)
 
 The output is what analyticsctl --json prints: zero or more events, each one
 compact object on its own line, then the final object (indented over several
