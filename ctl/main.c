@@ -147,11 +147,17 @@ static int run(const struct ctl_opts *o)
 		} else {
 			/* One prefix: a message that starts with the command's name has one. */
 			size_t len = strlen(o->cmd);
+			json_t *run = json_object_get(rep.body, "run_id");
+			char run_note[48] = "";
+
+			if (json_is_integer(run))
+				snprintf(run_note, sizeof(run_note), " (run %" JSON_INTEGER_FORMAT ")",
+					 json_integer_value(run));
 			if (strncmp(rep.message, o->cmd, len) == 0 &&
 			    (rep.message[len] == ' ' || rep.message[len] == ':'))
-				fprintf(stderr, "analyticsctl: %s\n", rep.message);
+				fprintf(stderr, "analyticsctl: %s%s\n", rep.message, run_note);
 			else
-				fprintf(stderr, "analyticsctl: %s: %s\n", o->cmd, rep.message);
+				fprintf(stderr, "analyticsctl: %s: %s%s\n", o->cmd, rep.message, run_note);
 			rc = proto_err_exit_code(rep.err);
 		}
 		proto_reply_free(&rep);

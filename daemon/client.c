@@ -224,12 +224,22 @@ void client_reply_error(struct client *c, enum proto_err err, const char *fmt, .
 {
 	va_list ap;
 
-
 	if (c->bev == NULL)
 		return;
 	va_start(ap, fmt);
 	vreply_error(c, err, fmt, ap);
 	va_end(ap);
+	finish_request(c);
+}
+
+void client_reply_error_fields(struct client *c, enum proto_err err, json_t *fields,
+			       const char *msg)
+{
+	if (c->bev == NULL) {
+		json_decref(fields);
+		return;
+	}
+	write_line(c, proto_reply_error_fields(err, fields, "%s", msg));
 	finish_request(c);
 }
 

@@ -47,5 +47,8 @@ void client_event(struct client *c, const char *event, json_t *fields);
 void client_reply_ok(struct client *c, json_t *result);
 void client_reply_error(struct client *c, enum proto_err err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* An error with more members (stolen, may be NULL): a failed run's run_id. */
+void client_reply_error_fields(struct client *c, enum proto_err err, json_t *fields,
+			       const char *msg);
 
 #endif

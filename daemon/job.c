@@ -289,7 +289,10 @@ static void answer(struct job *j, enum proto_err code, const char *msg)
 	json_t *result = code == PROTO_ERR_NONE ? result_json(j) : NULL;
 
 	for (struct waiter *w = j->waiters; w != NULL; w = w->next) {
-		if (code != PROTO_ERR_NONE)
+		if (code != PROTO_ERR_NONE && j->failure_recorded)
+			client_reply_error_fields(w->c, code, json_pack("{s:I}", "run_id",
+									(json_int_t)j->id), msg);
+		else if (code != PROTO_ERR_NONE)
 			client_reply_error(w->c, code, "%s", msg);
 		else if (result != NULL)
 			client_reply_ok(w->c, json_incref(result));
@@ -359,6 +362,7 @@ static void failure_recorded(long long id, void *arg)
 	struct job *j = arg;
 
 	j->id = id;
+	j->failure_recorded = id > 0;
 	end(j, j->refusal.code, j->refusal.msg);
 }
 
@@ -405,7 +409,8 @@ static void on_txn_done(const struct db_error *err, void *arg)
 		struct runlog_entry e = {
 			.kind = j->kind->name, .mode = j->mode, .scope = j->scope,
 			.trigger = j->trigger, .requested_by = j->requested_by,
-			.org = org_or_null(j), .started_at = j->started_at,
+			.org = org_or_null(j), .id = j->id,
+			.started_wall_usec = j->started_wall_usec,
 			.started_usec = j->started_usec,
 		};
 		/* From here the reply travels in j->refusal. Our own stop aborts
@@ -436,6 +441,7 @@ static void on_started(struct txn *t, PGresult *res, void *arg)
 
 	(void)t;
 	j->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	j->started_wall_usec = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	snprintf(id, sizeof(id), "ANALYTICS_RUN_ID=%lld", j->id);
 	snprintf(mode, sizeof(mode), "ANALYTICS_MODE=%s", j->mode);
 	snprintf(trig, sizeof(trig), "ANALYTICS_TRIGGER=%s", j->trigger);
@@ -575,6 +581,7 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
 	js->current = j;
 	j->started_at = time(NULL);
 	j->started_usec = util_monotonic_usec();
+	j->started_wall_usec = util_realtime_usec();
 	as_of = testhook_as_of();
 	snprintf(j->as_of, sizeof(j->as_of), "%s", as_of ? as_of : "");
 	begin(j);

@@ -82,8 +82,10 @@ struct job {
 	char as_of[64];                 /* pinned by a test hook as the job starts, else "" */
 	char note[192];                 /* kind's words after the success message, or "" */
 	long long id;                   /* the run record's id, 0 until known */
+	bool failure_recorded;          /* the run failed and its record says so (as run id) */
 	time_t started_at;
-	uint64_t started_usec;
+	uint64_t started_usec;          /* monotonic, for durations */
+	int64_t started_wall_usec;      /* the record's started_at once known, else the job's */
 	char phase[96];
 	int stage;
 	bool skipped;                   /* job_skip(): nothing to do */

@@ -23,7 +23,7 @@
  * outcome).
  */
 #define RUNLOG_BACKLOG_MAX 64
-#define RUNLOG_NPARAMS 14
+#define RUNLOG_NPARAMS 15
 
 struct backlog {
 	struct backlog *next;
@@ -163,6 +163,12 @@ static void on_recorded(PGresult *res, const struct db_error *err, void *arg)
 	} else if (err != NULL) {
 		log_msg(LOG_ERR, "cannot record the failed run: %s (SQLSTATE %s)", err->message,
 			err->sqlstate);
+	} else if (PQntuples(res) == 0 && p->b->params[14] != NULL) {
+		/* The run's transaction had committed after all (the connection was lost as
+		 * it did): its record stands as the run left it. */
+		p->id = strtoll(p->b->params[14], NULL, 10);
+		log_msg(LOG_WARNING, "run %s committed before its failure was reported; its "
+			"record stands", p->b->params[14]);
 	} else {
 		p->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		if (p->done == NULL)
@@ -189,7 +195,7 @@ void runlog_failed(struct runlog *rl, const struct runlog_entry *e, const struct
 {
 	struct daemon *d = rl->d;
 	struct pending *p = calloc(1, sizeof(*p));
-	char pid[16], started[32], ms[24];
+	char pid[16], started[40], ms[24], id[24];
 	/* When the work connection is gone (lost, or closed on the way out,
 	 * which is how a run is aborted), record on the control connection.
 	 * One statement, so it needs no transaction and never interleaves. */
@@ -198,12 +204,13 @@ void runlog_failed(struct runlog *rl, const struct runlog_entry *e, const struct
 	const char *status = d->stopping ? "cancelled" : "failed";
 
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	util_iso8601(e->started_at, started, sizeof(started));
+	util_iso8601_usec(e->started_wall_usec, started, sizeof(started));
+	snprintf(id, sizeof(id), "%lld", e->id);
 	snprintf(ms, sizeof(ms), "%llu",
 		 (unsigned long long)((util_monotonic_usec() - e->started_usec) / 1000));
 	const char *params[RUNLOG_NPARAMS] = { e->kind, e->mode, e->scope, e->trigger,
 		e->requested_by, d->host, pid, started, status, err->sqlstate, err->message,
-		d->cfg->log.application_logs ? "true" : "false", e->org, ms };
+		d->cfg->log.application_logs ? "true" : "false", e->org, ms, e->id > 0 ? id : NULL };
 
 	if (p == NULL || (p->b = backlog_new(params)) == NULL) {
 		log_msg(LOG_ERR, "cannot record the %s %s: out of memory", status, e->kind);

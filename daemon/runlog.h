@@ -31,8 +31,9 @@ struct runlog_entry {
 	const char *trigger;
 	const char *requested_by;
 	const char *org;                /* or NULL */
-	time_t started_at;
-	uint64_t started_usec;
+	long long id;                   /* the id the run's record had, or 0 */
+	int64_t started_wall_usec;      /* when it started (its record's started_at if any) */
+	uint64_t started_usec;          /* monotonic, for its duration */
 };
 
 /* A run's outcome in journald, with the SPEC 5 fields. */
@@ -53,7 +54,8 @@ void runlog_event_at(struct log_site site, int prio, const char *message_id,
 		     const struct runlog_outcome *o, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-/* Calls done(id, arg) once: id of the record, or 0 if it could not be
+/* Calls done(id, arg) once: id of the record (e->id when the run had one: the failure
+ * is the run that started, under its own id and start), or 0 if it could not be
  * written now. A failure that found the database away is kept (bounded) and
  * written by runlog_flush_later() once the control connection is back. */
 void runlog_failed(struct runlog *rl, const struct runlog_entry *e, const struct db_error *err,

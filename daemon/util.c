@@ -38,6 +38,29 @@ void util_iso8601(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int64_t util_realtime_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void util_iso8601_usec(int64_t usec, char *buf, size_t len)
+{
+	time_t t = (time_t)(usec / 1000000);
+	struct tm tm;
+	char secs[24];
+
+	if (usec <= 0 || gmtime_r(&t, &tm) == NULL) {
+		if (len > 0)
+			buf[0] = '\0';
+		return;
+	}
+	strftime(secs, sizeof(secs), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06dZ", secs, (int)(usec % 1000000));
+}
+
 void util_redact_quoted(const char *s, char *buf, size_t len)
 {
 	size_t off = 0;

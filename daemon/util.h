@@ -22,6 +22,11 @@ uint64_t util_monotonic_usec(void);
 /* "2026-11-23T10:50:53Z" into buf (at least 32 bytes); "" for t == 0. */
 void util_iso8601(time_t t, char *buf, size_t len);
 
+/* CLOCK_REALTIME in microseconds since the epoch, and as "2026-11-23T10:50:53.123456Z"
+ * (buf at least 32 bytes; "" for usec <= 0). */
+int64_t util_realtime_usec(void);
+void util_iso8601_usec(int64_t usec, char *buf, size_t len);
+
 /*
  * s's first line into buf with every double-quoted part replaced by "...":
  * PostgreSQL's and libpq's messages quote the text they stumbled on (a

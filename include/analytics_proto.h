@@ -79,6 +79,10 @@ char *proto_request_encode(const char *cmd, json_t *args);
 char *proto_reply_ok(json_t *result);
 char *proto_reply_error(enum proto_err err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same with more members of the error object (a failed run's run_id); fields is
+ * stolen and may be NULL. */
+char *proto_reply_error_fields(enum proto_err err, json_t *fields, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 char *proto_event(const char *event, json_t *fields);
 
 /* A line received by the client, classified. */

@@ -193,28 +193,49 @@ static void utf8_sanitize(char *s)
 	}
 }
 
-char *proto_reply_error(enum proto_err err, const char *fmt, ...)
+static char *vreply_error(enum proto_err err, json_t *fields, const char *fmt, va_list ap)
 {
 	char msg[1024];
-	va_list ap;
-	json_t *obj;
+	json_t *obj, *error;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	utf8_sanitize(msg);
-	obj = json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error", "code", proto_err_name(err),
-			"message", msg);
-	if (obj == NULL) {
+	error = json_pack("{s:s, s:s}", "code", proto_err_name(err), "message", msg);
+	if (error == NULL) {
 		/* What the sanitizer let through and jansson refuses (surrogates,
 		 * overlong forms): an error must still reach the client. */
 		for (char *p = msg; *p != '\0'; p++)
 			if ((unsigned char)*p >= 0x80)
 				*p = '?';
-		obj = json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error", "code",
-				proto_err_name(err), "message", msg);
+		error = json_pack("{s:s, s:s}", "code", proto_err_name(err), "message", msg);
 	}
+	if (error != NULL && fields != NULL)
+		json_object_update_missing(error, fields);
+	json_decref(fields);
+	obj = error ? json_pack("{s:b, s:o}", "ok", 0, "error", error) : NULL;
 	return encode_line(obj);
+}
+
+char *proto_reply_error(enum proto_err err, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	line = vreply_error(err, NULL, fmt, ap);
+	va_end(ap);
+	return line;
+}
+
+char *proto_reply_error_fields(enum proto_err err, json_t *fields, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	line = vreply_error(err, fields, fmt, ap);
+	va_end(ap);
+	return line;
 }
 
 char *proto_event(const char *event, json_t *fields)

@@ -4,4 +4,4 @@
 INSERT INTO analytics_refresh_runs
        (kind, mode, scope, trigger, requested_by, host, pid, status, as_of)
 VALUES ($1, $2, $3, $4, $5, $6, $7::int, 'running', (SELECT as_of FROM ca_run))
-RETURNING id;
+RETURNING id, (extract(epoch FROM started_at) * 1000000)::bigint AS started_usec;
