@@ -157,10 +157,22 @@ static void runs(FILE *fp, json_t *rows)
 	size_t i;
 
 	family(fp, "analyticsd_runs_total", "counter",
-	       "Recorded runs by kind, mode and status (running, succeeded, failed, cancelled, rolled_back).");
+	       "Runs finished, by kind, mode and status (succeeded, failed, cancelled), counted "
+	       "as they finish: a later rollback or pruning does not take one back.");
 	json_array_foreach(rows, i, row) {
+		if (strcmp(json_string_value(json_object_get(row, "status")) ?: "", "rolled_back") == 0)
+			continue;
 		fprintf(fp, "analyticsd_runs_total");
 		labels(fp, row, kms, NULL, NULL);
+		fprintf(fp, " %.0f\n", num(row, "runs"));
+	}
+	family(fp, "analyticsd_runs_rolled_back_total", "counter",
+	       "Successful runs that a rollback undid later, by kind and mode.");
+	json_array_foreach(rows, i, row) {
+		if (strcmp(json_string_value(json_object_get(row, "status")) ?: "", "rolled_back") != 0)
+			continue;
+		fprintf(fp, "analyticsd_runs_rolled_back_total");
+		labels(fp, row, km, NULL, NULL);
 		fprintf(fp, " %.0f\n", num(row, "runs"));
 	}
 	/* A success is a run that succeeded, whether or not it was rolled back later. */

@@ -18,8 +18,9 @@
 #include "sqlfiles.h"
 #include "wire.h"
 
-/* The run records arrive with migration 2; the queue and the clock with 8. */
-#define SCHEMA_HAS_RUNS 2
+/* The queue and the clock arrive with migration 8, the run totals with 12 (before it the
+ * metrics have no run figures: analyticsd_schema_pending_migrations says why). */
+#define SCHEMA_HAS_RUN_TOTALS 12
 #define SCHEMA_HAS_CAPTURE 8
 
 struct metrics_req {
@@ -116,7 +117,7 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 	json_object_set_new(r->result, "schema", json_pack("{s:i, s:i}", "version", si->current,
 							   "pending", si->n_pending));
 	r->capture = schema_is_applied(si, SCHEMA_HAS_CAPTURE);
-	if (!schema_is_applied(si, SCHEMA_HAS_RUNS) ||
+	if (!schema_is_applied(si, SCHEMA_HAS_RUN_TOTALS) ||
 	    db_send(r->d->db_ctl, sql_metrics_runs, 0, NULL, false, on_runs, r) != 0)
 		finish(r);
 }

@@ -49,6 +49,7 @@ struct db_conn {
 	enum db_state state;
 	bool initializing;              /* session setup query in flight */
 	time_t since;                   /* last change between ready and not ready */
+	bool outage_told;               /* db_outage_news() said this outage is long */
 	char last_error[512];
 
 	struct event *ev_io;
@@ -168,6 +169,15 @@ time_t db_state_since(const struct db_conn *db) { return db->since; }
 const char *db_last_error(const struct db_conn *db) { return db->last_error; }
 const char *db_label(const struct db_conn *db) { return db->label; }
 
+bool db_outage_news(struct db_conn *db)
+{
+	if (db->state == DB_READY || db->outage_told ||
+	    time(NULL) - db->since < (time_t)db->connect_timeout_s)
+		return false;
+	db->outage_told = true;
+	return true;
+}
+
 bool db_resolving(const struct db_conn *db)
 {
 	return db->state == DB_CONNECTING && dbhosts_resolving(db->hosts);
@@ -193,6 +203,8 @@ static void set_state(struct db_conn *db, enum db_state s)
 	db->state = s;
 	if ((old == DB_READY) != (s == DB_READY))
 		db->since = time(NULL);
+	if (s == DB_READY)
+		db->outage_told = false;
 	if (db->on_state != NULL)
 		db->on_state(db, old, db->arg);
 }

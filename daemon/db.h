@@ -54,6 +54,10 @@ const char *db_state_name(enum db_state s);
 time_t db_state_since(const struct db_conn *db);
 const char *db_last_error(const struct db_conn *db);
 const char *db_label(const struct db_conn *db);
+/* True once per outage, on the first call that finds the connection not ready for
+ * longer than its connect timeout (since it was made, or since it was lost); false
+ * before and after, until it has been ready again. */
+bool db_outage_news(struct db_conn *db);
 /* Connecting, and looking up a host name. */
 bool db_resolving(const struct db_conn *db);
 /* Not ready, but on the way: connecting, or waiting to retry. */

@@ -111,6 +111,11 @@ static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
 		log_event(LOG_WARNING, MSGID_DB_LOST, fields,
 			  "database connection '%s' lost: %s; reconnecting",
 			  db_label(db), db_last_error(db));
+	else if (now == DB_DOWN && !d->stopping && db_outage_news(db))
+		log_event(LOG_WARNING, MSGID_DB_UNREACHABLE, fields,
+			  "database connection '%s' has not come up for %lld s: %s; retrying",
+			  db_label(db), (long long)(time(NULL) - db_state_since(db)),
+			  db_last_error(db));
 	else if (now == DB_DOWN && !d->stopping)
 		log_msg(LOG_INFO, "database connection '%s' failed: %s; retrying",
 			db_label(db), db_last_error(db));

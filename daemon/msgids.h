@@ -17,6 +17,7 @@
 #define MSGID_CAPTURE_ON     "15878d8e455948d4b5e45a5dd94184ec"
 #define MSGID_DB_LOST        "9cecadde281e4f1a92d3813a20801af1"
 #define MSGID_DB_BACK        "509535ac0a4340649ecec1a49f439b4f"
+#define MSGID_DB_UNREACHABLE "32903e6ecb974d6988ad016265f6d1e5"
 #define MSGID_RELOAD_OK      "c8d8f4b046d74fee90463f8fae8b65ac"
 #define MSGID_RELOAD_FAILED  "e5d5c9f7b1ee43feae65698bbfe69cbc"
 

@@ -51,6 +51,17 @@ is "$(metric analyticsd_follow_interval_seconds)" 0 "follow mode's interval (off
 ctl_json status
 like "$(jget .result.last_runs.full.last_success_at)" '^20[0-9-]+T[0-9:]+Z$' "status gives each mode's last success"
 
+# Counters only grow: a rollback does not take the run it undid out of runs_total; it
+# counts as a rollback run, and the undone run in runs_rolled_back_total.
+ctl resume >/dev/null
+ctl rollback >/dev/null 2>&1
+M=$(ctl metrics)
+is "$(metric 'analyticsd_runs_total{kind="refresh",mode="full",status="succeeded"}')" 1 \
+	"after a rollback of it the full refresh still counts as a success"
+is "$(metric 'analyticsd_runs_rolled_back_total{kind="refresh",mode="full"}')" 1 "and as one run rolled back"
+like "$(printf '%s\n' "$M" | grep '^analyticsd_runs_total{kind="rollback"')" ' 1$' "the rollback counts as a run of its own"
+check "promtool accepts it" sh -c "printf '%s\n' \"\$1\" | promtool check metrics" _ "$M"
+
 # --output: a file for node_exporter's textfile collector, replaced whole.
 mkdir -p "$T/textfile"
 ctl metrics --output "$T/textfile/analyticsd.prom"; RC=$?
@@ -65,4 +76,12 @@ is "$(awk '$1 == "analyticsd_up" { print $2 }' "$T/textfile/analyticsd.prom")" 0
 	"and the file says analyticsd_up 0, so an alert fires instead of going stale"
 check "that file passes promtool too" sh -c "promtool check metrics <'$T/textfile/analyticsd.prom'"
 check "the example alert rules (docs/alerts.yml) pass promtool check rules" promtool check rules "$SRC_DIR/docs/alerts.yml"
+check "each rule fires and stays silent as tests/alerts_test.yml says (promtool test rules)" \
+	promtool test rules "$SRC_DIR/tests/alerts_test.yml"
+for a in $(sed -n 's/^ *- alert: *//p' "$SRC_DIR/docs/alerts.yml"); do
+	# A case is an eval of the rule: "exp_alerts: []" (silent) or a list (firing).
+	CASES=$(awk -v a="$a" '/alertname:/ { cur = $2 } /exp_alerts:/ && cur == a { print ($2 == "[]" ? "silent" : "fires") }' \
+		"$SRC_DIR/tests/alerts_test.yml" | sort -u | tr '\n' ' ')
+	is "$CASES" "fires silent " "$a has a case that fires and one that stays silent"
+done
 t_done

@@ -17,11 +17,20 @@ is "$(jget .result.schema)" null "no schema is reported without a database"
 ctl_json migrate up
 is "$RC" 69 "migrate without a database exits 69 (unavailable)"
 
+# Down for longer than connect_timeout_s (5 s here): a warning, once per connection.
+check "a database never reached is warned about past connect_timeout_s" \
+	wait_for "the warning" 30 grep -q "warning: database connection 'ctl' has not come up for [0-9]* s: .*; retrying" "$T/d1.log"
+sleep 3
+is "$(grep -c "warning: database connection 'ctl' has not come up" "$T/d1.log")" 1 "once, not at every retry"
+like "$(grep "has not come up" "$T/d1.log" | head -n 1)" "MESSAGE_ID=32903e6ecb974d6988ad016265f6d1e5|ANALYTICS_DB_CONNECTION=" \
+	"with its MESSAGE_ID's fields"
+
 pg_resume flaky
 check "the daemon connects once the database comes up" \
 	wait_for "connected" 40 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state == \"connected\"'"
 ctl_json status
 is "$(jget .result.schema.version)" 0 "status reads the schema once connected"
+like "$(grep "connection 'ctl' established" "$T/d1.log" | tail -n 1)" "notice: " "its recovery is a notice"
 
 pg_stop flaky
 check "status notices the database is gone" \
