@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -17,6 +19,21 @@ struct ctl_conn {
 	char *buf;
 	size_t len, cap, consumed;
 };
+
+/* Refused: the socket's group, which its readers must be in (whatever the unit made it). */
+static void socket_group_hint(const char *path, char *hint, size_t len)
+{
+	struct stat st;
+	struct group *gr;
+
+	if (stat(path, &st) != 0)
+		snprintf(hint, len, " (is the directory of the socket closed to you?)");
+	else if ((gr = getgrgid(st.st_gid)) != NULL)
+		snprintf(hint, len, " (are you in the socket's group, %s? a new login picks it up)",
+			 gr->gr_name);
+	else
+		snprintf(hint, len, " (are you in the socket's group, gid %u?)", (unsigned)st.st_gid);
+}
 
 struct ctl_conn *ctl_connect(const char *path, bool *denied, char *err, size_t errlen)
 {
@@ -35,11 +52,16 @@ struct ctl_conn *ctl_connect(const char *path, bool *denied, char *err, size_t e
 	}
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		int e = errno;
+		char hint[160] = "";
+
+		if (e == ENOENT || e == ECONNREFUSED)
+			snprintf(hint, sizeof(hint), " (is analyticsd running?)");
+		else if (e == EACCES || e == EPERM)
+			socket_group_hint(path, hint, sizeof(hint));
 		snprintf(err, errlen, "cannot connect to analyticsd at %s: %s%s", path,
-			 strerror(errno),
-			 errno == ENOENT || errno == ECONNREFUSED ? " (is analyticsd running?)" :
-			 errno == EACCES ? " (are you in the socket's group, analyticsd-readers?)" : "");
-		*denied = errno == EACCES || errno == EPERM;
+			 strerror(e), hint);
+		*denied = e == EACCES || e == EPERM;
 		ctl_close(c);
 		return NULL;
 	}

@@ -61,9 +61,9 @@ static const struct command commands[] = {
 	{ "runs",     CMD_READ,  runs_args,     NULL,            cmd_runs },
 	{ "check",    CMD_READ,  no_args,       NULL,            cmd_check },
 	{ "metrics",  CMD_READ,  no_args,       NULL,            cmd_metrics },
-	{ "migrate",  CMD_WRITE, migrate_args,  NULL,            cmd_migrate },
+	{ "migrate",  CMD_WRITE, migrate_args,  "action=status", cmd_migrate },
 	{ "refresh",  CMD_WRITE, refresh_args,  NULL,            cmd_refresh },
-	{ "rollback", CMD_WRITE, rollback_args, NULL,            cmd_rollback },
+	{ "rollback", CMD_WRITE, rollback_args, "dry_run=true",  cmd_rollback },
 	{ "loyalty",  CMD_WRITE, loyalty_args,  NULL,            cmd_loyalty },
 	{ "pause",    CMD_WRITE, pause_args,    NULL,            cmd_pause },
 	{ "resume",   CMD_WRITE, no_args,       NULL,            cmd_resume },
@@ -134,12 +134,15 @@ static bool condition_holds(const char *cond, json_t *args)
 	char key[32];
 	size_t n = strcspn(cond, "=");
 	const char *v;
+	json_t *value;
 
 	if (n >= sizeof(key) || cond[n] != '=')
 		return false;
 	memcpy(key, cond, n);
 	key[n] = '\0';
-	v = json_string_value(json_object_get(args, key));
+	value = json_object_get(args, key);
+	v = json_is_boolean(value) ? (json_is_true(value) ? "true" : "false")
+				    : json_string_value(value);
 	return v != NULL && strcmp(v, cond + n + 1) == 0;
 }
 

@@ -55,7 +55,8 @@ struct command {
 	const char *name;
 	enum cmd_access access;
 	const struct arg_spec *args;    /* ends with a row whose name is NULL */
-	/* "action=status": a CMD_WRITE command that only reads with this argument. */
+	/* "action=status", "dry_run=true": a CMD_WRITE command that only reads with this
+	 * argument (a string, or a boolean as true or false). */
 	const char *reads_when;
 	/* Must answer, now or later, with exactly one client_reply_*(). */
 	cmd_fn run;

@@ -33,7 +33,8 @@ ctl refresh full >/dev/null 2>&1
 
 as() { local u=$1; shift; runuser -u "$u" -- "$BIN/analyticsctl" -s "$SOCK" "$@"; }
 
-for c in "status" "runs" "metrics"; do
+# Every command that changes nothing is a reader's.
+for c in "status" "runs" "metrics" "migrate status" "rollback --dry-run" "capture status"; do
 	# shellcheck disable=SC2086
 	as "$R_USER" $c >/dev/null 2>&1; is "$?" 0 "a reader may run $c"
 done
@@ -53,7 +54,9 @@ as "$O_USER" pause --reason "operator test" >/dev/null 2>&1; is "$?" 0 "an opera
 as "$O_USER" resume >/dev/null 2>&1; is "$?" 0 "and resume"
 as "$O_USER" refresh full >/dev/null 2>&1; is "$?" 0 "and refresh"
 
-as "$N_USER" status >/dev/null 2>&1; RC=$?
+as "$N_USER" status >/dev/null 2>"$T/nogroup.err"; RC=$?
 check "a user in neither group cannot connect (exit $RC)" test "$RC" -ne 0
+like "$(cat "$T/nogroup.err")" "are you in the socket's group, $R_GROUP\\?" \
+	"the refusal names the socket's group as it is ($R_GROUP), not the default's"
 daemon_stop d1
 t_done
