@@ -117,9 +117,20 @@ _analyticsctl()
             fi
             ;;
         runs)
-            [[ $prev == --limit || $prev == -n ]] && return 0
-            [[ " ${args[*]} " == *" --limit "* || " ${args[*]} " == *" -n "* ]] ||
-                mapfile -t COMPREPLY < <(compgen -W "--limit -n" -- "$cur")
+            case $prev in
+                --limit|-n|--since|--mode) return 0 ;;
+                --status)
+                    mapfile -t COMPREPLY < <(compgen -W "running succeeded failed cancelled rolled_back" -- "$cur")
+                    return 0 ;;
+                --kind)
+                    mapfile -t COMPREPLY < <(compgen -W "refresh rollback loyalty_rebuild" -- "$cur")
+                    return 0 ;;
+            esac
+            local nopts="" a
+            for a in --limit --status --kind --mode --since; do
+                [[ " ${args[*]} " == *" $a "* ]] || nopts+=" $a"
+            done
+            mapfile -t COMPREPLY < <(compgen -W "$nopts" -- "$cur")
             ;;
         rollback)
             [[ $prev == --to ]] && return 0     # RUN_ID: see analyticsctl runs

@@ -179,6 +179,12 @@ static const struct ctl_opt pause_opts[] = {
 };
 static const struct ctl_opt runs_opts[] = {
 	{ "limit", 'n', OPT_INT, "limit", 1, 1000, "N", "how many runs (default 20)" },
+	{ "status", 0, OPT_STRING, "status", 0, 0, "STATUS",
+	  "running, succeeded, failed, cancelled or rolled_back only" },
+	{ "kind", 0, OPT_STRING, "kind", 0, 0, "KIND", "refresh, rollback or loyalty_rebuild only" },
+	{ "mode", 0, OPT_STRING, "mode", 0, 0, "MODE", "full, incremental, recent, org, ... only" },
+	{ "since", 0, OPT_STRING, "since", 0, 0, "TIME",
+	  "started since: an age (7d, 12h, 30m) or a time (2026-12-01T09:00:00Z)" },
 	OPT_TABLE_COLUMNS, OPT_TABLE_NO_HEADINGS, OPT_TABLE_LOCAL, { NULL },
 };
 static const struct ctl_opt check_opts[] = {

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
-/* runs [limit]: recent runs from analytics_refresh_runs, newest first. */
+/* runs [limit] [status] [kind] [mode] [since]: recent runs from analytics_refresh_runs,
+ * newest first. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "client.h"
 #include "commands.h"
@@ -39,6 +41,12 @@ static void on_runs(PGresult *res, const struct db_error *err, void *arg)
 	struct client *c = arg;
 	json_t *runs;
 
+	if (err != NULL && strncmp(err->sqlstate, "22", 2) == 0) {
+		/* Data exception: the one value PostgreSQL parses here is since's time. */
+		client_reply_error(c, PROTO_ERR_BAD_REQUEST, "since: %s", err->message);
+		client_unref(c);
+		return;
+	}
 	if (err != NULL) {
 		reply_db_error(c, "cannot read analytics_refresh_runs", err);
 		client_unref(c);
@@ -58,11 +66,12 @@ static void on_runs(PGresult *res, const struct db_error *err, void *arg)
 void cmd_runs(struct daemon *d, struct client *c, const struct cmd_args *args)
 {
 	char limit[24];
-	const char *p[1] = { limit };
+	const char *p[5] = { limit, cmd_arg_str(args, "status", NULL), cmd_arg_str(args, "kind", NULL),
+			     cmd_arg_str(args, "mode", NULL), cmd_arg_str(args, "since", NULL) };
 
 	snprintf(limit, sizeof(limit), "%lld", cmd_arg_int(args, "limit", 20));
 	client_ref(c);
-	if (db_send(d->db_ctl, sql_runs_recent, 1, p, false, on_runs, c) != 0) {
+	if (db_send(d->db_ctl, sql_runs_recent, 5, p, false, on_runs, c) != 0) {
 		client_unref(c);
 		reply_db_unavailable(c, d->db_ctl);
 	}

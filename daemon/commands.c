@@ -13,6 +13,10 @@ static const char *const migrate_actions[] = { "up", "down", "status", NULL };
 static const char *const refresh_modes[] = { "full", "recent", "org", "incremental", NULL };
 static const char *const loyalty_actions[] = { "rebuild", NULL };
 static const char *const capture_actions[] = { "on", "off", "status", NULL };
+/* As analytics_refresh_runs' CHECK constraints have them (migration 0002). */
+static const char *const run_statuses[] = { "running", "succeeded", "failed", "cancelled",
+					    "rolled_back", NULL };
+static const char *const run_kinds[] = { "refresh", "rollback", "loyalty_rebuild", "migrate", NULL };
 
 #define WAIT { "wait", ARG_BOOL, false, 0, 0, NULL, NULL }
 #define END { NULL, ARG_STRING, false, 0, 0, NULL, NULL }
@@ -32,6 +36,10 @@ static const struct arg_spec refresh_args[] = {
 };
 static const struct arg_spec runs_args[] = {
 	{ "limit", ARG_INT, false, 1, 1000, NULL, NULL },
+	{ "status", ARG_CHOICE, false, 0, 0, run_statuses, NULL },
+	{ "kind", ARG_CHOICE, false, 0, 0, run_kinds, NULL },
+	{ "mode", ARG_WORD, false, 0, 0, NULL, NULL },
+	{ "since", ARG_SINCE, false, 0, 0, NULL, NULL },
 	END,
 };
 static const struct arg_spec rollback_args[] = {
@@ -71,6 +79,21 @@ static const struct command commands[] = {
 	{ "capture",  CMD_WRITE, capture_args,  "action=status", cmd_capture },
 };
 
+/* What runs_recent.sql reads as an age, or a time for PostgreSQL to parse (its own
+ * error names a bad one): digits, letters, and ":+-. " of a timestamp, 40 at most. */
+static bool valid_since(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 40 || strspn(s, "0123456789") == 0)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= 'a' && *s <= 'z') || strchr(":+-. ", *s) != NULL))
+			return false;
+	return true;
+}
+
 static bool valid_word(const char *s)
 {
 	size_t n = strlen(s);
@@ -101,6 +124,9 @@ static void describe(const struct arg_spec *a, char *buf, size_t len)
 	case ARG_WORD:   snprintf(buf, len, "1-15 characters of a-z, '-' or '_'"); return;
 	case ARG_UUID:   snprintf(buf, len, "an id (a uuid)"); return;
 	case ARG_BOOL:   snprintf(buf, len, "true or false"); return;
+	case ARG_SINCE:
+		snprintf(buf, len, "an age (7d, 12h, 30m, 90s, 2w) or a time (2026-12-01T09:00:00Z)");
+		return;
 	case ARG_INT:
 		snprintf(buf, len, "an integer from %lld to %lld", a->min, a->max);
 		return;
@@ -121,6 +147,7 @@ static bool valid(const struct arg_spec *a, json_t *v)
 	case ARG_UUID:   return json_is_string(v) && util_valid_uuid(json_string_value(v));
 	case ARG_CHOICE: return json_is_string(v) && in_choices(a->choices, json_string_value(v));
 	case ARG_BOOL:   return json_is_boolean(v);
+	case ARG_SINCE:  return json_is_string(v) && valid_since(json_string_value(v));
 	case ARG_INT:
 		return json_is_integer(v) && json_integer_value(v) >= a->min &&
 		       json_integer_value(v) <= a->max;

@@ -28,6 +28,7 @@ enum arg_type {
 	ARG_CHOICE,                     /* one of `choices` */
 	ARG_INT,                        /* from min to max */
 	ARG_BOOL,
+	ARG_SINCE,                      /* an age (7d, 12h, 30m, 90s, 2w) or a timestamp */
 };
 
 struct arg_spec {

@@ -45,6 +45,7 @@ static const struct field fields[] = {
 	{ "refresh",  "work_mem",            F_MEMSIZE, OFF(refresh.work_mem),          0, 0 },
 	{ "refresh",  "follow_interval_s",   F_INT,  OFF(refresh.follow_interval_s),    0, 86400 },
 	{ "check",    "max_age_s",           F_INT,  OFF(check.max_age_s),              60, 86400 * 365 },
+	{ "retention", "days",               F_INT,  OFF(retention.days),               1, 36500 },
 	{ "loyalty",  "pilot_organizations", F_UUID_LIST, 0,                            0, 0 },
 	{ "log",      "level",               F_LEVEL, OFF(log.level),                   0, 0 },
 	{ "log",      "application_logs",    F_BOOL, OFF(log.application_logs),         0, 0 },
@@ -81,6 +82,7 @@ static struct cfg *cfg_defaults(void)
 	c->refresh.recent_days = 90;
 	c->refresh.keep_runs = 48;
 	c->refresh.follow_interval_s = 60;
+	c->retention.days = 90;
 	c->check.max_age_s = 7200;
 	c->refresh.work_mem = strdup("256MB");
 	c->log.level = LOG_INFO;

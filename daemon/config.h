@@ -39,6 +39,9 @@ struct cfg {
 		int max_age_s;          /* freshness: fail past it */
 	} check;
 	struct {
+		int days;               /* run records and their application_logs rows kept */
+	} retention;
+	struct {
 		char **pilot_organizations;
 		size_t n_pilot_organizations;
 	} loyalty;

@@ -43,6 +43,7 @@ struct daemon {
 	struct jobs *jobs;              /* the running job and the queue (job.c) */
 	struct runlog *runlog;          /* failures waiting for the database (runlog.c) */
 	struct follow *follow;          /* follow mode's timer (follow.c) */
+	struct retention *retention;    /* the retention's passes (retention.c) */
 
 	time_t started_at;
 	uint64_t started_usec;

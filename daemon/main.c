@@ -30,6 +30,7 @@
 #include "log.h"
 #include "msgids.h"
 #include "notify.h"
+#include "retention.h"
 #include "runlog.h"
 #include "sqlfiles.h"
 #include "testhooks.h"
@@ -153,6 +154,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	groups_refresh(d->groups);
 	dbhosts_resolver_reload(d->dns);
 	follow_configure(d->follow);
+	retention_set_days(d->retention, fresh->retention.days);
 	struct db_conn *const conns[] = { d->db_ctl, d->db_work, d->db_status, d->db_check };
 	for (size_t i = 0; i < sizeof(conns) / sizeof(conns[0]); i++)
 		if (conns[i] != NULL &&
@@ -284,6 +286,7 @@ static void daemon_free(struct daemon *d)
 		evdns_base_free(d->dns, 1);     /* lookups in flight are cancelled */
 	d->dns = NULL;
 	follow_free(d->follow);
+	retention_free(d->retention);
 	d->follow = NULL;
 	groups_free(d->groups);
 	d->groups = NULL;
@@ -417,8 +420,9 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "out of memory setting up database connections");
 		goto out;
 	}
-	if ((d.follow = follow_new(&d)) == NULL) {
-		log_msg(LOG_ERR, "out of memory setting up follow mode");
+	if ((d.follow = follow_new(&d)) == NULL ||
+	    (d.retention = retention_new(d.base, d.db_ctl, d.cfg->retention.days)) == NULL) {
+		log_msg(LOG_ERR, "out of memory setting up follow mode and the retention");
 		goto out;
 	}
 	log_msg(LOG_NOTICE, "analyticsd %s serving on %s (config %s)", ANALYTICSD_VERSION,

@@ -15,7 +15,8 @@
 static const char *const hook_names[] = { "ANALYTICSD_TEST_AS_OF", "ANALYTICSD_TEST_SLEEP_S",
 					   "ANALYTICSD_TEST_RESOLV_CONF",
 					   "ANALYTICSD_TEST_GROUP_BITS",
-					   "ANALYTICSD_TEST_SLICE_ROWS" };
+					   "ANALYTICSD_TEST_SLICE_ROWS",
+					   "ANALYTICSD_TEST_RETENTION_MS" };
 
 static const char *hook(const char *name)
 {
@@ -51,6 +52,7 @@ const char *testhook_sleep_s(void) { return hook(hook_names[1]); }
 const char *testhook_resolv_conf(void) { return hook(hook_names[2]); }
 const char *testhook_group_bits(void) { return hook(hook_names[3]); }
 const char *testhook_slice_rows(void) { return hook(hook_names[4]); }
+const char *testhook_retention_ms(void) { return hook(hook_names[5]); }
 
 void testhook_announce(void)
 {

@@ -16,6 +16,8 @@
  *   ANALYTICSD_TEST_SLICE_ROWS  the compute's slice, in rows (default 250): 1 makes
  *                            each batch outlast the FETCH of the next, which then
  *                            waits, parked
+ *   ANALYTICSD_TEST_RETENTION_MS  the retention's passes this often, the first this
+ *                            soon, instead of hourly and a minute after start
  */
 #ifndef AD_TESTHOOKS_H
 #define AD_TESTHOOKS_H
@@ -26,6 +28,7 @@ const char *testhook_sleep_s(void);
 const char *testhook_resolv_conf(void);
 const char *testhook_group_bits(void);
 const char *testhook_slice_rows(void);
+const char *testhook_retention_ms(void);
 
 /* At start-up: log the hooks in force, or those set but ignored. */
 void testhook_announce(void);
