@@ -151,6 +151,15 @@ void render_status(FILE *fp, json_t *r)
 	else if (json_is_object(q))
 		fprintf(fp, "%-10s no\n", "paused:");
 	render_switch(fp, json_object_get(r, "capture"));
+	q = json_object_get(r, "queue");
+	if (json_is_object(q)) {
+		fprintf(fp, "%-10s %lld change%s", "queue:", num(q, "entries"),
+			num(q, "entries") == 1 ? "" : "s");
+		if (json_is_string(json_object_get(q, "oldest_queued_at")))
+			fprintf(fp, ", the oldest queued %s", str(q, "oldest_queued_at", "?"));
+		fprintf(fp, "; %lld row%s due by the clock\n", num(q, "rows_due"),
+			num(q, "rows_due") == 1 ? "" : "s");
+	}
 	fprintf(fp, "%-10s ", "job:");
 	if (json_is_object(job))
 		fprintf(fp, "%s %s: %s (%.1f s)\n", str(job, "kind", "?"), str(job, "mode", ""),

@@ -64,6 +64,7 @@ struct status_req {
 	struct event *ev_timeout;
 	bool replied, chain_done;
 	int part;                       /* on_part: the statements' results so far */
+	bool has_queue;                 /* step by step: the schema has the queue */
 };
 
 /*
@@ -129,6 +130,12 @@ static void put_capture(struct status_req *r, PGresult *res)
 		json_object_set_new(r->result, "capture", wire_row(result_row_json(res, 0)));
 }
 
+static void put_queue(struct status_req *r, PGresult *res)
+{
+	if (PQntuples(res) == 1 && !r->replied)
+		json_object_set_new(r->result, "queue", wire_row(result_row_json(res, 0)));
+}
+
 static void put_last_runs(struct status_req *r, PGresult *res)
 {
 	json_t *last = json_object();
@@ -145,21 +152,33 @@ static void put_last_runs(struct status_req *r, PGresult *res)
 		json_decref(last);
 }
 
-/* The bookkeeping tables arrive with migration 2. */
+/* The bookkeeping tables arrive with migration 2, the queue and the clock with 8. */
 #define SCHEMA_HAS_RUNS 2
+#define SCHEMA_HAS_QUEUE 8
 
 /*
  * Step by step, as on a database that may have no bookkeeping tables yet:
  * the schema (two queries, schema.c), then the last runs and the pause if
  * the tables are there.
  */
+static void on_queue(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct status_req *r = arg;
+
+	if (err == NULL)
+		put_queue(r, res);
+	finish(r);
+}
+
 static void on_capture(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct status_req *r = arg;
 
 	if (err == NULL)
 		put_capture(r, res);
-	finish(r);
+	if (err != NULL || r->replied || !r->has_queue ||
+	    db_send(r->d->db_status, sql_status_queue, 0, NULL, false, on_queue, r) != 0)
+		finish(r);
 }
 
 static void on_paused(PGresult *res, const struct db_error *err, void *arg)
@@ -196,7 +215,8 @@ static void on_last_runs(PGresult *res, const struct db_error *err, void *arg)
 	}
 	/* The tables are there: the next status reads its parts in one round trip.
 	 * Planning the last runs' query took longer than running it (1.5 ms). */
-	if (batched || batch_failures >= BATCH_MAX_FAILURES ||
+	/* The batch reads the queue too: before migration 8 status goes step by step. */
+	if (batched || batch_failures >= BATCH_MAX_FAILURES || !r->has_queue ||
 	    asprintf(&sql, "PREPARE " BATCH_STMT " AS\n%s", sql_runs_last_per_mode) < 0)
 		return;
 	db_send(d->db_status, sql, 0, NULL, true, on_prepared, NULL);
@@ -215,6 +235,7 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 	}
 	if (!r->replied)
 		json_object_set_new(r->result, "schema", schema_info_json(si, false));
+	r->has_queue = schema_is_applied(si, SCHEMA_HAS_QUEUE);
 	if (r->replied || !schema_is_applied(si, SCHEMA_HAS_RUNS) ||
 	    db_send(r->d->db_status, sql_runs_last_per_mode, 0, NULL, false, on_last_runs, r) != 0)
 		finish(r);
@@ -229,7 +250,7 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
  * migrate down, the connection is a new session after a reconnect), this
  * request and the next go step by step, which prepares the statement again.
  */
-enum { PART_SCHEMA, PART_LAST_RUNS, PART_PAUSED, PART_CAPTURE, N_PARTS };
+enum { PART_SCHEMA, PART_LAST_RUNS, PART_PAUSED, PART_CAPTURE, PART_QUEUE, N_PARTS };
 
 static void on_part(PGresult *res, const struct db_error *err, void *arg)
 {
@@ -254,6 +275,9 @@ static void on_part(PGresult *res, const struct db_error *err, void *arg)
 		case PART_CAPTURE:
 			put_capture(r, res);
 			break;
+		case PART_QUEUE:
+			put_queue(r, res);
+			break;
 		}
 		return;
 	}
@@ -271,6 +295,7 @@ static void on_part(PGresult *res, const struct db_error *err, void *arg)
 	json_object_del(r->result, "last_runs");
 	json_object_del(r->result, "paused");
 	json_object_del(r->result, "capture");
+	json_object_del(r->result, "queue");
 	if (r->replied || schema_probe(r->d->db_status, on_probe, r) != 0)
 		finish(r);
 }
@@ -284,8 +309,8 @@ static int read_database_part(struct status_req *r)
 	if (!batched)
 		return schema_probe(r->d->db_status, on_probe, r);
 	/* Empty statements between them are no statements: the separators are safe. */
-	if (asprintf(&sql, "%s\n;\nEXECUTE " BATCH_STMT "\n;\n%s\n;\n%s\n;", sql_schema_applied,
-		     sql_control_get, sql_capture_get) < 0)
+	if (asprintf(&sql, "%s\n;\nEXECUTE " BATCH_STMT "\n;\n%s\n;\n%s\n;\n%s\n;",
+		     sql_schema_applied, sql_control_get, sql_capture_get, sql_status_queue) < 0)
 		return -1;
 	rc = db_send_opts(r->d->db_status, sql, 0, NULL, &o, on_part, r);
 	free(sql);

@@ -50,6 +50,15 @@ is "$(metric analyticsd_follow_interval_seconds)" 0 "follow mode's interval (off
 
 ctl_json status
 like "$(jget .result.last_runs.full.last_success_at)" '^20[0-9-]+T[0-9:]+Z$' "status gives each mode's last success"
+is "$(jget .result.queue.entries)" "$(metric analyticsd_queue_entries)" "status gives the queue's entries, as the metrics do"
+like "$(jget .result.queue.oldest_queued_at)" '^20[0-9-]+T[0-9:]+Z$' "and when the oldest was queued"
+is "$(jget .result.queue.rows_due)" "$(metric analyticsd_rows_due)" "and the rows due"
+like "$(ctl status)" "queue: +[1-9][0-9]* changes, the oldest queued 20[0-9-]+T[0-9:]+Z; [0-9]+ rows? due by the clock" \
+	"the human status has a queue line"
+for i in 1 2; do        # the second status reads its database part in one round trip
+	ctl_json status
+	is "$(jget .result.queue.entries)" "$(metric analyticsd_queue_entries)" "status $i after the first reads the queue too"
+done
 
 # Counters only grow: a rollback does not take the run it undid out of runs_total; it
 # counts as a rollback run, and the undone run in runs_rolled_back_total.
