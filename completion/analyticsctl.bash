@@ -8,7 +8,7 @@ _analyticsctl()
     local cur prev cmd i w
     local -a words=("${COMP_WORDS[@]}")
     local cword=$COMP_CWORD
-    local commands="status migrate refresh runs check metrics rollback loyalty pause resume capture reload help"
+    local commands="status migrate refresh runs check metrics rollback loyalty pause resume capture cancel reload help"
     local globals="-s --socket -j --json -t --timeout -h --help -V --version"
 
     COMPREPLY=()
@@ -164,6 +164,9 @@ _analyticsctl()
         pause)
             [[ $prev == --reason ]] && return 0
             ((${#args[@]} == 0)) && mapfile -t COMPREPLY < <(compgen -W "--reason" -- "$cur")
+            ;;
+        cancel)
+            ((${#args[@]} == 0)) && mapfile -t COMPREPLY < <(compgen -W "running queued all" -- "$cur")
             ;;
         capture)
             [[ $prev == --reason ]] && return 0

@@ -139,6 +139,24 @@ static int words_capture(struct ctl_opts *o, int n, char **w, char *err, size_t 
 	return 0;
 }
 
+static int words_cancel(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
+{
+	static const char *const which[] = { "running", "queued", "all", NULL };
+
+	if (n > 1) {
+		say(err, errlen, "takes one of running, queued, all (got '%s' too)", w[1]);
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (!one_of(w[0], which)) {
+		say(err, errlen, "cancel what? running, queued or all (not '%s')", w[0]);
+		return -1;
+	}
+	json_object_set_new(o->args, "which", json_string(w[0]));
+	return 0;
+}
+
 /* --- the options of each command, as data ----------------------------------------------- */
 
 static const struct ctl_opt no_opts[] = { { NULL } };
@@ -229,6 +247,11 @@ static const struct ctl_command commands[] = {
 	  "checks the capture triggers. on and off need an operator." },
 	{ "reload", no_opts, words_none, render_reload, NULL, "reload",
 	  "reload the daemon's configuration; fails if invalid", NULL },
+	{ "cancel", no_opts, words_cancel, render_cancel, NULL, "cancel [running|queued|all]",
+	  "stop the running job (the default), drop the queued ones, or both",
+	  "The running job's transaction is rolled back and its statement cancelled on the\n"
+	  "server: nothing it did is kept, and it is recorded as cancelled. It answers\n"
+	  "once the job has ended, with what was cancelled; exit 0, also when nothing was." },
 	{ "check", check_opts, words_none, render_check, render_check_columns, "check",
 	  "sanity checks; exit 1 if any fails", NULL },
 	{ "runs", runs_opts, words_none, render_runs, render_runs_columns, "runs",

@@ -546,3 +546,26 @@ void render_event_done(FILE *fp, bool tty)
 	if (tty)
 		fprintf(fp, "\r\033[K");
 }
+
+void render_cancel(FILE *fp, json_t *r)
+{
+	json_t *a = json_object_get(r, "cancelled"), *q;
+	char scope[80];
+	size_t i;
+
+	if (json_array_size(a) == 0)
+		fprintf(fp, "nothing to cancel: no job was running or queued\n");
+	json_array_foreach(a, i, q) {
+		bool running = strcmp(str(q, "state", ""), "running") == 0;
+		bool late = json_is_string(json_object_get(q, "note"));
+
+		fprintf(fp, "%s %s %s (%s)", !running ? "dropped the queued" : late ?
+			"too late for the running" : "stopped the running", str(q, "kind", "?"),
+			str(q, "mode", ""), SCOPE(q, scope));
+		if (json_is_integer(json_object_get(q, "run_id")))
+			fprintf(fp, ", run %lld", num(q, "run_id"));
+		if (late)
+			fprintf(fp, ": %s", str(q, "note", ""));
+		fputc('\n', fp);
+	}
+}

@@ -24,6 +24,7 @@ void render_loyalty(FILE *fp, json_t *result);
 void render_control(FILE *fp, json_t *result);
 void render_capture(FILE *fp, json_t *result);
 void render_reload(FILE *fp, json_t *result);
+void render_cancel(FILE *fp, json_t *result);
 void render_check(FILE *fp, json_t *result);
 void render_runs(FILE *fp, json_t *result);
 void render_metrics(FILE *fp, json_t *result);      /* metrics.c */

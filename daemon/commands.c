@@ -13,6 +13,7 @@ static const char *const migrate_actions[] = { "up", "down", "status", NULL };
 static const char *const refresh_modes[] = { "full", "recent", "org", "incremental", NULL };
 static const char *const loyalty_actions[] = { "rebuild", NULL };
 static const char *const capture_actions[] = { "on", "off", "status", NULL };
+static const char *const cancel_which[] = { "running", "queued", "all", NULL };
 /* As analytics_refresh_runs' CHECK constraints have them (migration 0002). */
 static const char *const run_statuses[] = { "running", "succeeded", "failed", "cancelled",
 					    "rolled_back", NULL };
@@ -58,6 +59,11 @@ static const struct arg_spec loyalty_args[] = {
 	WAIT, END,
 };
 
+static const struct arg_spec cancel_args[] = {
+	{ "which", ARG_CHOICE, false, 0, 0, cancel_which, NULL },
+	END,
+};
+
 static const struct arg_spec capture_args[] = {
 	{ "action", ARG_CHOICE, true, 0, 0, capture_actions, NULL },
 	{ "reason", ARG_STRING, false, 0, 0, NULL, NULL },
@@ -76,6 +82,7 @@ static const struct command commands[] = {
 	{ "pause",    CMD_WRITE, pause_args,    NULL,            cmd_pause },
 	{ "resume",   CMD_WRITE, no_args,       NULL,            cmd_resume },
 	{ "reload",   CMD_WRITE, no_args,       NULL,            cmd_reload },
+	{ "cancel",   CMD_WRITE, cancel_args,   NULL,            cmd_cancel },
 	{ "capture",  CMD_WRITE, capture_args,  "action=status", cmd_capture },
 };
 

@@ -75,6 +75,7 @@ void cmd_metrics(struct daemon *d, struct client *c, const struct cmd_args *args
 void cmd_rollback(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_pause(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_resume(struct daemon *d, struct client *c, const struct cmd_args *args);
+void cmd_cancel(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_reload(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_loyalty(struct daemon *d, struct client *c, const struct cmd_args *args);
 void cmd_capture(struct daemon *d, struct client *c, const struct cmd_args *args);

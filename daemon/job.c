@@ -30,6 +30,7 @@ enum stage { ST_LOCK, ST_PLAN, ST_RECORD, ST_WORK, ST_SUCCESS, ST_COMMIT };
 struct waiter {
 	struct waiter *next;
 	struct client *c;               /* referenced */
+	json_t *cancelled;              /* a canceller's: the queued jobs it cancelled */
 };
 
 struct jobs {
@@ -39,6 +40,7 @@ struct jobs {
 	struct event *ev_kick;
 	struct event *ev_heartbeat;
 	struct event *ev_wait;          /* ends waits for the work connection */
+	int cancels_in_flight;          /* pg_cancel_backend sent, not yet answered */
 };
 
 static void begin(struct job *j);
@@ -57,6 +59,12 @@ static void job_free(struct job *j)
 	while ((w = j->waiters) != NULL) {
 		j->waiters = w->next;
 		client_unref(w->c);
+		free(w);
+	}
+	while ((w = j->cancellers) != NULL) {
+		j->cancellers = w->next;
+		client_unref(w->c);
+		json_decref(w->cancelled);
 		free(w);
 	}
 	release(j->kind, j->priv);
@@ -302,6 +310,25 @@ static void answer(struct job *j, enum proto_err code, const char *msg)
 	json_decref(result);
 }
 
+/* What cancel answers: the job, and whether it was cancelled or finished first. */
+static json_t *cancelled_json(const struct job *j, const char *state, const char *note)
+{
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}", "kind", j->kind->name, "mode", j->mode,
+			 "scope", wire_scope(j->scope), "state", state, "run_id", wire_run_id(j->id),
+			 "note", note ? json_string(note) : json_null());
+}
+
+static void answer_cancellers(struct job *j, const char *note)
+{
+	for (struct waiter *w = j->cancellers; w != NULL; w = w->next) {
+		json_t *list = w->cancelled ? w->cancelled : json_array();
+
+		w->cancelled = NULL;
+		json_array_insert_new(list, 0, cancelled_json(j, "running", note));
+		client_reply_ok(w->c, json_pack("{s:o}", "cancelled", list));
+	}
+}
+
 /* The job is over: free the slot, answer everyone waiting, start the next. */
 static void end(struct job *j, enum proto_err code, const char *msg)
 {
@@ -319,6 +346,7 @@ static void end(struct job *j, enum proto_err code, const char *msg)
 		d->paused = true;
 	daemon_update_status(d);
 	answer(j, code, msg);
+	answer_cancellers(j, code == PROTO_ERR_NONE ? "it finished first" : NULL);
 	job_free(j);
 	if (d->stopping)
 		event_base_loopexit(d->base, NULL);     /* the cancelled job is recorded */
@@ -370,7 +398,9 @@ static void on_txn_done(const struct db_error *err, void *arg)
 {
 	struct job *j = arg;
 	struct daemon *d = j->d;
-	char what[sizeof(j->what) + 8];
+
+	j->txn = NULL;
+	char what[sizeof(j->what) + 16];
 
 	if (j->refusal.msg[0] != '\0') {
 		/* Follow mode asks every minute: a pause need not be logged each time. */
@@ -415,17 +445,19 @@ static void on_txn_done(const struct db_error *err, void *arg)
 		};
 		/* From here the reply travels in j->refusal. Our own stop aborts
 		 * the job too (by closing its connection): that is a shutdown. */
-		snprintf(what, sizeof(what), "%s failed", j->what);
-		j->refusal.code = d->stopping ? PROTO_ERR_SHUTTING_DOWN : db_error_code(err);
+		e.cancelled = d->stopping || j->cancel;
+		snprintf(what, sizeof(what), "%s %s", j->what, j->cancel ? "cancelled" : "failed");
+		j->refusal.code = d->stopping ? PROTO_ERR_SHUTTING_DOWN
+				  : j->cancel ? PROTO_ERR_CANCELLED : db_error_code(err);
 		db_error_format(err, what, j->refusal.msg, sizeof(j->refusal.msg));
-		outcome_event(j, d->stopping ? "cancelled" : "failed", err);
+		outcome_event(j, e.cancelled ? "cancelled" : "failed", err);
 		if (j->kind->recorded)
 			runlog_failed(d->runlog, &e, err, failure_recorded, j);
 		else
 			end(j, j->refusal.code, j->refusal.msg);
 		return;
 	}
-	if (j->kind->committed != NULL && j->kind->committed(j) && !d->stopping) {
+	if (j->kind->committed != NULL && j->kind->committed(j) && !d->stopping && !j->cancel) {
 		begin(j);
 		return;
 	}
@@ -514,6 +546,7 @@ static void begin(struct job *j)
 		end(j, PROTO_ERR_DB_UNAVAILABLE, "the database is not connected");
 		return;
 	}
+	j->txn = t;
 	txn_on_drain(t, on_drain, j);
 	j->stage = ST_LOCK;
 	j->pause_rule = (struct pause_rule){ .what = j->kind->title, .trigger = j->trigger,
@@ -565,7 +598,8 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (js->d->stopping || js->current != NULL || (j = js->queue) == NULL)
+	if (js->d->stopping || js->current != NULL || js->cancels_in_flight > 0 ||
+	    (j = js->queue) == NULL)
 		return;
 	if (db_get_state(js->d->db_work) != DB_READY) {
 		if (!j->retried && strcmp(j->phase, "waiting for the database") != 0) {
@@ -662,6 +696,85 @@ bool jobs_cancel(struct jobs *js)
 	log_msg(LOG_NOTICE, "cancelling the running %s", js->current->what);
 	db_close(js->d->db_work, "57P01", "cancelled: analyticsd is stopping");
 	return true;
+}
+
+static void on_cancel_sent(PGresult *res, const struct db_error *err, void *arg)
+{
+	struct jobs *js = arg;
+
+	(void)res;
+	if (err != NULL)
+		log_msg(LOG_WARNING, "cancel: pg_cancel_backend failed: %s (SQLSTATE %s); the job "
+			"stops at its next statement", err->message, err->sqlstate);
+	js->cancels_in_flight--;
+	kick(js);
+}
+
+static int add_canceller(struct job *j, struct client *c, json_t *cancelled)
+{
+	struct waiter *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return -1;
+	w->c = c;
+	w->cancelled = cancelled;
+	client_ref(c);
+	w->next = j->cancellers;
+	j->cancellers = w;
+	return 0;
+}
+
+void jobs_cancel_request(struct jobs *js, struct client *c, bool running, bool queued)
+{
+	struct daemon *d = js->d;
+	struct job *j = js->current;
+	json_t *done = json_array();
+	char pid[16], msg[192];
+	const char *p[1] = { pid };
+
+	if (done == NULL) {
+		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	if (queued) {
+		while ((j = js->queue) != NULL) {
+			js->queue = j->next;
+			j->next = NULL;
+			snprintf(msg, sizeof(msg), "%s cancelled by %s before it started", j->what,
+				 client_who(c));
+			log_msg(LOG_NOTICE, "%s", msg);
+			json_array_append_new(done, cancelled_json(j, "queued", NULL));
+			answer(j, PROTO_ERR_CANCELLED, msg);
+			job_free(j);
+		}
+		daemon_update_status(d);
+	}
+	j = js->current;
+	/* A job already being cancelled: this request is answered with it too. */
+	if (running && j != NULL && j->cancel && add_canceller(j, c, done) == 0)
+		return;
+	if (!running || j == NULL || j->cancel) {
+		client_reply_ok(c, json_pack("{s:o}", "cancelled", done));
+		return;
+	}
+	if (add_canceller(j, c, done) != 0) {
+		json_decref(done);
+		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	j->cancel = true;
+	snprintf(j->cancelled_by, sizeof(j->cancelled_by), "%s", client_who(c));
+	log_msg(LOG_NOTICE, "%s: cancelled by %s", j->what, j->cancelled_by);
+	if (j->txn != NULL)
+		txn_fail(j->txn, "57014", "cancelled by %s", j->cancelled_by);
+	/* The statement under way, on the server; nothing else is sent on the work
+	 * connection until this has been answered (kick waits), so the cancel cannot
+	 * reach the next job's. */
+	snprintf(pid, sizeof(pid), "%d", db_backend_pid(d->db_work));
+	if (db_get_state(d->db_ctl) == DB_READY &&
+	    db_send(d->db_ctl, "SELECT pg_cancel_backend($1::int)", 1, p, false, on_cancel_sent,
+		    js) == 0)
+		js->cancels_in_flight++;
 }
 
 json_t *jobs_status_json(const struct jobs *js)

@@ -39,6 +39,7 @@ struct client;
 struct daemon;
 struct job;
 struct jobs;
+struct waiter;
 
 struct job_kind {
 	const char *name;               /* run record kind: refresh, loyalty_rebuild, ... */
@@ -83,6 +84,10 @@ struct job {
 	char note[192];                 /* kind's words after the success message, or "" */
 	long long id;                   /* the run record's id, 0 until known */
 	bool failure_recorded;          /* the run failed and its record says so (as run id) */
+	struct txn *txn;                /* the transaction under way, or NULL */
+	bool cancel;                    /* analyticsctl cancel: roll back, start no other */
+	char cancelled_by[96];
+	struct waiter *cancellers;      /* their cancel requests, answered when it ends */
 	time_t started_at;
 	uint64_t started_usec;          /* monotonic, for durations */
 	int64_t started_wall_usec;      /* the record's started_at once known, else the job's */
@@ -136,6 +141,16 @@ struct jobs *jobs_new(struct daemon *d);
 /* SIGTERM: cancel the running job (its failure is recorded as cancelled);
  * false when none runs. Queued jobs are answered by jobs_free. */
 bool jobs_cancel(struct jobs *js);
+/*
+ * analyticsctl cancel: the running job (running) and/or the queued ones (queued),
+ * for the client c, which is answered with what was cancelled: at once for queued
+ * jobs and when nothing runs, else once the running job has ended. The running job's
+ * transaction fails with 57014 and its statement is cancelled on the server (on the
+ * control connection: pg_cancel_backend), so nothing it did is kept; it is recorded
+ * as cancelled, and its waiters get the error 'cancelled'. No job starts until the
+ * cancel has reached the server.
+ */
+void jobs_cancel_request(struct jobs *js, struct client *c, bool running, bool queued);
 bool jobs_busy(const struct jobs *js);
 /* The work connection is ready again: start what waits for it. */
 void jobs_kick(struct jobs *js);

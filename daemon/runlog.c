@@ -201,7 +201,7 @@ void runlog_failed(struct runlog *rl, const struct runlog_entry *e, const struct
 	 * One statement, so it needs no transaction and never interleaves. */
 	struct db_conn *db = d->stopping || db_get_state(d->db_work) != DB_READY
 			     ? d->db_ctl : d->db_work;
-	const char *status = d->stopping ? "cancelled" : "failed";
+	const char *status = e->cancelled ? "cancelled" : "failed";
 
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	util_iso8601_usec(e->started_wall_usec, started, sizeof(started));

@@ -34,6 +34,7 @@ struct runlog_entry {
 	long long id;                   /* the id the run's record had, or 0 */
 	int64_t started_wall_usec;      /* when it started (its record's started_at if any) */
 	uint64_t started_usec;          /* monotonic, for its duration */
+	bool cancelled;                 /* cancelled (the daemon stopping, an operator) */
 };
 
 /* A run's outcome in journald, with the SPEC 5 fields. */

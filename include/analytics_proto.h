@@ -48,6 +48,7 @@ enum proto_err {
 	PROTO_ERR_FAILED,          /* the command ran and failed */
 	PROTO_ERR_SHUTTING_DOWN,
 	PROTO_ERR_INTERNAL,
+	PROTO_ERR_CANCELLED,       /* an operator cancelled the job (analyticsctl cancel) */
 	PROTO_ERR__COUNT
 };
 

@@ -24,6 +24,7 @@ static const struct {
 	[PROTO_ERR_FAILED]          = { "failed",          EXIT_FAILED },
 	[PROTO_ERR_SHUTTING_DOWN]   = { "shutting_down",   EXIT_TEMPFAIL },
 	[PROTO_ERR_INTERNAL]        = { "internal",        EXIT_FAILED },
+	[PROTO_ERR_CANCELLED]       = { "cancelled",       EXIT_TEMPFAIL },
 };
 
 const char *proto_err_name(enum proto_err err)

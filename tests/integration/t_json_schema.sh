@@ -152,6 +152,8 @@ valid resume resume "resume"
 is "$(jget .result.resumed_by.uid)" "$ME" "resume: resumed_by.uid"
 jrun reload reload
 valid reload reload "reload"
+jrun cancel cancel
+valid cancel cancel "cancel (nothing to cancel)"
 
 # Errors: the daemon's, analyticsctl's usage, an unreachable daemon, a refusal.
 jrun bad_org refresh org 11111111-1111-4111-8111-999999999999
