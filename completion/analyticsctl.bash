@@ -104,7 +104,7 @@ _analyticsctl()
             if [[ $mode == org && $has_org == 0 && $cur != -* ]]; then
                 return 0        # ORG_ID: an organization uuid
             fi
-            for a in --no-wait --trigger --force; do
+            for a in --no-wait --trigger --force --dry-run; do
                 [[ " ${args[*]} " == *" $a "* ]] || opts+=" $a"
             done
             if [[ ( -z $mode || $mode == recent ) && " ${args[*]} " != *" --days "* ]]; then

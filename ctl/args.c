@@ -177,6 +177,8 @@ static const struct ctl_opt refresh_opts[] = {
 	{ "trigger", 0, OPT_STRING, "trigger", 0, 0, "NAME",
 	  "what asked for the run, as recorded (manual, timer, ...)" },
 	{ "force", 0, OPT_TRUE, "force", 0, 0, NULL, "run even while analytics are paused" },
+	{ "dry-run", 'n', OPT_TRUE, "dry_run", 0, 0, NULL,
+	  "say what it would recompute (scope, queued keys, rows due); change nothing" },
 	OPT_NO_WAIT, { NULL },
 };
 static const struct ctl_opt rollback_opts[] = {

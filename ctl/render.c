@@ -267,6 +267,19 @@ void render_refresh(FILE *fp, json_t *r)
 			str(r, "note", ""), num(r, "duration_ms"));
 		return;
 	}
+	if (strcmp(str(r, "status", ""), "dry_run") == 0) {
+		json_t *w = json_object_get(r, "would");
+
+		fprintf(fp, "refresh %s (%s) would recompute %lld customers (of %lld rows now)",
+			str(r, "mode", "?"), SCOPE(r, scope), num(w, "scope"), num(w, "rows"));
+		if (json_is_integer(json_object_get(w, "keys_queued")))
+			fprintf(fp, ": %lld named by the change queue's %lld entries, the rest due "
+				"by the clock", num(w, "keys_queued"), num(w, "queue_entries"));
+		fprintf(fp, "; %lld rows are due by the clock, %lld changes queued; nothing "
+			"was changed (%lld ms)\n", num(w, "rows_due"), num(w, "queue_entries"),
+			num(r, "duration_ms"));
+		return;
+	}
 	fprintf(fp, "refresh %s (%s) run %lld %s in %lld ms: %lld inserted, %lld updated, "
 		"%lld deleted, %lld unchanged\n", str(r, "mode", "?"), SCOPE(r, scope),
 		num(r, "run_id"), str(r, "status", "?"), num(r, "duration_ms"),

@@ -21,6 +21,7 @@ void cmd_refresh(struct daemon *d, struct client *c, const struct cmd_args *args
 	if (j != NULL) {
 		snprintf(j->trigger, sizeof(j->trigger), "%s", cmd_arg_str(args, "trigger", "manual"));
 		j->force = cmd_arg_bool(args, "force", false);
+		j->dry_run = cmd_arg_bool(args, "dry_run", false);
 	}
 	job_submit(d->jobs, c, j, cmd_arg_bool(args, "wait", true));
 }

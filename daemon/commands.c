@@ -33,6 +33,7 @@ static const struct arg_spec refresh_args[] = {
 	{ "org", ARG_UUID, false, 0, 0, NULL, "mode=org" },
 	{ "trigger", ARG_WORD, false, 0, 0, NULL, NULL },
 	{ "force", ARG_BOOL, false, 0, 0, NULL, NULL },
+	{ "dry_run", ARG_BOOL, false, 0, 0, NULL, NULL },
 	WAIT, END,
 };
 static const struct arg_spec runs_args[] = {
@@ -76,7 +77,7 @@ static const struct command commands[] = {
 	{ "check",    CMD_READ,  no_args,       NULL,            cmd_check },
 	{ "metrics",  CMD_READ,  no_args,       NULL,            cmd_metrics },
 	{ "migrate",  CMD_WRITE, migrate_args,  "action=status", cmd_migrate },
-	{ "refresh",  CMD_WRITE, refresh_args,  NULL,            cmd_refresh },
+	{ "refresh",  CMD_WRITE, refresh_args,  "dry_run=true",  cmd_refresh },
 	{ "rollback", CMD_WRITE, rollback_args, "dry_run=true",  cmd_rollback },
 	{ "loyalty",  CMD_WRITE, loyalty_args,  NULL,            cmd_loyalty },
 	{ "pause",    CMD_WRITE, pause_args,    NULL,            cmd_pause },

@@ -21,11 +21,12 @@
 
 /* Distinct queued jobs; more would only repeat work a full refresh does. */
 #define JOBS_MAX_QUEUED 8
+#define JOBS_MAX_DRY_RUNS 2             /* of them: readers may ask for dry runs */
 /* Waiting clients hear from the job at least this often, even inside one
  * long statement, so that their --timeout measures silence, not run time. */
 #define JOBS_HEARTBEAT_S 1
 
-enum stage { ST_LOCK, ST_PLAN, ST_RECORD, ST_WORK, ST_SUCCESS, ST_COMMIT };
+enum stage { ST_LOCK, ST_PLAN, ST_RECORD, ST_WORK, ST_SUCCESS, ST_DRY, ST_COMMIT };
 
 struct waiter {
 	struct waiter *next;
@@ -68,6 +69,7 @@ static void job_free(struct job *j)
 		free(w);
 	}
 	release(j->kind, j->priv);
+	json_decref(j->dry);
 	free(j);
 }
 
@@ -114,6 +116,10 @@ static bool forced(const struct job *j)
 
 static bool covers(const struct job *a, const struct job *b)
 {
+	/* A dry run joins a dry run of the same request not yet started, and nothing else. */
+	if (a->dry_run || b->dry_run)
+		return a->dry_run && b->dry_run && a->kind == b->kind && a->started_at == 0 &&
+		       strcmp(a->mode, b->mode) == 0 && strcmp(a->scope, b->scope) == 0;
 	if (a->kind != b->kind || a->kind->covers == NULL)
 		return false;
 	if (a->kind->pausable && forced(b) && !forced(a))
@@ -164,6 +170,15 @@ static void reply_now(struct client *c, enum proto_err code, const char *msg)
 		log_msg(LOG_DEBUG, "request of the daemon's own not taken: %s", msg);
 }
 
+static int dry_runs_queued(const struct jobs *js)
+{
+	int n = 0;
+
+	for (const struct job *q = js->queue; q != NULL; q = q->next)
+		n += q->dry_run;
+	return n;
+}
+
 void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
 {
 	struct daemon *d = js->d;
@@ -202,6 +217,12 @@ void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
 	}
 	if (j != NULL) {
 		job_free(req);
+	} else if (req->dry_run && dry_runs_queued(js) >= JOBS_MAX_DRY_RUNS) {
+		/* Readers may ask for dry runs: they never take the operators' slots. */
+		snprintf(msg, sizeof(msg), "%d dry runs are queued already", JOBS_MAX_DRY_RUNS);
+		reply_now(c, PROTO_ERR_BUSY, msg);
+		job_free(req);
+		return;
 	} else if (n >= JOBS_MAX_QUEUED) {
 		snprintf(msg, sizeof(msg), "%d jobs are queued already", n);
 		reply_now(c, PROTO_ERR_BUSY, msg);
@@ -277,6 +298,11 @@ static json_t *result_json(const struct job *j)
 {
 	json_t *o;
 
+	if (j->dry_run)
+		return json_pack("{s:s, s:s, s:o, s:s, s:O, s:o}", "kind", j->kind->name, "mode",
+				 j->mode, "scope", wire_scope(j->scope), "status", "dry_run",
+				 "would", j->dry ? j->dry : json_null(), "duration_ms",
+				 wire_ms(elapsed_usec(j)));
 	/* run_id is null for a job with no run record: nothing to do, or a migration. */
 	o = json_pack("{s:o, s:s, s:s, s:o, s:s, s:s, s:o}", "run_id", wire_run_id(j->id),
 		      "kind", j->kind->name, "mode", j->mode, "scope", wire_scope(j->scope),
@@ -340,7 +366,7 @@ static void end(struct job *j, enum proto_err code, const char *msg)
 	 * taken. (msg may point into j: j lives until the end.) */
 	if (js->current == j)
 		js->current = NULL;
-	if (code == PROTO_ERR_NONE && strcmp(j->kind->name, "refresh") == 0)
+	if (code == PROTO_ERR_NONE && strcmp(j->kind->name, "refresh") == 0 && !j->dry_run)
 		d->last_success_at = time(NULL);
 	else if (code == PROTO_ERR_PAUSED)
 		d->paused = true;
@@ -364,8 +390,9 @@ static void outcome_event(const struct job *j, const char *outcome, const struct
 	};
 	unsigned long long ms = elapsed_usec(j) / 1000;
 
-	if (j->skipped) {
-		log_msg(LOG_DEBUG, "%s: nothing to do (%s), %llu ms", j->what, j->note, ms);
+	if (j->skipped || j->dry_run) {
+		log_msg(LOG_DEBUG, "%s: %s (%s), %llu ms", j->what, j->dry_run ? "dry run" :
+			"nothing to do", j->note, ms);
 		return;
 	}
 	if (!j->kind->recorded) {
@@ -507,6 +534,12 @@ static bool on_drain(struct txn *t, void *arg)
 
 	switch (j->stage) {
 	case ST_LOCK:
+		if (j->dry_run) {
+			j->stage = ST_DRY;
+			job_phase(j, "finding what it would do");
+			j->kind->dry_run(j, t);
+			return true;
+		}
 		j->stage = ST_PLAN;
 		if (j->kind->plan != NULL)
 			j->kind->plan(j, t);
@@ -532,6 +565,10 @@ static bool on_drain(struct txn *t, void *arg)
 		runlog_add_success(j->d->runlog, t, j->id, j->mode, org_or_null(j), &j->n,
 				   j->started_usec);
 		return true;
+	case ST_DRY:
+		txn_rollback_at_end(t);
+		j->stage = ST_COMMIT;
+		return false;
 	default:
 		return false;
 	}
@@ -553,7 +590,7 @@ static void begin(struct job *j)
 					     .force = j->force, .refusal = &j->refusal };
 	job_phase(j, "waiting for the run lock");
 	runlock_add(t, &j->refusal);
-	if (j->kind->pausable)
+	if (j->kind->pausable && !j->dry_run)   /* a dry run changes nothing: never held */
 		runlock_add_pause_check(t, &j->pause_rule);
 }
 

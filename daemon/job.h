@@ -55,6 +55,10 @@ struct job_kind {
 	void (*work)(struct job *j, struct txn *t);
 	/* The run's totals, once the work's steps have run. NULL: all zero. */
 	void (*counts)(const struct job *j, struct run_counts *n);
+	/* A dry run's steps (after the lock, instead of everything else): what the job
+	 * would do, found without writing, in j->dry; the transaction is rolled back.
+	 * NULL: the kind has no dry run. */
+	void (*dry_run)(struct job *j, struct txn *t);
 	/* After a COMMIT: true to run another transaction. NULL: done. */
 	bool (*committed)(struct job *j);
 	/* Adds the kind's own fields to the success reply. NULL: none. */
@@ -85,6 +89,8 @@ struct job {
 	long long id;                   /* the run record's id, 0 until known */
 	bool failure_recorded;          /* the run failed and its record says so (as run id) */
 	struct txn *txn;                /* the transaction under way, or NULL */
+	bool dry_run;                   /* find what it would do, write nothing */
+	json_t *dry;                    /* what the dry run found (the kind's steps fill it) */
 	bool cancel;                    /* analyticsctl cancel: roll back, start no other */
 	char cancelled_by[96];
 	struct waiter *cancellers;      /* their cancel requests, answered when it ends */

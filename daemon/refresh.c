@@ -217,6 +217,64 @@ static void work(struct job *j, struct txn *t)
 		txn_add(t, sql_refresh_queue_consume, 0, NULL, false, NULL, NULL);
 }
 
+/* --dry-run: the run's own scoping, its counts, no analyze (statistics are a write). */
+static void on_dry_keys(struct txn *t, PGresult *res, void *arg)
+{
+	struct job *j = arg;
+
+	(void)t;
+	if (j->dry == NULL)
+		j->dry = json_object();
+	json_object_set_new(j->dry, "keys_queued", json_integer(strtoll(PQgetvalue(res, 0, 0),
+									  NULL, 10)));
+}
+
+static void on_dry_count(struct txn *t, PGresult *res, void *arg)
+{
+	struct job *j = arg;
+	static const char *const names[] = { "scope", "rows", "queue_entries", "rows_due" };
+
+	(void)t;
+	if (j->dry == NULL)
+		j->dry = json_object();
+	for (int i = 0; i < 4; i++)
+		json_object_set_new(j->dry, names[i], json_integer(strtoll(PQgetvalue(res, 0, i),
+									    NULL, 10)));
+}
+
+static void dry_run(struct job *j, struct txn *t)
+{
+	struct refresh *r = j->priv;
+	const char *all[1] = { NULL }, *as_of[1] = { job_as_of(j) };
+	char days[16];
+
+	snprintf(days, sizeof(days), "%d", r->days);
+	switch (r->mode) {
+	case REFRESH_FULL:
+		txn_add(t, sql_refresh_dry_scope_full, 0, NULL, false, NULL, NULL);
+		break;
+	case REFRESH_INCREMENTAL:
+		txn_add(t, sql_refresh_queue_capture, 1, all, false, NULL, NULL);
+		txn_add(t, sql_refresh_queue_whole, 0, NULL, false, NULL, NULL);
+		txn_add(t, sql_refresh_queue_keys, 0, NULL, false, NULL, NULL);
+		txn_add(t, sql_refresh_dry_keys, 0, NULL, false, on_dry_keys, j);
+		txn_add(t, sql_refresh_scope_incremental, 1, as_of, false, NULL, NULL);
+		break;
+	case REFRESH_RECENT: {
+		const char *p[2] = { days, job_as_of(j) };
+		txn_add(t, sql_refresh_scope_recent, 2, p, false, NULL, NULL);
+		break;
+	}
+	case REFRESH_ORG: {
+		const char *p[1] = { j->org };
+		job_require_org(j, t);
+		txn_add(t, sql_refresh_scope_org, 1, p, false, NULL, NULL);
+		break;
+	}
+	}
+	txn_add(t, sql_refresh_dry_count, 1, as_of, false, on_dry_count, j);
+}
+
 static void release(void *priv)
 {
 	compute_free(((struct refresh *)priv)->compute);
@@ -224,7 +282,8 @@ static void release(void *priv)
 
 static const struct job_kind refresh_kind = {
 	.name = "refresh", .title = "refresh", .recorded = true, .pausable = true,
-	.covers = covers, .plan = plan, .work = work, .counts = counts, .release = release,
+	.covers = covers, .plan = plan, .work = work, .counts = counts, .dry_run = dry_run,
+	.release = release,
 };
 
 struct job *refresh_job(struct daemon *d, enum refresh_mode mode, int days, const char *org)

@@ -29,6 +29,7 @@ struct txn {
 	txn_drain_fn drain;
 	void *drain_arg;
 	bool held;                      /* txn_hold: the next step waits for txn_release */
+	bool rollback;                  /* txn_rollback_at_end: a dry run */
 };
 
 static void step_free(struct txn_step *s)
@@ -79,7 +80,7 @@ static void next(struct txn *t)
 	t->cur = NULL;
 	while (!t->failed && t->head == NULL && t->drain != NULL && t->drain(t, t->drain_arg))
 		;
-	end = t->failed ? "ROLLBACK" : "COMMIT";
+	end = t->failed || t->rollback ? "ROLLBACK" : "COMMIT";
 	if (!t->failed && (s = t->head) != NULL) {
 		t->head = s->next;
 		if (t->head == NULL)
@@ -234,6 +235,11 @@ void txn_release(struct txn *t)
 {
 	t->held = false;
 	next(t);
+}
+
+void txn_rollback_at_end(struct txn *t)
+{
+	t->rollback = true;
 }
 
 void txn_on_drain(struct txn *t, txn_drain_fn fn, void *arg)

@@ -67,6 +67,9 @@ void txn_release(struct txn *t);
  * the last statement knows.
  */
 void txn_on_drain(struct txn *t, txn_drain_fn fn, void *arg);
+/* End with ROLLBACK instead of COMMIT, and report success all the same: a dry run,
+ * which reads what the steps found and keeps nothing they did. */
+void txn_rollback_at_end(struct txn *t);
 void txn_fail(struct txn *t, const char *sqlstate, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

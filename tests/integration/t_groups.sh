@@ -34,7 +34,8 @@ ctl refresh full >/dev/null 2>&1
 as() { local u=$1; shift; runuser -u "$u" -- "$BIN/analyticsctl" -s "$SOCK" "$@"; }
 
 # Every command that changes nothing is a reader's.
-for c in "status" "runs" "metrics" "migrate status" "rollback --dry-run" "capture status"; do
+for c in "status" "runs" "metrics" "migrate status" "rollback --dry-run" "capture status" \
+	 "refresh incremental --dry-run"; do
 	# shellcheck disable=SC2086
 	as "$R_USER" $c >/dev/null 2>&1; is "$?" 0 "a reader may run $c"
 done
