@@ -65,6 +65,23 @@ _analyticsctl()
     # The command's own words so far (after the command, before the cursor).
     local -a args=("${words[@]:cmd_at+1:cword-cmd_at-1}")
 
+    # --output COLUMNS: the table's columns, as "analyticsctl help CMD" lists them, after
+    # the ones already typed (comma-separated).
+    if [[ $prev == -o || $prev == --output ]] && [[ $cmd == runs || $cmd == check || $cmd == migrate ]]; then
+        local cols have=""
+        cols=$(analyticsctl help "$cmd" 2>/dev/null |
+               awk '/^Columns/ { on = 1; next } on && /^  [A-Z]/ { print $1 } on && /^$/ { on = 0 }')
+        [[ $cur == *,* ]] && have=${cur%,*},
+        mapfile -t COMPREPLY < <(compgen -P "$have" -W "$cols" -- "${cur##*,}")
+        compopt -o nospace 2>/dev/null
+        return 0
+    fi
+    # help COMMAND
+    if [[ $cmd == help ]]; then
+        ((${#args[@]} == 0)) && mapfile -t COMPREPLY < <(compgen -W "${commands% help}" -- "$cur")
+        return 0
+    fi
+
     case $cmd in
         migrate)
             if [[ $cur == -* ]]; then
@@ -127,7 +144,7 @@ _analyticsctl()
                     return 0 ;;
             esac
             local nopts="" a
-            for a in --limit --status --kind --mode --since; do
+            for a in --limit --status --kind --mode --since --output --no-headings --local --raw --pairs; do
                 [[ " ${args[*]} " == *" $a "* ]] || nopts+=" $a"
             done
             mapfile -t COMPREPLY < <(compgen -W "$nopts" -- "$cur")

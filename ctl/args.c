@@ -168,8 +168,14 @@ static const struct ctl_opt no_opts[] = { { NULL } };
 	"print the table without its headings" }
 #define OPT_TABLE_LOCAL { "local", 0, OPT_LOCAL, NULL, 0, 0, NULL, \
 	"times in local time (default: UTC), with their age" }
+#define OPT_TABLE_RAW { "raw", 'r', OPT_RAW, NULL, 0, 0, NULL, \
+	"for scripts: columns apart by one space, whole values, times as RFC 3339" }
+#define OPT_TABLE_PAIRS { "pairs", 'P', OPT_PAIRS, NULL, 0, 0, NULL, \
+	"for scripts: KEY=\"value\" pairs, one row a line" }
+#define OPT_TABLE OPT_TABLE_COLUMNS, OPT_TABLE_NO_HEADINGS, OPT_TABLE_LOCAL, OPT_TABLE_RAW, \
+	OPT_TABLE_PAIRS
 static const struct ctl_opt migrate_opts[] = {
-	OPT_NO_WAIT, OPT_TABLE_COLUMNS, OPT_TABLE_NO_HEADINGS, OPT_TABLE_LOCAL, { NULL },
+	OPT_NO_WAIT, OPT_TABLE, { NULL },
 };
 static const struct ctl_opt refresh_opts[] = {
 	{ "days", 0, OPT_INT, "days", 1, 3650, "N",
@@ -205,10 +211,10 @@ static const struct ctl_opt runs_opts[] = {
 	{ "mode", 0, OPT_STRING, "mode", 0, 0, "MODE", "full, incremental, recent, org, ... only" },
 	{ "since", 0, OPT_STRING, "since", 0, 0, "TIME",
 	  "started since: an age (7d, 12h, 30m) or a time (2026-12-01T09:00:00Z)" },
-	OPT_TABLE_COLUMNS, OPT_TABLE_NO_HEADINGS, OPT_TABLE_LOCAL, { NULL },
+	OPT_TABLE, { NULL },
 };
 static const struct ctl_opt check_opts[] = {
-	OPT_TABLE_COLUMNS, OPT_TABLE_NO_HEADINGS, { NULL },
+	OPT_TABLE_COLUMNS, OPT_TABLE_NO_HEADINGS, OPT_TABLE_RAW, OPT_TABLE_PAIRS, { NULL },
 };
 static const struct ctl_opt metrics_opts[] = {
 	{ "output", 'o', OPT_OUTPUT, NULL, 0, 0, "FILE",
@@ -490,6 +496,12 @@ static int parse_command(struct ctl_opts *o, int argc, char **argv, char *err, s
 			break;
 		case OPT_LOCAL:
 			table_opts.local_time = true;
+			break;
+		case OPT_RAW:
+			table_opts.raw = true;
+			break;
+		case OPT_PAIRS:
+			table_opts.pairs = true;
 			break;
 		}
 	}

@@ -23,6 +23,7 @@ enum ctl_opt_kind {
 	OPT_INT, OPT_STRING, OPT_TRUE, OPT_FALSE,       /* set key in the request */
 	OPT_OUTPUT,                                     /* metrics: the file to write */
 	OPT_COLUMNS, OPT_NO_HEADINGS, OPT_LOCAL,        /* how a table is shown (table.h) */
+	OPT_RAW, OPT_PAIRS,
 };
 struct ctl_opt {
 	const char *name;               /* --name; NULL ends a list */

@@ -196,11 +196,11 @@ void render_status(FILE *fp, json_t *r)
 }
 
 const struct table_col render_migrations_columns[] = {
-	{ "VERSION", 0, SCOLS_FL_RIGHT, false, "the migration's number" },
-	{ "NAME", 0, 0, false, "its name (sql/migrations/NNNN_name.up.sql)" },
-	{ "STATE", 0, 0, false, "applied or pending" },
-	{ "APPLIED", 0, 0, false, "when it was applied (UTC, and how long ago)" },
-	{ "SHA256", 0, 0, false, "the checksum recorded when it was applied" },
+	{ "VERSION", 0, SCOLS_FL_RIGHT, false, "the migration's number", 0, 0 },
+	{ "NAME", 0, 0, false, "its name (sql/migrations/NNNN_name.up.sql)", 0, 0 },
+	{ "STATE", 0, 0, false, "applied or pending", 0, 0 },
+	{ "APPLIED", 21, SCOLS_FL_TRUNC, false, "when it was applied (UTC, and how long ago)", 0, 20 },
+	{ "SHA256", 0, 0, false, "the checksum recorded when it was applied", 1, 0 },
 	{ NULL },
 };
 
@@ -213,7 +213,7 @@ void render_migrate(FILE *fp, json_t *r)
 	if (action == NULL) {               /* migrate status */
 		struct table *t = table_new(render_migrations_columns);
 		char when[96];
-		if (!table_opts.no_headings) {
+		if (!table_opts.no_headings && !table_for_scripts()) {
 			fprintf(fp, "schema ");
 			render_schema(fp, r);
 		}
@@ -288,22 +288,22 @@ void render_refresh(FILE *fp, json_t *r)
 }
 
 const struct table_col render_runs_columns[] = {
-	{ "ID", 0, SCOLS_FL_RIGHT, false, "run id" },
-	{ "KIND", 0, 0, false, "refresh, loyalty_rebuild, rollback" },
-	{ "MODE", 0, 0, false, "full, incremental, recent, org, ..." },
-	{ "SCOPE", 0, 0, false, "all, an organization (full id), days=N, ..." },
-	{ "TRIGGER", 0, 0, false, "manual, timer, follow, ..." },
-	{ "BY", 0, 0, true, "who asked (uid and pid)" },
-	{ "HOST", 0, 0, true, "the daemon's host" },
-	{ "STARTED", 0, 0, false, "when it started (UTC, and how long ago)" },
-	{ "FINISHED", 0, 0, true, "when it ended" },
-	{ "STATUS", 0, 0, false, "succeeded, failed, rolled_back, ..." },
-	{ "MS", 0, SCOLS_FL_RIGHT, false, "duration in milliseconds" },
-	{ "INSERTED", 0, SCOLS_FL_RIGHT, false, "rows inserted" },
-	{ "UPDATED", 0, SCOLS_FL_RIGHT, false, "rows updated" },
-	{ "DELETED", 0, SCOLS_FL_RIGHT, false, "rows deleted" },
-	{ "UNCHANGED", 0, SCOLS_FL_RIGHT, true, "rows compared and left" },
-	{ "ERROR", 0.3, SCOLS_FL_TRUNC, false, "SQLSTATE and message of a failure" },
+	{ "ID", 0, SCOLS_FL_RIGHT, false, "run id", 0, 0 },
+	{ "KIND", 0, 0, false, "refresh, loyalty_rebuild, rollback", 7, 0 },
+	{ "MODE", 0, 0, false, "full, incremental, recent, org, ...", 0, 0 },
+	{ "SCOPE", 0, 0, false, "all, an organization (full id), days=N, ...", 2, 0 },
+	{ "TRIGGER", 0, 0, false, "manual, timer, follow, ...", 1, 0 },
+	{ "BY", 0, 0, true, "who asked (uid and pid)", 0, 0 },
+	{ "HOST", 0, 0, true, "the daemon's host", 0, 0 },
+	{ "STARTED", 21, SCOLS_FL_TRUNC, false, "when it started (UTC, and how long ago)", 0, 20 },
+	{ "FINISHED", 0, 0, true, "when it ended", 0, 0 },
+	{ "STATUS", 0, 0, false, "succeeded, failed, rolled_back, ...", 0, 0 },
+	{ "MS", 0, SCOLS_FL_RIGHT, false, "duration in milliseconds", 3, 0 },
+	{ "INSERTED", 0, SCOLS_FL_RIGHT, false, "rows inserted", 6, 0 },
+	{ "UPDATED", 0, SCOLS_FL_RIGHT, false, "rows updated", 5, 0 },
+	{ "DELETED", 0, SCOLS_FL_RIGHT, false, "rows deleted", 4, 0 },
+	{ "UNCHANGED", 0, SCOLS_FL_RIGHT, true, "rows compared and left", 0, 0 },
+	{ "ERROR", 0.3, SCOLS_FL_TRUNC, false, "SQLSTATE and message of a failure", 0, 18 },
 	{ NULL },
 };
 
@@ -344,10 +344,10 @@ void render_runs(FILE *fp, json_t *r)
 }
 
 const struct table_col render_check_columns[] = {
-	{ "STATUS", 0, 0, false, "ok, WARN or FAIL" },
-	{ "CHECK", 0, 0, false, "the check's name" },
-	{ "DETAIL", 0.5, SCOLS_FL_WRAP, false, "what it found" },
-	{ "KEYS", 0, 0, true, "the keys it names (at most 5)" },
+	{ "STATUS", 0, 0, false, "ok, WARN or FAIL", 0, 0 },
+	{ "CHECK", 0, 0, false, "the check's name", 0, 0 },
+	{ "DETAIL", 0.5, SCOLS_FL_WRAP, false, "what it found", 0, 0 },
+	{ "KEYS", 0, 0, true, "the keys it names (at most 5)", 0, 0 },
 	{ NULL },
 };
 
@@ -385,20 +385,20 @@ void render_check(FILE *fp, json_t *r)
 		table_print(t, fp);
 		table_free(t);
 	}
-	if (!table_opts.no_headings)
+	if (!table_opts.no_headings && !table_for_scripts())
 		fprintf(fp, "%lld passed, %lld warnings, %lld failed\n", num(sum, "pass"),
 			num(sum, "warn"), num(sum, "fail"));
 }
 
 /* rollback --dry-run: the runs it would undo, newest first. */
 static const struct table_col preview_columns[] = {
-	{ "RUN", 0, SCOLS_FL_RIGHT, false, NULL },
-	{ "STARTED", 0, 0, false, NULL },
-	{ "MODE", 0, 0, false, NULL },
-	{ "SCOPE", 0, 0, false, NULL },
-	{ "DELETED", 0, SCOLS_FL_RIGHT, false, NULL },
-	{ "RESTORED", 0, SCOLS_FL_RIGHT, false, NULL },
-	{ "REINSERTED", 0, SCOLS_FL_RIGHT, false, NULL },
+	{ "RUN", 0, SCOLS_FL_RIGHT, false, NULL, 0, 0 },
+	{ "STARTED", 0, 0, false, NULL, 0, 0 },
+	{ "MODE", 0, 0, false, NULL, 0, 0 },
+	{ "SCOPE", 0, 0, false, NULL, 0, 0 },
+	{ "DELETED", 0, SCOLS_FL_RIGHT, false, NULL, 0, 0 },
+	{ "RESTORED", 0, SCOLS_FL_RIGHT, false, NULL, 0, 0 },
+	{ "REINSERTED", 0, SCOLS_FL_RIGHT, false, NULL, 0, 0 },
 	{ NULL },
 };
 

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libsmartcols.h>
 
@@ -71,6 +73,8 @@ struct table *table_new(const struct table_col *cols)
 	t->cols = cols;
 	t->n = n;
 	scols_table_enable_noheadings(t->tb, table_opts.no_headings);
+	scols_table_enable_raw(t->tb, table_opts.raw);
+	scols_table_enable_export(t->tb, table_opts.pairs);
 	/* In the order --output names them (checked by table_check_columns), else the
 	 * table's order without the hidden ones. */
 	if (table_opts.columns != NULL) {
@@ -112,8 +116,104 @@ void table_set(struct table *t, const char *col, const char *fmt, ...)
 	}
 }
 
+static size_t term_width(FILE *fp)
+{
+	struct winsize ws;
+
+	if (ioctl(fileno(fp), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+/* The widest line of s, in characters (UTF-8: continuation bytes do not count). */
+static size_t widest_line(const char *s)
+{
+	size_t widest = 0, w = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\n') {
+			w = 0;
+			continue;
+		}
+		if (((unsigned char)*s & 0xc0) != 0x80 && ++w > widest)
+			widest = w;
+	}
+	return widest;
+}
+
+/* Did the last print cut a column below its minimum? */
+static bool cut_short(const struct table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->shown[i] != NULL && t->cols[i].min > 0 &&
+		    !(scols_column_get_flags(t->shown[i]) & SCOLS_FL_HIDDEN) &&
+		    scols_column_get_width(t->shown[i]) < (size_t)t->cols[i].min)
+			return true;
+	return false;
+}
+
+/* Leave out droppable columns, the lowest drop first, until the table fits width with
+ * no column cut below its minimum. */
+static void fit(struct table *t, size_t width)
+{
+	scols_table_set_termforce(t->tb, SCOLS_TERMFORCE_ALWAYS);
+	scols_table_set_termwidth(t->tb, width);
+	for (;;) {
+		char *out = NULL;
+		size_t widest;
+		int drop = -1;
+
+		if (scols_print_table_to_string(t->tb, &out) != 0 || out == NULL)
+			return;
+		widest = widest_line(out);
+		free(out);
+		if (widest <= width && !cut_short(t))
+			return;
+		for (size_t i = 0; i < t->n; i++)
+			if (t->shown[i] != NULL && t->cols[i].drop > 0 &&
+			    !(scols_column_get_flags(t->shown[i]) & SCOLS_FL_HIDDEN) &&
+			    (drop < 0 || t->cols[i].drop < t->cols[drop].drop))
+				drop = (int)i;
+		if (drop < 0)
+			return;
+		scols_column_set_flags(t->shown[drop],
+				       scols_column_get_flags(t->shown[drop]) | SCOLS_FL_HIDDEN);
+	}
+}
+
+/* --raw: an empty cell as "-", so that every line has a word per column. */
+static void fill_empty(struct table *t)
+{
+	struct libscols_iter *it = scols_new_iter(SCOLS_ITER_FORWARD);
+	struct libscols_line *ln;
+
+	if (it == NULL)
+		return;
+	while (scols_table_next_line(t->tb, it, &ln) == 0)
+		for (size_t i = 0; i < t->n; i++) {
+			struct libscols_cell *ce;
+			const char *v;
+
+			if (t->shown[i] == NULL ||
+			    (ce = scols_line_get_column_cell(ln, t->shown[i])) == NULL)
+				continue;
+			v = scols_cell_get_data(ce);
+			if (v == NULL || *v == '\0')
+				scols_line_set_column_data(ln, t->shown[i], "-");
+		}
+	scols_free_iter(it);
+}
+
 void table_print(struct table *t, FILE *fp)
 {
+	size_t width;
+
+	if (table_opts.raw)
+		fill_empty(t);
+	/* The columns a user named are shown, whatever the width. */
+	if (!table_opts.raw && !table_opts.pairs && table_opts.columns == NULL &&
+	    isatty(fileno(fp)) && (width = term_width(fp)) > 0)
+		fit(t, width);
 	scols_table_set_stream(t->tb, fp);
 	scols_print_table(t->tb);
 }
@@ -148,7 +248,8 @@ void table_time(char *buf, size_t len, const char *rfc3339)
 	time_t t;
 
 	memset(&tm, 0, sizeof(tm));
-	if (rfc3339 == NULL || (end = strptime(rfc3339, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL) {
+	if (rfc3339 == NULL || table_opts.raw || table_opts.pairs ||
+	    (end = strptime(rfc3339, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL) {
 		snprintf(buf, len, "%s", rfc3339 ? rfc3339 : "-");
 		return;
 	}

@@ -121,5 +121,7 @@ is "$ERR" "" "journalctl --update-catalog accepts the catalogue"
 is "$(journalctl --root="$T/cat" --list-catalog 2>/dev/null | grep -c analyticsd)" \
 	"$(grep -c '^#define MSGID_' "$SRC_DIR/daemon/msgids.h")" "the catalogue has an entry per MESSAGE_ID"
 
+check "bash completion completes a table's columns after -o" env PATH="$BIN:$PATH" bash -c "source '$SRC_DIR/completion/analyticsctl.bash'; COMP_WORDS=(analyticsctl runs -o ID,ST); COMP_CWORD=3; _analyticsctl; [ \"\${COMPREPLY[*]}\" = 'ID,STARTED ID,STATUS' ]"
+check "bash completion completes help's command" bash -c "source '$SRC_DIR/completion/analyticsctl.bash'; COMP_WORDS=(analyticsctl help canc); COMP_CWORD=2; _analyticsctl; [ \"\${COMPREPLY[*]}\" = cancel ]"
 check "bash completion completes commands" bash -c "source '$SRC_DIR/completion/analyticsctl.bash'; COMP_WORDS=(analyticsctl ref); COMP_CWORD=1; _analyticsctl; [ \"\${COMPREPLY[*]}\" = refresh ]"
 t_done
