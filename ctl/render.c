@@ -520,11 +520,50 @@ void render_job_state(FILE *fp, json_t *r)
 	fputc('\n', fp);
 }
 
+/* "computing 45000 of 200000 (22%, about 12 s left)": the work's count, and the time left
+ * at the rate since the first count (ETA). "" without a count. */
+static void render_work(char *buf, size_t len, json_t *event, bool tty)
+{
+	static double t0 = -1;
+	static long long d0;
+	json_t *w = json_object_get(event, "work");
+	double t = (double)num(event, "elapsed_ms") / 1000;
+	long long done = num(w, "done"), total = num(w, "total");
+	int pct, off;
+
+	buf[0] = '\0';
+	if (!json_is_object(w) || total <= 0)
+		return;
+	pct = (int)(done * 100 / total);
+	if (pct > 99 && done < total)
+		pct = 99;
+	off = snprintf(buf, len, " %lld of %lld customers (%d%%", done, total, pct);
+	if (t0 < 0 || done < d0) {
+		t0 = t;
+		d0 = done;
+	} else if (done > d0 && t > t0 && off > 0 && (size_t)off < len) {
+		double left = (double)(total - done) / ((double)(done - d0) / (t - t0));
+
+		off += snprintf(buf + off, len - (size_t)off, ", about %.0f s left", left > 0 ? left : 0);
+	}
+	if (off > 0 && (size_t)off < len)
+		off += snprintf(buf + off, len - (size_t)off, ")");
+	if (tty && off > 0 && (size_t)off + 24 < len) {
+		char bar[21];
+
+		for (int i = 0; i < 20; i++)
+			bar[i] = i < pct / 5 ? '#' : '.';
+		bar[20] = '\0';
+		snprintf(buf + off, len - (size_t)off, " [%s]", bar);
+	}
+}
+
 void render_event(FILE *fp, json_t *event, bool tty)
 {
-	char line[256], scope[80];
+	char line[320], scope[80], work[128];
 	double elapsed = (double)num(event, "elapsed_ms") / 1000;
 
+	render_work(work, sizeof(work), event, tty);
 	if (strcmp(str(event, "event", ""), "accepted") == 0)
 		snprintf(line, sizeof(line), "%s %s (%s): %s", str(event, "kind", "?"),
 			 str(event, "mode", "?"), SCOPE(event, scope), str(event, "state", "?"));
@@ -532,9 +571,9 @@ void render_event(FILE *fp, json_t *event, bool tty)
 		snprintf(line, sizeof(line), "%s %s: %s (%.1f s)", str(event, "kind", "refresh"),
 			 str(event, "mode", "?"), str(event, "phase", "?"), elapsed);
 	else
-		snprintf(line, sizeof(line), "%s %s run %lld: %s (%.1f s)",
+		snprintf(line, sizeof(line), "%s %s run %lld: %s%s (%.1f s)",
 			 str(event, "kind", "refresh"), str(event, "mode", "?"), num(event, "run_id"),
-			 str(event, "phase", "?"), elapsed);
+			 str(event, "phase", "?"), work, elapsed);
 	/* On a terminal, one line rewritten in place. In a log (a timer's journal), a
 	 * line only when the phase changes: the once-a-second heartbeat says nothing
 	 * new there. */

@@ -202,3 +202,8 @@ void compute_free(struct compute *c)
 	stream_free(c->stream);
 	free(c);
 }
+
+long long compute_customers(const struct compute *c)
+{
+	return c != NULL && c->stream != NULL ? stream_customers(c->stream) : 0;
+}

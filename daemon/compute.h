@@ -34,5 +34,7 @@ struct compute;
  */
 int compute_add(struct txn *t, struct event_base *base, bool all, struct compute **cp);
 void compute_free(struct compute *c);
+/* Customers aggregated so far (NULL: none). */
+long long compute_customers(const struct compute *c);
 
 #endif

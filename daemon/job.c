@@ -242,13 +242,26 @@ void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
 	kick(js);
 }
 
+/* The kind's count of the work (customers computed of the scope), once it has one. */
+static json_t *work_json(const struct job *j)
+{
+	long long done = 0, total = 0;
+
+	if (j->kind->progress == NULL || j->stage != ST_WORK)
+		return json_null();
+	j->kind->progress(j, &done, &total);
+	if (total <= 0)
+		return json_null();
+	return json_pack("{s:I, s:I}", "done", (json_int_t)done, "total", (json_int_t)total);
+}
+
 static void progress(const struct job *j)
 {
 	for (struct waiter *w = j->waiters; w != NULL; w = w->next)
-		client_event(w->c, "progress", json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}",
+		client_event(w->c, "progress", json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o}",
 			"kind", j->kind->name, "mode", j->mode, "scope", wire_scope(j->scope),
 			"phase", j->phase, "run_id", wire_run_id(j->id),
-			"elapsed_ms", wire_ms(elapsed_usec(j))));
+			"elapsed_ms", wire_ms(elapsed_usec(j)), "work", work_json(j)));
 }
 
 void job_phase(struct job *j, const char *fmt, ...)

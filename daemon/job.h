@@ -59,6 +59,9 @@ struct job_kind {
 	 * would do, found without writing, in j->dry; the transaction is rolled back.
 	 * NULL: the kind has no dry run. */
 	void (*dry_run)(struct job *j, struct txn *t);
+	/* How far the work is: units done of total (total 0: unknown), for the progress
+	 * events. NULL: no such count. */
+	void (*progress)(const struct job *j, long long *done, long long *total);
 	/* After a COMMIT: true to run another transaction. NULL: done. */
 	bool (*committed)(struct job *j);
 	/* Adds the kind's own fields to the success reply. NULL: none. */

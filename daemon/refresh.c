@@ -27,6 +27,8 @@ struct refresh {
 	int days;                       /* REFRESH_RECENT */
 	long long n_new;                /* rows the compute produced */
 	long long clocked;              /* rows the clock path brought forward */
+	long long scope_size;           /* customers in scope (full: the rows before the run) */
+	bool computed;                  /* the compute is over: the scope is done */
 	struct compute *compute;        /* the streamed part of the compute */
 };
 
@@ -65,12 +67,33 @@ static void on_scope(struct txn *t, PGresult *res, void *arg)
 	job_phase(arg, "computing");
 }
 
+static void on_scope_size(struct txn *t, PGresult *res, void *arg)
+{
+	struct job *j = arg;
+
+	(void)t;
+	((struct refresh *)j->priv)->scope_size = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+}
+
+/* Customers computed of the scope; a full run's scope is known after its stream, so its
+ * total is the table's rows before it (the compute may pass it: new customers). */
+static void progress(const struct job *j, long long *done, long long *total)
+{
+	const struct refresh *r = j->priv;
+
+	*done = compute_customers(r->compute);
+	*total = r->scope_size > *done ? r->scope_size : *done;
+	if (r->computed)        /* customers without a source row have no aggregate to count */
+		*done = *total;
+}
+
 static void on_count(struct txn *t, PGresult *res, void *arg)
 {
 	struct job *j = arg;
 
 	(void)t;
 	((struct refresh *)j->priv)->n_new = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	((struct refresh *)j->priv)->computed = true;
 	job_phase(j, "applying");
 }
 
@@ -198,6 +221,8 @@ static void work(struct job *j, struct txn *t)
 	}
 	if (r->mode != REFRESH_FULL)
 		txn_add(t, sql_refresh_analyze_scope, 0, NULL, false, on_scope, j);
+	txn_add(t, r->mode == REFRESH_FULL ? sql_refresh_rows_count : sql_refresh_scope_size, 0, NULL,
+		false, on_scope_size, j);
 	if (sleep_s != NULL) {
 		const char *p[1] = { sleep_s };
 		txn_add(t, sql_test_sleep, 1, p, false, NULL, NULL);
@@ -283,7 +308,7 @@ static void release(void *priv)
 static const struct job_kind refresh_kind = {
 	.name = "refresh", .title = "refresh", .recorded = true, .pausable = true,
 	.covers = covers, .plan = plan, .work = work, .counts = counts, .dry_run = dry_run,
-	.release = release,
+	.progress = progress, .release = release,
 };
 
 struct job *refresh_job(struct daemon *d, enum refresh_mode mode, int days, const char *org)
