@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: ISC */
+#include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,14 +49,32 @@ static const char *scope_text(json_t *scope, const char *mode, char *buf, size_t
 }
 
 /* A requester object as the run records keep it: "uid 0 pid 42", "analyticsd". */
+/* "alice (uid 1000, pid 4242)": the user's name, looked up here (the daemon never blocks
+ * on a lookup), and the uid and pid the daemon saw; "uid 1000 pid 4242" without a name. */
+static void user_text(char *buf, size_t len, long long uid, long long pid)
+{
+	struct passwd *pw = uid >= 0 && uid <= (long long)UINT32_MAX - 1
+			    ? getpwuid((uid_t)uid) : NULL;
+
+	if (pw != NULL)
+		snprintf(buf, len, "%s (uid %lld, pid %lld)", pw->pw_name, uid, pid);
+	else
+		snprintf(buf, len, "uid %lld pid %lld", uid, pid);
+}
+
 static const char *requester_text(json_t *who, char *buf, size_t len)
 {
+	const char *text = json_string_value(json_object_get(who, "text"));
+	long long uid, pid;
+
 	if (json_is_true(json_object_get(who, "daemon")))
 		return "analyticsd";
 	if (json_is_integer(json_object_get(who, "uid")))
-		snprintf(buf, len, "uid %lld pid %lld", num(who, "uid"), num(who, "pid"));
-	else if (json_is_string(json_object_get(who, "text")))
-		snprintf(buf, len, "%s", json_string_value(json_object_get(who, "text")));
+		user_text(buf, len, num(who, "uid"), num(who, "pid"));
+	else if (text != NULL && sscanf(text, "uid %lld pid %lld", &uid, &pid) == 2)
+		user_text(buf, len, uid, pid);
+	else if (text != NULL)
+		snprintf(buf, len, "%s", text);
 	else
 		return "-";
 	return buf;
@@ -293,7 +313,7 @@ const struct table_col render_runs_columns[] = {
 	{ "MODE", 0, 0, false, "full, incremental, recent, org, ...", 0, 0 },
 	{ "SCOPE", 0, 0, false, "all, an organization (full id), days=N, ...", 2, 0 },
 	{ "TRIGGER", 0, 0, false, "manual, timer, follow, ...", 1, 0 },
-	{ "BY", 0, 0, true, "who asked (uid and pid)", 0, 0 },
+	{ "BY", 0, 0, true, "who asked (user, uid and pid)", 0, 0 },
 	{ "HOST", 0, 0, true, "the daemon's host", 0, 0 },
 	{ "STARTED", 21, SCOLS_FL_TRUNC, false, "when it started (UTC, and how long ago)", 0, 20 },
 	{ "FINISHED", 0, 0, true, "when it ended", 0, 0 },

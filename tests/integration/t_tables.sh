@@ -39,5 +39,10 @@ done
 like "$(ctl runs -P | head -n 1)" 'STARTED="20[0-9-]+T[0-9:]+Z"' "-P gives times as RFC 3339"
 like "$(ctl runs -r -o ID,STARTED,STATUS --no-headings | head -n 1)" '^[0-9]+ 20[0-9-]+T[0-9:]+Z failed$' \
 	"-r with -o and --no-headings: exactly the columns asked for, one word each"
+# People by name: analyticsctl looks the uid up (the daemon never blocks on a lookup).
+ctl pause --reason "names" >/dev/null
+like "$(ctl status)" "paused: +yes, by $(id -un) \\(uid $(id -u), pid [0-9]+\\)" "status names who paused by user name"
+like "$(ctl runs -o BY --no-headings | head -n 1)" "^$(id -un) \\(uid $(id -u), pid [0-9]+\\)" "runs names who asked"
+ctl resume >/dev/null
 daemon_stop d1
 t_done
