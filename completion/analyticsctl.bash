@@ -150,7 +150,11 @@ _analyticsctl()
             mapfile -t COMPREPLY < <(compgen -W "$nopts" -- "$cur")
             ;;
         rollback)
-            [[ $prev == --to ]] && return 0     # RUN_ID: see analyticsctl runs
+            if [[ $prev == --to ]]; then        # RUN_ID: the recent successful runs
+                mapfile -t COMPREPLY < <(compgen -W "$(analyticsctl runs --status succeeded -r \
+                    -o ID --no-headings 2>/dev/null)" -- "$cur")
+                return 0
+            fi
             local ropts="" a
             for a in --to --dry-run --no-wait; do
                 [[ " ${args[*]} " == *" $a "* ]] || ropts+=" $a"
