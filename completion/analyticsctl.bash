@@ -3,6 +3,14 @@
 # Global options come before the command (or after it); each command has its own words.
 # Works with or without the bash-completion package.
 
+# The organizations analyticsd has refreshed or rebuilt alone (their runs' scopes): the
+# daemon keeps no list of the platform's organizations, the platform's database does.
+_analyticsctl_orgs()
+{
+    analyticsctl runs --limit 1000 -r -o SCOPE --no-headings 2>/dev/null |
+        sed -n 's/^org=\([0-9a-fA-F-]\{36\}\)$/\1/p' | sort -u
+}
+
 _analyticsctl()
 {
     local cur prev cmd i w
@@ -119,7 +127,8 @@ _analyticsctl()
                 esac
             done
             if [[ $mode == org && $has_org == 0 && $cur != -* ]]; then
-                return 0        # ORG_ID: an organization uuid
+                mapfile -t COMPREPLY < <(compgen -W "$(_analyticsctl_orgs)" -- "$cur")
+                return 0
             fi
             for a in --no-wait --trigger --force --dry-run; do
                 [[ " ${args[*]} " == *" $a "* ]] || opts+=" $a"
@@ -167,7 +176,10 @@ _analyticsctl()
                 return 0
             fi
             [[ ${args[0]} == rebuild ]] || return 0
-            [[ $prev == --org ]] && return 0    # ORG_ID: an organization uuid
+            if [[ $prev == --org ]]; then
+                mapfile -t COMPREPLY < <(compgen -W "$(_analyticsctl_orgs)" -- "$cur")
+                return 0
+            fi
             local lopts="" a
             for a in --org --force --no-wait; do
                 [[ " ${args[*]} " == *" $a "* ]] || lopts+=" $a"

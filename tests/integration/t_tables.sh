@@ -39,6 +39,11 @@ done
 like "$(ctl runs -P | head -n 1)" 'STARTED="20[0-9-]+T[0-9:]+Z"' "-P gives times as RFC 3339"
 like "$(ctl runs -r -o ID,STARTED,STATUS --no-headings | head -n 1)" '^[0-9]+ 20[0-9-]+T[0-9:]+Z failed$' \
 	"-r with -o and --no-headings: exactly the columns asked for, one word each"
+# Completion asks the daemon: run ids for rollback --to, organizations refreshed alone.
+comp() { ANALYTICSD_SOCKET=$SOCK PATH="$BIN:$PATH" bash -c "source '$SRC_DIR/completion/analyticsctl.bash'; COMP_WORDS=($1); COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1)); _analyticsctl; echo \"\${COMPREPLY[*]}\""; }
+is "$(comp "analyticsctl refresh org ${ORG:0:4}")" "$ORG" "completion offers the organizations refreshed alone"
+is "$(comp "analyticsctl rollback --to ''")" "$(psql_q -c "select string_agg(id::text, ' ' order by id desc) from analytics_refresh_runs where status = 'succeeded'")" \
+	"and the successful runs for rollback --to"
 # People by name: analyticsctl looks the uid up (the daemon never blocks on a lookup).
 ctl pause --reason "names" >/dev/null
 like "$(ctl status)" "paused: +yes, by $(id -un) \\(uid $(id -u), pid [0-9]+\\)" "status names who paused by user name"
