@@ -72,7 +72,10 @@ is "$(psql_q -c "select count(*) from pg_proc where proname like 'analytics\_cap
 is "$(psql_q -c "select count(*) from pg_trigger where tgname like 'analytics\_capture\_%' and tgenabled <> 'A'")" 0 \
 	"every capture trigger is ENABLE ALWAYS"
 # An installation at 0010 (capture with the writer's rights) is fixed in place by 0011.
-ctl_json migrate down
+while [ "$(psql_q -c "select max(version) from schema_migrations")" -gt 10 ]; do
+	ctl_json migrate down
+	[ "$RC" = 0 ] || break
+done
 is "$(psql_q -c "select max(version) from schema_migrations")" 10 "back at 0010 (analyticsd still has the owner's role)"
 as_role booking_owner -c "INSERT INTO organizations (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'o');
 	INSERT INTO locations (id, organization_id, name) VALUES ('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', 'l');
@@ -81,7 +84,7 @@ as_role booking_owner -c "INSERT INTO organizations (id, name) VALUES ('00000000
 OUT=$(as_role booking_app -c "UPDATE bookings SET status = 'NO_SHOW' WHERE customer_id = 'C1'" 2>&1)
 like "$OUT" 'permission denied for table analytics_change_queue' "at 0010 the application's write fails in the capture trigger"
 ctl_json migrate up
-is "$RC" 0 "0011 applied over it"
+is "$RC" 0 "0011 (and what follows) applied over it"
 check "at 0011 the same write succeeds" as_role booking_app -c "UPDATE bookings SET status = 'NO_SHOW' WHERE customer_id = 'C1'"
 as_role booking_owner -c "DELETE FROM bookings WHERE customer_id = 'C1'; DELETE FROM locations WHERE name = 'l';
 	DELETE FROM organizations WHERE name = 'o'" >/dev/null
