@@ -173,11 +173,15 @@ void render_status(FILE *fp, json_t *r)
 	render_switch(fp, json_object_get(r, "capture"));
 	q = json_object_get(r, "queue");
 	if (json_is_object(q)) {
-		fprintf(fp, "%-10s %lld change%s", "queue:", num(q, "entries"),
-			num(q, "entries") == 1 ? "" : "s");
+		bool more = json_is_true(json_object_get(q, "entries_capped"));
+
+		fprintf(fp, "%-10s %lld%s change%s", "queue:", num(q, "entries"), more ? "+" : "",
+			num(q, "entries") == 1 && !more ? "" : "s");
 		if (json_is_string(json_object_get(q, "oldest_queued_at")))
-			fprintf(fp, ", the oldest queued %s", str(q, "oldest_queued_at", "?"));
-		fprintf(fp, "; %lld row%s due by the clock\n", num(q, "rows_due"),
+			fprintf(fp, ", the oldest queued %s%s", more ? "no later than " : "",
+				str(q, "oldest_queued_at", "?"));
+		fprintf(fp, "; %lld%s row%s due by the clock\n", num(q, "rows_due"),
+			json_is_true(json_object_get(q, "rows_due_capped")) ? "+" : "",
 			num(q, "rows_due") == 1 ? "" : "s");
 	}
 	fprintf(fp, "%-10s ", "job:");

@@ -59,6 +59,12 @@ for i in 1 2; do        # the second status reads its database part in one round
 	ctl_json status
 	is "$(jget .result.queue.entries)" "$(metric analyticsd_queue_entries)" "status $i after the first reads the queue too"
 done
+# status stops counting at 1000 (it answers in milliseconds); the metrics count them all.
+psql_q -c "update bookings set updated_at = now() where id in (select id from bookings order by id limit 1200)"
+ctl_json status
+is "$(jget '.result.queue | "\(.entries) \(.entries_capped)"')" "1000 true" "status's queue count stops at 1000, and says so"
+check "the metrics count every entry" test "$(ctl metrics | awk '$1 == "analyticsd_queue_entries" { print $2 }')" -gt 1000
+like "$(ctl status)" "queue: +1000\+ changes, the oldest queued no later than" "the human status says 1000+"
 
 # Counters only grow: a rollback does not take the run it undid out of runs_total; it
 # counts as a rollback run, and the undone run in runs_rolled_back_total.
