@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "daemon.h"
 #include "follow.h"
+#include "queuestat.h"
 #include "listener.h"
 #include "log.h"
 #include "schema.h"
@@ -32,6 +33,7 @@ static json_t *db_json(const struct db_conn *db)
 
 static json_t *base_status(struct daemon *d)
 {
+	json_t *queue;
 	json_t *o = json_pack("{s:s, s:i, s:i, s:s, s:o, s:o, s:s, s:o, s:o, s:n}",
 			 "version", ANALYTICSD_VERSION, "protocol", PROTO_VERSION,
 			 "pid", (int)getpid(), "host", d->host, "started_at", wire_time(d->started_at),
@@ -44,6 +46,8 @@ static json_t *base_status(struct daemon *d)
 		json_object_update_new(o, jobs_status_json(d->jobs));  /* job, current, queued */
 	if (o != NULL && d->follow != NULL)
 		json_object_set_new(o, "follow", follow_status_json(d->follow));
+	if (o != NULL && (queue = queuestat_json(d->queuestat)) != NULL)
+		json_object_set_new(o, "queue", queue);
 	return o;
 }
 
@@ -64,7 +68,6 @@ struct status_req {
 	struct event *ev_timeout;
 	bool replied, chain_done;
 	int part;                       /* on_part: the statements' results so far */
-	bool has_queue;                 /* step by step: the schema has the queue */
 };
 
 /*
@@ -130,12 +133,6 @@ static void put_capture(struct status_req *r, PGresult *res)
 		json_object_set_new(r->result, "capture", wire_row(result_row_json(res, 0)));
 }
 
-static void put_queue(struct status_req *r, PGresult *res)
-{
-	if (PQntuples(res) == 1 && !r->replied)
-		json_object_set_new(r->result, "queue", wire_row(result_row_json(res, 0)));
-}
-
 static void put_last_runs(struct status_req *r, PGresult *res)
 {
 	json_t *last = json_object();
@@ -152,33 +149,21 @@ static void put_last_runs(struct status_req *r, PGresult *res)
 		json_decref(last);
 }
 
-/* The bookkeeping tables arrive with migration 2, the queue and the clock with 8. */
+/* The bookkeeping tables arrive with migration 2. */
 #define SCHEMA_HAS_RUNS 2
-#define SCHEMA_HAS_QUEUE 8
 
 /*
  * Step by step, as on a database that may have no bookkeeping tables yet:
  * the schema (two queries, schema.c), then the last runs and the pause if
  * the tables are there.
  */
-static void on_queue(PGresult *res, const struct db_error *err, void *arg)
-{
-	struct status_req *r = arg;
-
-	if (err == NULL)
-		put_queue(r, res);
-	finish(r);
-}
-
 static void on_capture(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct status_req *r = arg;
 
 	if (err == NULL)
 		put_capture(r, res);
-	if (err != NULL || r->replied || !r->has_queue ||
-	    db_send(r->d->db_status, sql_status_queue, 0, NULL, false, on_queue, r) != 0)
-		finish(r);
+	finish(r);
 }
 
 static void on_paused(PGresult *res, const struct db_error *err, void *arg)
@@ -215,8 +200,7 @@ static void on_last_runs(PGresult *res, const struct db_error *err, void *arg)
 	}
 	/* The tables are there: the next status reads its parts in one round trip.
 	 * Planning the last runs' query took longer than running it (1.5 ms). */
-	/* The batch reads the queue too: before migration 8 status goes step by step. */
-	if (batched || batch_failures >= BATCH_MAX_FAILURES || !r->has_queue ||
+	if (batched || batch_failures >= BATCH_MAX_FAILURES ||
 	    asprintf(&sql, "PREPARE " BATCH_STMT " AS\n%s", sql_runs_last_per_mode) < 0)
 		return;
 	db_send(d->db_status, sql, 0, NULL, true, on_prepared, NULL);
@@ -235,7 +219,6 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 	}
 	if (!r->replied)
 		json_object_set_new(r->result, "schema", schema_info_json(si, false));
-	r->has_queue = schema_is_applied(si, SCHEMA_HAS_QUEUE);
 	if (r->replied || !schema_is_applied(si, SCHEMA_HAS_RUNS) ||
 	    db_send(r->d->db_status, sql_runs_last_per_mode, 0, NULL, false, on_last_runs, r) != 0)
 		finish(r);
@@ -250,7 +233,7 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
  * migrate down, the connection is a new session after a reconnect), this
  * request and the next go step by step, which prepares the statement again.
  */
-enum { PART_SCHEMA, PART_LAST_RUNS, PART_PAUSED, PART_CAPTURE, PART_QUEUE, N_PARTS };
+enum { PART_SCHEMA, PART_LAST_RUNS, PART_PAUSED, PART_CAPTURE, N_PARTS };
 
 static void on_part(PGresult *res, const struct db_error *err, void *arg)
 {
@@ -275,9 +258,6 @@ static void on_part(PGresult *res, const struct db_error *err, void *arg)
 		case PART_CAPTURE:
 			put_capture(r, res);
 			break;
-		case PART_QUEUE:
-			put_queue(r, res);
-			break;
 		}
 		return;
 	}
@@ -295,7 +275,6 @@ static void on_part(PGresult *res, const struct db_error *err, void *arg)
 	json_object_del(r->result, "last_runs");
 	json_object_del(r->result, "paused");
 	json_object_del(r->result, "capture");
-	json_object_del(r->result, "queue");
 	if (r->replied || schema_probe(r->d->db_status, on_probe, r) != 0)
 		finish(r);
 }
@@ -309,8 +288,8 @@ static int read_database_part(struct status_req *r)
 	if (!batched)
 		return schema_probe(r->d->db_status, on_probe, r);
 	/* Empty statements between them are no statements: the separators are safe. */
-	if (asprintf(&sql, "%s\n;\nEXECUTE " BATCH_STMT "\n;\n%s\n;\n%s\n;\n%s\n;",
-		     sql_schema_applied, sql_control_get, sql_capture_get, sql_status_queue) < 0)
+	if (asprintf(&sql, "%s\n;\nEXECUTE " BATCH_STMT "\n;\n%s\n;\n%s\n;", sql_schema_applied,
+		     sql_control_get, sql_capture_get) < 0)
 		return -1;
 	rc = db_send_opts(r->d->db_status, sql, 0, NULL, &o, on_part, r);
 	free(sql);

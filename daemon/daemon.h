@@ -44,6 +44,7 @@ struct daemon {
 	struct runlog *runlog;          /* failures waiting for the database (runlog.c) */
 	struct follow *follow;          /* follow mode's timer (follow.c) */
 	struct retention *retention;    /* the retention's passes (retention.c) */
+	struct queuestat *queuestat;    /* the queue's figures for status (queuestat.c) */
 
 	time_t started_at;
 	uint64_t started_usec;

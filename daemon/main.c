@@ -30,6 +30,7 @@
 #include "log.h"
 #include "msgids.h"
 #include "notify.h"
+#include "queuestat.h"
 #include "retention.h"
 #include "runlog.h"
 #include "sqlfiles.h"
@@ -287,6 +288,7 @@ static void daemon_free(struct daemon *d)
 	d->dns = NULL;
 	follow_free(d->follow);
 	retention_free(d->retention);
+	queuestat_free(d->queuestat);
 	d->follow = NULL;
 	groups_free(d->groups);
 	d->groups = NULL;
@@ -421,7 +423,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if ((d.follow = follow_new(&d)) == NULL ||
-	    (d.retention = retention_new(d.base, d.db_ctl, d.cfg->retention.days)) == NULL) {
+	    (d.retention = retention_new(d.base, d.db_ctl, d.cfg->retention.days)) == NULL ||
+	    (d.queuestat = queuestat_new(d.base, d.db_check)) == NULL) {
 		log_msg(LOG_ERR, "out of memory setting up follow mode and the retention");
 		goto out;
 	}
