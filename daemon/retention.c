@@ -106,7 +106,8 @@ struct retention *retention_new(struct event_base *base, struct db_conn *db, int
 
 void retention_set_days(struct retention *r, int days)
 {
-	r->days = days;
+	if (r != NULL)          /* none yet: a reload before the loop serves (or a harness) */
+		r->days = days;
 }
 
 void retention_free(struct retention *r)
