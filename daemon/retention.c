@@ -7,6 +7,7 @@
 #include "db.h"
 #include "log.h"
 #include "retention.h"
+#include "runlog.h"
 #include "sqlfiles.h"
 #include "testhooks.h"
 
@@ -70,7 +71,8 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct retention *r = arg;
 	char days[16], batch[16];
-	const char *p[2] = { days, batch };
+	static const char crons[] = "{" RUNLOG_CRON_REFRESH "," RUNLOG_CRON_REBUILD "}";
+	const char *p[3] = { days, batch, crons };
 
 	(void)fd;
 	(void)what;
@@ -78,7 +80,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	snprintf(batch, sizeof(batch), "%d", RETENTION_BATCH);
 	/* Not migrated yet, or no connection: the next hour's pass. */
 	if (db_get_state(r->db) != DB_READY ||
-	    db_send(r->db, sql_retention_prune, 2, p, false, on_pruned, r) != 0) {
+	    db_send(r->db, sql_retention_prune, 3, p, false, on_pruned, r) != 0) {
 		arm(r, r->every_ms);
 		return;
 	}

@@ -12,7 +12,7 @@
 #include "sqlfiles.h"
 #include "util.h"
 
-/* The most fields an outcome event has (SPEC 5's, all at once). */
+/* The most fields an outcome event has (analyticsd(8) LOGGING's, all at once). */
 #define RUNLOG_EVENT_FIELDS 8
 
 /*
@@ -23,7 +23,7 @@
  * outcome).
  */
 #define RUNLOG_BACKLOG_MAX 64
-#define RUNLOG_NPARAMS 15
+#define RUNLOG_NPARAMS 16
 
 struct backlog {
 	struct backlog *next;
@@ -65,6 +65,11 @@ void runlog_event_at(struct log_site site, int prio, const char *message_id,
 	va_end(ap);
 }
 
+const char *runlog_cron_name(const char *mode)
+{
+	return strcmp(mode, "rebuild") == 0 ? RUNLOG_CRON_REBUILD : RUNLOG_CRON_REFRESH;
+}
+
 void runlog_add_success(struct runlog *rl, struct txn *t, long long id, const char *mode,
 			const char *org, const struct run_counts *n, uint64_t started_usec)
 {
@@ -81,10 +86,11 @@ void runlog_add_success(struct runlog *rl, struct txn *t, long long id, const ch
 	txn_add(t, sql_run_succeeded, 5, done, false, NULL, NULL);
 	txn_add(t, sql_refresh_prune_undo, 1, k, false, NULL, NULL);
 	if (rl->d->cfg->log.application_logs) {
-		const char *a[11] = { "success", sid, mode, org, ins, upd, del, unch, ms, "", "" };
+		const char *a[12] = { "success", sid, mode, org, ins, upd, del, unch, ms, "", "",
+				      runlog_cron_name(mode) };
 		snprintf(ms, sizeof(ms), "%llu",
 			 (unsigned long long)((util_monotonic_usec() - started_usec) / 1000));
-		txn_add(t, sql_applog_run, 11, a, false, NULL, NULL);
+		txn_add(t, sql_applog_run, 12, a, false, NULL, NULL);
 	}
 }
 
@@ -210,7 +216,8 @@ void runlog_failed(struct runlog *rl, const struct runlog_entry *e, const struct
 		 (unsigned long long)((util_monotonic_usec() - e->started_usec) / 1000));
 	const char *params[RUNLOG_NPARAMS] = { e->kind, e->mode, e->scope, e->trigger,
 		e->requested_by, d->host, pid, started, status, err->sqlstate, err->message,
-		d->cfg->log.application_logs ? "true" : "false", e->org, ms, e->id > 0 ? id : NULL };
+		d->cfg->log.application_logs ? "true" : "false", e->org, ms, e->id > 0 ? id : NULL,
+		runlog_cron_name(e->mode) };
 
 	if (p == NULL || (p->b = backlog_new(params)) == NULL) {
 		log_msg(LOG_ERR, "cannot record the %s %s: out of memory", status, e->kind);

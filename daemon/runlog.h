@@ -21,6 +21,13 @@
 struct daemon;
 struct runlog;
 
+/* application_logs' cron_name for a run, after the seeds' scripts: a loyalty rebuild
+ * (mode "rebuild") is the backfill, every other run the refresh. The retention's
+ * pruning reads the same two names. */
+#define RUNLOG_CRON_REFRESH "refresh-customer-analytics"
+#define RUNLOG_CRON_REBUILD "backfill-customers-loyalty"
+const char *runlog_cron_name(const char *mode);
+
 /* The module's state: the failures waiting for the database. */
 struct runlog *runlog_new(struct daemon *d);
 
@@ -37,7 +44,7 @@ struct runlog_entry {
 	bool cancelled;                 /* cancelled (the daemon stopping, an operator) */
 };
 
-/* A run's outcome in journald, with the SPEC 5 fields. */
+/* A run's outcome in journald, with the fields of analyticsd(8), LOGGING. */
 struct runlog_outcome {
 	long long id;
 	const char *mode;

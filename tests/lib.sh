@@ -11,6 +11,16 @@ BIN=${BIN:?BIN must name the directory with analyticsd and analyticsctl}
 BIN=$(cd "$BIN" && pwd)
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC_DIR=$(cd "$TESTS_DIR/.." && pwd)
+
+# The README's lines after the first one holding $1 up to the next blank line (blank lines
+# right after the marker are skipped), unindented: the tests run what the README says.
+readme_block() {
+	awk -v m="$1" '
+		index($0, m) && !on { on = 1; next }
+		on && /^[[:space:]]*$/ { if (n) exit; next }
+		on { sub(/^[[:space:]]+/, ""); print; n++ }' "$SRC_DIR/README.md"
+}
+
 . "$SRC_DIR/tools/cluster.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/analyticsd-test.XXXXXX")

@@ -1,13 +1,11 @@
 -- One application_logs row per run, in the shape the earlier dashboards
--- read (seeds: log_type 'cron', cron_name 'refresh-customer-analytics'; a
--- loyalty rebuild is 'backfill-customers-loyalty', after the seed's script).
+-- read (seeds: log_type 'cron' and a cron_name, daemon/runlog.h).
 -- $1 status ('success' or 'error'), $2 run id, $3 mode, $4 org or null,
 -- $5..$8 rows inserted, updated, deleted, unchanged, $9 duration ms,
--- $10 sqlstate or '', $11 message or ''
+-- $10 sqlstate or '', $11 message or '', $12 cron_name
 INSERT INTO application_logs (log_type, status, organization_id, payload)
 VALUES ('cron', $1, $4::uuid, jsonb_strip_nulls(jsonb_build_object(
-        'cron_name', CASE WHEN $3::text = 'rebuild' THEN 'backfill-customers-loyalty'
-                        ELSE 'refresh-customer-analytics' END,
+        'cron_name', $12::text,
         'run_id', $2::bigint,
         'mode', $3::text,
         'inserted', $5::bigint,

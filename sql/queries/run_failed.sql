@@ -8,7 +8,7 @@
 -- $1 kind, $2 mode, $3 scope, $4 trigger, $5 requested_by, $6 host, $7 pid,
 -- $8 started_at, $9 status ('failed' or 'cancelled'), $10 sqlstate,
 -- $11 message, $12 write application_logs, $13 organization or null,
--- $14 duration ms, $15 the run's id or null
+-- $14 duration ms, $15 the run's id or null, $16 application_logs' cron_name
 WITH run AS (
     INSERT INTO analytics_refresh_runs
            (id, kind, mode, scope, trigger, requested_by, host, pid, started_at, finished_at,
@@ -23,8 +23,7 @@ WITH run AS (
 ), log AS (
     INSERT INTO application_logs (log_type, status, organization_id, payload)
     SELECT 'cron', 'error', $13::uuid, jsonb_strip_nulls(jsonb_build_object(
-           'cron_name', CASE WHEN $2::text = 'rebuild' THEN 'backfill-customers-loyalty'
-                        ELSE 'refresh-customer-analytics' END,
+           'cron_name', $16::text,
            'run_id', run.id,
            'mode', $2::text,
            'duration_ms', $14::bigint,

@@ -22,19 +22,13 @@ pg_start main || exit 1
 psql_q -d postgres -c "CREATE ROLE booking_owner LOGIN; CREATE ROLE booking_app LOGIN" &&
 	psql_q -d postgres -c "CREATE DATABASE booking OWNER booking_owner" || exit 1
 PGUSER=booking_owner psql_q -d booking -1 -f "$SRC_DIR/sql/migrations/0001_source_schema.up.sql" >/dev/null
-readme() {      # the README's lines after the one holding $1, from the next one to a blank line
-	awk -v m="$1" '
-		index($0, m) && !on { on = 1; next }
-		on && /^[[:space:]]*$/ { if (n) exit; next }
-		on { sub(/^[[:space:]]+/, ""); print; n++ }' "$SRC_DIR/README.md"
-}
-psql_q -d booking -v ON_ERROR_STOP=1 -c "$(readme "-- as a superuser, in the platform's database")" >/dev/null ||
+psql_q -d booking -v ON_ERROR_STOP=1 -c "$(readme_block "-- as a superuser, in the platform's database")" >/dev/null ||
 	not_ok "the README's superuser lines"
 
 # The source as a user has it, and the shell lines of the section's steps, in order.
 mkdir -p "$T/src" "$T/ov"
 (cd "$SRC_DIR" && git ls-files -z | xargs -0 tar cf - --no-recursion) | tar xf - -C "$T/src"
-INSTALL=$(readme "r from source:" | sed 's/  *#.*//; s/^sudo //; s/&& sudo /\&\& /g')
+INSTALL=$(readme_block "r from source:" | sed 's/  *#.*//; s/^sudo //; s/&& sudo /\&\& /g')
 # Steps 4 to 6: the analyticsctl lines, in order; after the migration, the README's grants.
 CTL=$(sed -n '/^## Deploying/,/^8\. /p' "$SRC_DIR/README.md" | sed -n 's/^ *sudo analyticsctl \([^#]*[^# ]\) *\(#.*\)\{0,1\}$/\1/p' |
 	sed 's/^migrate$/migrate\nAFTER/')
@@ -95,8 +89,8 @@ runuser -l "$READER" -s /bin/sh -c "analyticsctl pause" >>"$T/ctl.log" 2>&1; ech
 kill -TERM \$DAEMON; wait \$DAEMON; echo "\$? daemon exit" >>"$T/rcs"
 test -e /usr/sbin/analyticsd; echo "\$? installed inside" >>"$T/rcs"
 INNER
-readme "-- as a superuser, after the migration" >"$T/after_super.sql"
-readme "-- as analyticsd, after the migration" >"$T/after_ad.sql"
+readme_block "-- as a superuser, after the migration" >"$T/after_super.sql"
+readme_block "-- as analyticsd, after the migration" >"$T/after_ad.sql"
 PGDATABASE=booking unshare -m --propagation private bash "$T/inner.sh"
 is "$?" 0 "the namespace with its overlays was set up"
 rc() { awk -v c="$1" '{ n = $1; $1 = ""; sub(/^ /, ""); if ($0 == c) print n }' "$T/rcs"; }

@@ -26,12 +26,6 @@ psql_q -d postgres -c "CREATE ROLE booking_owner LOGIN; CREATE ROLE booking_app 
 as_role() { local r=$1; shift; PGUSER=$r psql_q "$@"; }
 # README BLOCK: the indented SQL lines of the README's Deploying section under the comment
 # "-- BLOCK", up to the first blank line.
-readme() {
-	awk -v m="-- $1" '
-		index($0, m) && $1 == "--" { on = 1; next }
-		on && /^[[:space:]]*$/ { exit }
-		on { sub(/^[[:space:]]+/, ""); print }' "$SRC_DIR/README.md"
-}
 connected() { wait_for "connected" 20 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state == \"connected\"'"; }
 oracle() {
 	python3 "$TESTS_DIR/oracle.py" "$PGDATABASE" "$1" >"$T/oracle.out" 2>&1
@@ -55,7 +49,7 @@ as_role booking_owner -c "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON book
                           CREATE TABLE app_secret (x int); INSERT INTO app_secret VALUES (1);
                           GRANT SELECT ON app_secret TO booking_app"
 
-SETUP=$(readme "as a superuser, in the platform's database")
+SETUP=$(readme_block "-- as a superuser, in the platform's database")
 like "$SETUP" 'GRANT booking_owner TO analyticsd' "the README has the superuser's grant lines"
 check "the README's superuser lines run" psql_q -v ON_ERROR_STOP=1 -c "$SETUP"
 
@@ -89,11 +83,11 @@ check "at 0011 the same write succeeds" as_role booking_app -c "UPDATE bookings 
 as_role booking_owner -c "DELETE FROM bookings WHERE customer_id = 'C1'; DELETE FROM locations WHERE name = 'l';
 	DELETE FROM organizations WHERE name = 'o'" >/dev/null
 check "the README's lines after the migration run (superuser)" \
-	psql_q -v ON_ERROR_STOP=1 -c "$(readme "as a superuser, after the migration")"
+	psql_q -v ON_ERROR_STOP=1 -c "$(readme_block "-- as a superuser, after the migration")"
 check "the README's lines after the migration run (analyticsd)" \
-	as_role analyticsd -v ON_ERROR_STOP=1 -c "$(readme "as analyticsd, after the migration")"
+	as_role analyticsd -v ON_ERROR_STOP=1 -c "$(readme_block "-- as analyticsd, after the migration")"
 check "the README's lines for the ledger and events run (analyticsd)" \
-	as_role analyticsd -v ON_ERROR_STOP=1 -c "$(readme "as analyticsd, if the application writes the ledger or events")"
+	as_role analyticsd -v ON_ERROR_STOP=1 -c "$(readme_block "-- as analyticsd, if the application writes the ledger or events")"
 is "$(psql_q -c "select pg_has_role('analyticsd', 'booking_owner', 'MEMBER')")" f \
 	"analyticsd no longer has the owner's role"
 

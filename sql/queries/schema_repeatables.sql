@@ -1,0 +1,2 @@
+-- The repeatable scripts applied (sql/functions/), by name.
+SELECT name, checksum FROM schema_repeatables ORDER BY name;
