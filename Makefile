@@ -50,7 +50,11 @@ ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -pthread
 LIB_SRC    := lib/proto.c lib/text.c
 DAEMON_SRC := $(wildcard daemon/*.c)
 CTL_SRC    := $(wildcard ctl/*.c)
-SQL_FILES  := $(sort $(wildcard sql/queries/*.sql)) $(sort $(wildcard sql/migrations/*.sql))
+# Templates (*.sql.in) list columns through markers that tools/gen-sql.c expands from the
+# column registry (include/analytics_columns.h); `make sql` writes them out for psql.
+SQL_GEN    := $(patsubst sql/queries/%.sql.in,$(BUILD)/gen/sql/%.sql,$(wildcard sql/queries/*.sql.in))
+SQL_FILES  := $(sort $(wildcard sql/queries/*.sql) $(SQL_GEN)) $(sort $(wildcard sql/migrations/*.sql)) \
+              $(sort $(wildcard sql/functions/*.sql))
 
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sqlfiles.o
@@ -59,8 +63,19 @@ CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all check check-valgrind unit integration demo bench soak deps install uninstall clean fuzz unit-bins \
-	package-check
+	package-check sql
 all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
+sql: $(SQL_GEN)
+
+$(BUILD)/gen-sql: tools/gen-sql.c include/analytics_columns.h
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC      $<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+$(BUILD)/gen/sql/%.sql: sql/queries/%.sql.in $(BUILD)/gen-sql
+	$(Q)mkdir -p $(dir $@)
+	$(call say,GEN     $@)
+	$(Q)$(BUILD)/gen-sql $< >$@.tmp && mv $@.tmp $@
 
 # One rule makes both files (a grouped target: under make -j it runs once).
 $(BUILD)/gen/sqlfiles.c $(BUILD)/gen/sqlfiles.h &: $(SQL_FILES) tools/embed-sql.sh
@@ -228,7 +243,8 @@ COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR     ?= $(PREFIX)/share/doc/analyticsd
 UNITS      := $(wildcard units/*.service units/*.socket units/*.timer)
 MANPAGES   := man/analyticsd.8 man/analyticsctl.8 man/analyticsd.conf.5
-DOCS       := README.md NEWS docs/CAPTURE.md docs/RELIABILITY.md docs/BENCHMARKS.md docs/alerts.yml
+DOCS       := README.md NEWS docs/METRICS.md docs/CAPTURE.md docs/RELIABILITY.md docs/BENCHMARKS.md \
+              docs/alerts.yml
 JSON_DOCS  := $(wildcard docs/json/*.json) docs/json/README.md docs/json/validate.py
 PATHS_SED  := -e 's|/usr/sbin/analyticsd|$(SBINDIR)/analyticsd|g' \
               -e 's|/usr/bin/analyticsctl|$(BINDIR)/analyticsctl|g' \

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# make bench: analyticsd's refresh against the floor and the alternatives (SPEC 7, issue 8).
+# make bench: analyticsd's refresh against the floor and the alternatives (docs/BENCHMARKS.md).
 #
 #   bench/run.sh BUILD_DIR
 #
@@ -275,7 +275,7 @@ cpu1=$(awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat")
 q "ALTER SYSTEM RESET log_min_duration_statement" >/dev/null
 q "SELECT pg_reload_conf()" >/dev/null
 tail -n +"$((log0 + 1))" "$T/bench.pg/server.log" |
-	python3 "$SRC/bench/stmt_times.py" "$SRC/sql/queries" "$prof_ms" \
+	python3 "$SRC/bench/stmt_times.py" "$SRC/sql/queries:$BIN/gen/sql" "$prof_ms" \
 		"$(( (cpu1 - cpu0) * 1000 / $(getconf CLK_TCK) ))" >"$T/stmts.md"
 
 # --- recent after a 1% change --------------------------------------------------------------
@@ -367,11 +367,11 @@ say "the undo log's overhead"
 # the runs was dropped by migration 0006).
 run_id=$(q "SELECT max(id) + 1000 FROM analytics_refresh_runs")
 upd_plain=$(awk '/^UPDATE customer_analytics t/ { on = 1 } /^RETURNING/ { on = 0 } on' \
-	"$SRC/sql/queries/refresh_update.sql")
+	"$BIN/gen/sql/refresh_update.sql")
 ins_plain=$(awk '/^INSERT INTO customer_analytics/ { on = 1 } /^RETURNING/ { on = 0 } on' \
-	"$SRC/sql/queries/refresh_insert.sql")
-sed "s/\\\$1::bigint/$run_id::bigint/" "$SRC/sql/queries/refresh_update.sql" >"$T/upd_undo.sql"
-sed "s/\\\$1::bigint/$run_id::bigint/" "$SRC/sql/queries/refresh_insert.sql" >"$T/ins_undo.sql"
+	"$BIN/gen/sql/refresh_insert.sql")
+sed "s/\\\$1::bigint/$run_id::bigint/" "$BIN/gen/sql/refresh_update.sql" >"$T/upd_undo.sql"
+sed "s/\\\$1::bigint/$run_id::bigint/" "$BIN/gen/sql/refresh_insert.sql" >"$T/ins_undo.sql"
 cat >"$T/undo.sql" <<SQL
 SET work_mem = '256MB';
 SET jit = off;

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: ISC
 """Where a run's time goes, by statement, from the server's log.
 
-  stmt_times.py SQL_DIR RUN_MS DAEMON_CPU_MS < server.log
+  stmt_times.py SQL_DIRS RUN_MS DAEMON_CPU_MS < server.log
 
 The log holds one run with log_min_duration_statement = 0. Every statement's durations
 (parse, bind, execute) are summed under the SQL file it came from, found by its first line
-among SQL_DIR's files. Prints a markdown table: statement, executions, ms, share of the run,
+among the files of SQL_DIRS (colon-separated: sql/queries and the build's generated ones). Prints a markdown table: statement, executions, ms, share of the run,
 then the rest of the run (the daemon and the round trips not overlapped with the server's
 work) and the daemon's CPU time.
 """
@@ -17,9 +17,9 @@ import sys
 LINE = re.compile(r"duration: ([0-9.]+) ms  (?:(?:parse|bind|execute) [^:]*|statement): (.*)")
 
 
-def first_lines(sql_dir):
+def first_lines(sql_dirs):
     names = {}
-    for f in sorted(os.listdir(sql_dir)):
+    for sql_dir, f in sorted((d, f) for d in sql_dirs.split(":") for f in os.listdir(d)):
         if f.endswith(".sql"):
             with open(os.path.join(sql_dir, f), encoding="utf-8") as fh:
                 first = fh.readline().strip()

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics_proto.h"
 #include "args.h"
 #include "render.h"
 #include "table.h"
@@ -87,10 +88,9 @@ static int words_migrate(struct ctl_opts *o, int n, char **w, char *err, size_t 
 
 static int words_refresh(struct ctl_opts *o, int n, char **w, char *err, size_t errlen)
 {
-	static const char *const modes[] = { "full", "incremental", "recent", "org", NULL };
 	const char *mode = n > 0 ? w[0] : NULL;
 
-	if (mode == NULL || !one_of(mode, modes)) {
+	if (mode == NULL || proto_refresh_mode(mode) < 0) {
 		say(err, errlen, "needs a mode: full, incremental, recent [--days N] or org ORG_ID%s%s%s",
 		    mode ? " (not '" : "", mode ? mode : "", mode ? "')" : "");
 		return -1;

@@ -133,7 +133,7 @@ static int run(const struct ctl_opts *o)
 			} else if (!o->json) {
 				o->command->render(stdout, rep.body);
 			}
-			/* check ran, but "exit 0 only if nothing fails" (SPEC 4.2). */
+			/* check ran, but "exit 0 only if nothing fails" (analyticsctl(8)). */
 			if (json_integer_value(json_object_get(json_object_get(rep.body, "summary"),
 							       "fail")) > 0)
 				rc = EXIT_FAILED;

@@ -236,7 +236,7 @@ void render_metrics(FILE *fp, json_t *r)
 		gauge(fp, "analyticsd_schema_version", "The newest migration applied.",
 		      num(schema, "version"));
 		gauge(fp, "analyticsd_schema_pending_migrations",
-		      "Migrations this analyticsd knows that are not applied.",
+		      "Migrations and function scripts this analyticsd knows that are not applied.",
 		      num(schema, "pending"));
 	}
 	if (json_is_array(json_object_get(r, "runs")))

@@ -106,18 +106,40 @@ static void render_pending(FILE *fp, json_t *pending)
 			(int)json_integer_value(json_object_get(m, "version")), str(m, "name", "?"));
 }
 
+/* The repeatable function scripts migrate up would apply, ", "-separated (fp NULL: only
+ * counted); how many. */
+static size_t render_functions_pending(FILE *fp, json_t *functions)
+{
+	size_t i, n = 0;
+	json_t *f;
+
+	json_array_foreach(functions, i, f) {
+		if (strcmp(str(f, "state", ""), "pending") != 0)
+			continue;
+		if (fp != NULL)
+			fprintf(fp, "%s%s", n ? ", " : "", str(f, "name", "?"));
+		n++;
+	}
+	return n;
+}
+
 static void render_schema(FILE *fp, json_t *schema)
 {
 	json_t *pending = json_object_get(schema, "pending");
+	json_t *functions = json_object_get(schema, "functions");
 	size_t np = json_array_size(pending);
 
 	fprintf(fp, "version %d of %d", (int)json_integer_value(json_object_get(schema, "version")),
 		(int)json_integer_value(json_object_get(schema, "latest")));
-	if (np == 0) {
+	if (np == 0 && render_functions_pending(NULL, functions) == 0) {
 		fprintf(fp, " (up to date)");
-	} else {
+	} else if (np > 0) {
 		fprintf(fp, ", %zu pending: ", np);
 		render_pending(fp, pending);
+	}
+	if (render_functions_pending(NULL, functions) > 0) {
+		fprintf(fp, "; functions to apply: ");
+		render_functions_pending(fp, functions);
 	}
 	if (json_is_string(json_object_get(schema, "problem")))
 		fprintf(fp, "\n           PROBLEM: %s", str(schema, "problem", ""));
@@ -220,9 +242,10 @@ void render_status(FILE *fp, json_t *r)
 }
 
 const struct table_col render_migrations_columns[] = {
-	{ "VERSION", 0, SCOLS_FL_RIGHT, false, "the migration's number", 0, 0 },
-	{ "NAME", 0, 0, false, "its name (sql/migrations/NNNN_name.up.sql)", 0, 0 },
-	{ "STATE", 0, 0, false, "applied or pending", 0, 0 },
+	{ "VERSION", 0, SCOLS_FL_RIGHT, false, "the migration's number (- for a function)", 0, 0 },
+	{ "NAME", 0, 0, false, "its name (sql/migrations/NNNN_name.up.sql, sql/functions/NAME.sql)",
+	  0, 0 },
+	{ "STATE", 0, 0, false, "applied or pending (a function: current or pending)", 0, 0 },
 	{ "APPLIED", 21, SCOLS_FL_TRUNC, false, "when it was applied (UTC, and how long ago)", 0, 20 },
 	{ "SHA256", 0, 0, false, "the checksum recorded when it was applied", 1, 0 },
 	{ NULL },
@@ -258,6 +281,12 @@ void render_migrate(FILE *fp, json_t *r)
 			table_set(t, "NAME", "%s", str(m, "name", "?"));
 			table_set(t, "STATE", "pending");
 		}
+		json_array_foreach(json_object_get(r, "functions"), i, m) {
+			table_row(t);
+			table_set(t, "VERSION", "-");
+			table_set(t, "NAME", "%s", str(m, "name", "?"));
+			table_set(t, "STATE", "%s", str(m, "state", "?"));
+		}
 		table_print(t, fp);
 		table_free(t);
 		return;
@@ -267,9 +296,14 @@ void render_migrate(FILE *fp, json_t *r)
 		fprintf(fp, "nothing to apply: schema at version %d of %d\n",
 			(int)json_integer_value(json_object_get(r, "version")),
 			(int)json_integer_value(json_object_get(r, "latest")));
-	json_array_foreach(list, i, m)
-		fprintf(fp, "%s %04d_%s\n", strcmp(action, "down") == 0 ? "reverted" : "applied",
-			(int)json_integer_value(json_object_get(m, "version")), str(m, "name", "?"));
+	json_array_foreach(list, i, m) {
+		if (json_is_string(json_object_get(m, "function")))
+			fprintf(fp, "applied function %s\n", str(m, "function", "?"));
+		else
+			fprintf(fp, "%s %04d_%s\n", strcmp(action, "down") == 0 ? "reverted" : "applied",
+				(int)json_integer_value(json_object_get(m, "version")),
+				str(m, "name", "?"));
+	}
 	if (json_array_size(list) > 0)
 		fprintf(fp, "schema now at version %d of %d\n",
 			(int)json_integer_value(json_object_get(r, "version")),

@@ -3,12 +3,13 @@
  * One customer's aggregates (see agg.h), over the customer's rows in memory: what
  * the CTEs bk_agg, bk_seq, pay_agg, paid_visit_count, paid_visit, fav_* and
  * gap_agg of the SQL compute did until 0.2.0 (bench/baseline_compute.sql keeps
- * it, as the benchmark's yardstick). Column numbers are METRICS.md's.
+ * it, as the benchmark's yardstick). Column numbers are docs/METRICS.md's.
  *
  * The sorts go through w->keys, an array of byte pointers: to a booking (the
  * struct's own address, converted back by booking_of) or to a 16-byte id. That
  * way a plain qsort comparator finds everything it compares without a context.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +17,59 @@
 
 #define DAYS(n) ((n) * AGG_USEC_PER_DAY)
 
-/* as_of and the starts of the windows (as_of - N days, as_of]. */
+/* ---- The windows (31-37, 42-44, 78) ------------------------------------------------- */
+
+/*
+ * A window counts (or sums) the rows its rule takes whose time falls in (as_of - to days,
+ * as_of - from days]. The same row of this table gives the window's clock: when one of
+ * those rows next enters it (at its time + from days) or leaves it (+ to days), so no
+ * window is counted without the clock that moves it.
+ */
+enum win_rows {
+	W_VISITS,               /* the visits (V) */
+	W_NO_SHOWS,             /* NO_SHOW bookings that have started */
+	W_CANCELS,              /* cancelled bookings that have started */
+	W_BOOKINGS,             /* every booking */
+	W_PAYMENTS,             /* the payments of set P */
+};
+
+enum win_adds { W_ONE, W_POINTS, W_NET };
+
+struct window {
+	enum win_rows rows;
+	bool on_created;                /* the row's created_at, else its start */
+	int from, to;                   /* days before as_of */
+	enum win_adds adds;
+	size_t value;                   /* its column in agg_result */
+	bool wide;                      /* the column is an int64_t, else an int32_t */
+	size_t clock;                   /* the struct agg_ts its moves go to */
+};
+
+#define WINDOW(rows, on_created, from, to, adds, column, clock)                          \
+	{ rows, on_created, from, to, adds, offsetof(struct agg_result, column),          \
+	  sizeof(((struct agg_result *)0)->column) == sizeof(int64_t),                    \
+	  offsetof(struct agg_result, clock) }
+
+static const struct window windows[] = {
+	WINDOW(W_VISITS, false, 0, 30, W_ONE, visits_30d, next_window_exit),
+	WINDOW(W_VISITS, false, 0, 90, W_ONE, visits_90d, next_window_exit),
+	WINDOW(W_VISITS, false, 0, 365, W_ONE, visits_365d, next_window_exit),
+	WINDOW(W_VISITS, false, 365, 730, W_ONE, visits_prev_365d, next_window_exit),
+	WINDOW(W_NO_SHOWS, false, 0, 365, W_ONE, no_shows_365d, next_window_exit),
+	WINDOW(W_CANCELS, false, 0, 365, W_ONE, cancellations_365d, next_window_exit),
+	WINDOW(W_BOOKINGS, true, 0, 30, W_ONE, bookings_created_30d, next_created_change),
+	WINDOW(W_VISITS, false, 0, 365, W_POINTS, loyalty_points_earned_365d, next_window_exit),
+	WINDOW(W_PAYMENTS, true, 0, 30, W_NET, net_spend_30d_cents, next_pay_change),
+	WINDOW(W_PAYMENTS, true, 0, 90, W_NET, net_spend_90d_cents, next_pay_change),
+	WINDOW(W_PAYMENTS, true, 0, 365, W_NET, net_spend_365d_cents, next_pay_change),
+};
+
+#define NWINDOWS (sizeof(windows) / sizeof(windows[0]))
+
+/* as_of, and each window's bounds: (lo, hi] = (as_of - to days, as_of - from days]. */
 struct win {
-	int64_t as_of, s30, s90, s365, s730;
+	int64_t as_of;
+	int64_t lo[NWINDOWS], hi[NWINDOWS];
 };
 
 enum agg_status agg_status_parse(const char *s, size_t len)
@@ -243,7 +294,7 @@ static int work_reserve(struct agg_work *w, size_t nb, size_t np)
 
 /* ---- Bookings: plain aggregates (bk_agg) --------------------------------------------- */
 
-/* Lifecycle dates (10, 12-17), counts (20-28), RES (29-30), windows (31-37). */
+/* Lifecycle dates (10, 12-17), counts (20-28), RES (29-30). */
 static void bookings_counts(const struct win *t, const struct agg_booking *b, size_t nb,
 			    struct agg_result *r)
 {
@@ -294,16 +345,7 @@ static void bookings_counts(const struct win *t, const struct agg_booking *b, si
 			r->visits_total++;
 			ts_min(&r->first_booking_at, x->start);
 			ts_max(&r->last_visit_at, x->start);
-			r->visits_30d += x->start > t->s30;
-			r->visits_90d += x->start > t->s90;
-			r->visits_365d += x->start > t->s365;
-			r->visits_prev_365d += x->start > t->s730 && x->start <= t->s365;
 		}
-		if (started && x->start > t->s365) {
-			r->no_shows_365d += x->status == AGG_NO_SHOW;
-			r->cancellations_365d += is_cancel(x->status);
-		}
-		r->bookings_created_30d += x->created > t->s30 && x->created <= t->as_of;
 	}
 }
 
@@ -334,60 +376,73 @@ static void bookings_sums(const struct win *t, const struct agg_booking *b, size
 		r->party_sum += x->party;
 		r->party_n++;
 		r->loyalty_points_earned += x->points;
-		if (x->start > t->s365)
-			r->loyalty_points_earned_365d += x->points;
 		if (x->points > 0)
 			ts_max(&r->loyalty_last_earned_at, x->start);
 	}
 }
 
-/* The first exit still to come from a window a started booking counts in. */
-static bool window_exit(const struct win *t, const struct agg_booking *x, int64_t *at)
+/* Whether a window's rule takes booking x (its time aside). */
+static bool takes(enum win_rows rows, const struct agg_booking *x, const struct win *t)
 {
-	if (is_visit(x, t)) {
-		/* visits_30d, _90d, _365d, then visits_prev_365d's (34) at 730 days. */
-		if (x->start > t->s30)
-			*at = ts_plus(x->start, DAYS(30));
-		else if (x->start > t->s90)
-			*at = ts_plus(x->start, DAYS(90));
-		else if (x->start > t->s365)
-			*at = ts_plus(x->start, DAYS(365));
-		else if (x->start > t->s730)
-			*at = ts_plus(x->start, DAYS(730));
-		else
-			return false;
+	switch (rows) {
+	case W_VISITS:
+		return is_visit(x, t);
+	case W_NO_SHOWS:
+		return x->status == AGG_NO_SHOW && x->start <= t->as_of;
+	case W_CANCELS:
+		return is_cancel(x->status) && x->start <= t->as_of;
+	case W_BOOKINGS:
 		return true;
-	}
-	/* no_shows_365d and cancellations_365d (35-36). */
-	if ((x->status == AGG_NO_SHOW || is_cancel(x->status)) && x->start <= t->as_of &&
-	    x->start > t->s365) {
-		*at = ts_plus(x->start, DAYS(365));
-		return true;
+	case W_PAYMENTS:
+		break;
 	}
 	return false;
 }
 
+/* Row time tm (with its value v) in window i: counted if inside, and its next move. */
+static void window_add(const struct win *t, size_t i, int64_t tm, int64_t v,
+		       struct agg_result *r)
+{
+	const struct window *w = &windows[i];
+	struct agg_ts *clock = (struct agg_ts *)((char *)r + w->clock);
+	char *value = (char *)r + w->value;
+
+	if (tm > t->hi[i]) {
+		ts_min(clock, ts_plus(tm, DAYS(w->from)));
+	} else if (tm > t->lo[i]) {
+		if (w->wide)
+			sum_add((int64_t *)(void *)value, v);
+		else
+			*(int32_t *)(void *)value += (int32_t)v;
+		ts_min(clock, ts_plus(tm, DAYS(w->to)));
+	}
+}
+
+static void bookings_windows(const struct win *t, const struct agg_booking *b, size_t nb,
+			     struct agg_result *r)
+{
+	for (size_t i = 0; i < nb; i++) {
+		const struct agg_booking *x = &b[i];
+
+		for (size_t k = 0; k < NWINDOWS; k++)
+			if (windows[k].rows != W_PAYMENTS && takes(windows[k].rows, x, t))
+				window_add(t, k, windows[k].on_created ? x->created : x->start,
+					   windows[k].adds == W_POINTS ? x->points : 1, r);
+	}
+}
+
 /*
- * The clock: when a booking next changes a value by time alone. One starting moves
- * between upcoming, visits and resolved (a DECLINED one counts in total_bookings only);
- * one leaves a window N days after its start; bookings_created_30d (37) takes a booking
- * in when created and lets it go 30 days later.
+ * The clock, besides the windows': a booking starting moves between upcoming, visits
+ * and resolved (a DECLINED one counts in total_bookings only).
  */
 static void bookings_clock(const struct win *t, const struct agg_booking *b, size_t nb,
 			   struct agg_result *r)
 {
 	for (size_t i = 0; i < nb; i++) {
 		const struct agg_booking *x = &b[i];
-		int64_t at;
 
 		if (x->start > t->as_of && x->status != AGG_DECLINED)
 			ts_min(&r->next_start, x->start);
-		if (window_exit(t, x, &at))
-			ts_min(&r->next_window_exit, at);
-		if (x->created > t->as_of)
-			ts_min(&r->next_created_change, x->created);
-		else if (x->created > t->s30)
-			ts_min(&r->next_created_change, ts_plus(x->created, DAYS(30)));
 	}
 }
 
@@ -451,7 +506,7 @@ static void first_visit(const struct agg_booking *b, const size_t *vis, size_t n
 	if (f == NULL)
 		return;
 	if (f->has_location) {
-		memcpy(r->first_visit_location, f->location, 16);
+		memcpy(r->first_visit_location_id, f->location, 16);
 		r->has_first_visit_location = true;
 	}
 	if (f->source.p != NULL)
@@ -460,29 +515,13 @@ static void first_visit(const struct agg_booking *b, const size_t *vis, size_t n
 
 /* ---- Payments (pay_agg, paid_visit_count, paid_visit) -------------------------------- */
 
-/* When a payment next enters or leaves a spend window (42-44). */
-static bool pay_change(const struct win *t, int64_t created, int64_t *at)
-{
-	if (created > t->as_of)
-		*at = created;
-	else if (created > t->s30)
-		*at = ts_plus(created, DAYS(30));
-	else if (created > t->s90)
-		*at = ts_plus(created, DAYS(90));
-	else if (created > t->s365)
-		*at = ts_plus(created, DAYS(365));
-	else
-		return false;
-	return true;
-}
-
-/* Spend (38-44), last_payment_at (48) and the payments' clock. */
+/* Spend (38-41), last_payment_at (48), and the spend windows (42-44) with their clock. */
 static void payment_sums(const struct win *t, const struct agg_payment *p, size_t np,
 			 struct agg_result *r)
 {
 	for (size_t i = 0; i < np; i++) {
 		const struct agg_payment *x = &p[i];
-		int64_t net = x->amount, at;
+		int64_t net = x->amount;
 
 		sum_add(&r->gross_spend_cents, x->amount);
 		sum_add(&r->tips_cents, x->tip);
@@ -490,17 +529,10 @@ static void payment_sums(const struct win *t, const struct agg_payment *p, size_
 		sum_add(&net, x->tip);
 		sum_sub(&net, x->refunded);
 		sum_add(&r->net_spend_cents, net);
-		if (x->created <= t->as_of) {
-			if (x->created > t->s30)
-				sum_add(&r->net_spend_30d_cents, net);
-			if (x->created > t->s90)
-				sum_add(&r->net_spend_90d_cents, net);
-			if (x->created > t->s365)
-				sum_add(&r->net_spend_365d_cents, net);
-		}
 		ts_max(&r->last_payment_at, x->created);
-		if (pay_change(t, x->created, &at))
-			ts_min(&r->next_pay_change, at);
+		for (size_t k = 0; k < NWINDOWS; k++)
+			if (windows[k].rows == W_PAYMENTS)
+				window_add(t, k, x->created, net, r);
 	}
 }
 
@@ -584,7 +616,7 @@ static void favourite_ids(const struct agg_booking *b, const size_t *vis, size_t
 	f = favourite(keys, n, cmp_location);
 	r->distinct_locations = f.groups;
 	if (f.best != NULL) {
-		memcpy(r->favourite_location, f.best->location, 16);
+		memcpy(r->favourite_location_id, f.best->location, 16);
 		r->has_favourite_location = true;
 	}
 
@@ -595,14 +627,14 @@ static void favourite_ids(const struct agg_booking *b, const size_t *vis, size_t
 	r->distinct_staff = f.groups;
 	r->favourite_staff_visits = f.n;
 	if (f.best != NULL)
-		r->favourite_staff = f.best->staff;
+		r->favourite_staff_id = f.best->staff;
 
 	for (i = 0, n = 0; i < nv; i++)
 		if (b[vis[i]].service.p != NULL)
 			keys[n++] = key_of_booking(&b[vis[i]]);
 	f = favourite(keys, n, cmp_service);
 	if (f.best != NULL)
-		r->favourite_service = f.best->service;
+		r->favourite_service_id = f.best->service;
 }
 
 struct tally {
@@ -641,7 +673,7 @@ static void favourite_times(const struct agg_booking *b, const size_t *vis, size
 	}
 	if (nv == 0)
 		return;
-	r->has_favourite_weekday = true;
+	r->has_favourite_time = true;
 	r->favourite_weekday = favourite_small(wd, 8);
 	r->favourite_hour = favourite_small(hr, 24);
 }
@@ -692,15 +724,13 @@ int agg_customer(int64_t as_of, const struct agg_booking *b, size_t nb,
 		 const struct agg_payment *p, size_t np, struct agg_work *w,
 		 struct agg_result *r)
 {
-	struct win t = {
-		.as_of = as_of,
-		.s30 = ts_plus(as_of, -DAYS(30)),
-		.s90 = ts_plus(as_of, -DAYS(90)),
-		.s365 = ts_plus(as_of, -DAYS(365)),
-		.s730 = ts_plus(as_of, -DAYS(730)),
-	};
+	struct win t = { .as_of = as_of };
 	size_t nv = 0;
 
+	for (size_t k = 0; k < NWINDOWS; k++) {
+		t.lo[k] = ts_plus(as_of, -DAYS(windows[k].to));
+		t.hi[k] = ts_plus(as_of, -DAYS(windows[k].from));
+	}
 	if (work_reserve(w, nb, np) < 0)
 		return -1;
 	*r = (struct agg_result){ 0 };
@@ -709,6 +739,7 @@ int agg_customer(int64_t as_of, const struct agg_booking *b, size_t nb,
 			w->idx[nv++] = i;
 
 	bookings_counts(&t, b, nb, r);
+	bookings_windows(&t, b, nb, r);
 	bookings_sums(&t, b, nb, r);
 	bookings_clock(&t, b, nb, r);
 	rebooking(&t, b, nb, w->keys, r);

@@ -5,8 +5,14 @@
  * violation (garbage, oversized, half-sent) is answered with an error and the
  * connection is closed once that error has been written.
  *
+ * Each request goes to commands.c as a request handle (request.h) whose
+ * write function is ours; the handlers and jobs that answer it know no
+ * client. Its answer ends it; the next request starts from the loop, never
+ * from inside the call that answered. A connection that goes away orphans
+ * its request, and whatever is said on it later is dropped.
+ *
  * A client is freed only from the loop, never inside a call that may still
- * use it: the last client_unref() parks it on the dying list and a deferred
+ * use it: the last reference parks it on the dying list and a deferred
  * event frees it (as tmux's server_client_unref does).
  */
 #include <errno.h>
@@ -24,8 +30,8 @@
 #include "client.h"
 #include "commands.h"
 #include "daemon.h"
-#include "job.h"
 #include "log.h"
+#include "request.h"
 #include "wire.h"
 
 #define CLIENT_MAX_GROUPS 256
@@ -55,10 +61,12 @@ struct client {
 	struct daemon *d;
 	struct event *ev_free;
 	struct event *ev_idle;          /* no request for idle_timeout_s: close */
+	struct event *ev_next;          /* the request was answered: on to the next */
 	struct bufferevent *bev;        /* NULL once gone */
 	int refs;
 	bool pending;                   /* a request is being handled */
-	bool in_dispatch;
+	struct request *req;            /* that request (our reference) */
+	struct request *answered;       /* the last one, released from the loop */
 	bool closing;                   /* close when the output has drained */
 	size_t drained;                 /* input discarded since closing */
 	bool shut;                      /* our side shut down, draining theirs */
@@ -71,6 +79,7 @@ struct client {
 
 static void process_input(struct client *c);
 static void close_when_flushed(struct client *c);
+static void client_unref(struct client *c);
 
 static bool unlink_from(struct client **list, struct client *c)
 {
@@ -98,6 +107,10 @@ static void client_free(struct client *c)
 	event_free(c->ev_free);
 	if (c->ev_idle != NULL)
 		event_free(c->ev_idle);
+	if (c->ev_next != NULL)
+		event_free(c->ev_next);
+	request_unref(c->req);
+	request_unref(c->answered);
 	free(c);
 }
 
@@ -116,17 +129,18 @@ static void client_drop(struct client *c)
 	c->bev = NULL;
 	evtimer_del(c->ev_idle);
 	unlink_client(c);
-	/* Nobody to tell: stop waiting now, not when the job ends. */
-	jobs_forget_client(c->d->jobs, c);
+	/* Nobody to tell: what its request still says is dropped. */
+	if (c->req != NULL)
+		request_orphan(c->req);
 	client_unref(c);
 }
 
-void client_ref(struct client *c)
+static void client_ref(struct client *c)
 {
 	c->refs++;
 }
 
-void client_unref(struct client *c)
+static void client_unref(struct client *c)
 {
 	struct clients *cs = c->d->clients;
 
@@ -137,9 +151,6 @@ void client_unref(struct client *c)
 	event_active(c->ev_free, EV_TIMEOUT, 0);
 }
 
-bool client_gone(const struct client *c) { return c->bev == NULL; }
-bool client_may_write(const struct client *c) { return c->may_write; }
-const char *client_who(const struct client *c) { return c->who; }
 
 /*
  * Timeouts measure progress. Idle (no request under way, no request received
@@ -179,77 +190,53 @@ static void write_line(struct client *c, char *line)
 	free(line);
 }
 
-void client_event(struct client *c, const char *event, json_t *fields)
-{
-	if (c->bev == NULL) {
-		json_decref(fields);
-		return;
-	}
-	write_line(c, proto_event(event, fields));
-}
-
+/* The request was answered: it ends, and the next one starts from the loop. */
 static void finish_request(struct client *c)
 {
 	c->pending = false;
+	request_unref(c->answered);
+	c->answered = c->req;
+	c->req = NULL;
+	event_active(c->ev_next, EV_TIMEOUT, 0);
+}
+
+static void next_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *c = arg;
+
+	(void)fd;
+	(void)what;
+	request_unref(c->answered);
+	c->answered = NULL;
 	if (c->bev == NULL)
 		return;
 	set_idle_timeout(c);
-	if (!c->in_dispatch)
-		process_input(c);
+	process_input(c);
 }
 
-void client_reply_ok(struct client *c, json_t *result)
+/* The request handle's write function (request.h): line taken, or NULL. */
+static void on_write(void *owner, char *line, bool final)
 {
-	if (c->bev == NULL) {
-		json_decref(result);
-		return;
-	}
-	write_line(c, proto_reply_ok(result));
-	finish_request(c);
+	struct client *c = owner;
+
+	write_line(c, line);
+	if (final)
+		finish_request(c);
 }
 
 /* Errors that end the connection: the peer broke the protocol. */
 static void reject(struct client *c, enum proto_err err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void vreply_error(struct client *c, enum proto_err err, const char *fmt, va_list ap)
-{
-	char msg[1024];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	write_line(c, proto_reply_error(err, "%s", msg));
-}
-
-void client_reply_error(struct client *c, enum proto_err err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->bev == NULL)
-		return;
-	va_start(ap, fmt);
-	vreply_error(c, err, fmt, ap);
-	va_end(ap);
-	finish_request(c);
-}
-
-void client_reply_error_fields(struct client *c, enum proto_err err, json_t *fields,
-			       const char *msg)
-{
-	if (c->bev == NULL) {
-		json_decref(fields);
-		return;
-	}
-	write_line(c, proto_reply_error_fields(err, fields, "%s", msg));
-	finish_request(c);
-}
-
 static void reject(struct client *c, enum proto_err err, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreply_error(c, err, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	write_line(c, proto_reply_error(err, "%s", msg));
 	close_when_flushed(c);
 }
 
@@ -293,12 +280,17 @@ static void handle_line(struct client *c, const char *line, size_t len)
 		return;
 	}
 	log_msg(LOG_DEBUG, "request '%s' from %s", req.cmd, c->who);
+	if ((c->req = request_new(on_write, c, c->may_write, c->who)) == NULL) {
+		proto_request_free(&req);
+		reject(c, PROTO_ERR_INTERNAL, "out of memory");
+		return;
+	}
 	c->pending = true;
 	set_idle_timeout(c);
 	/* The handler may drop the connection (not the object: see above). */
-	c->in_dispatch = true;
-	commands_dispatch(c->d, c, req.cmd, req.args);
-	c->in_dispatch = false;
+	client_ref(c);
+	commands_dispatch(c->d, c->req, req.cmd, req.args);
+	client_unref(c);
 	proto_request_free(&req);
 }
 
@@ -517,7 +509,12 @@ int client_accept(struct daemon *d, int fd)
 	}
 	c->d = d;
 	c->ev_idle = evtimer_new(d->base, idle_cb, c);
-	if (c->ev_idle == NULL) {
+	c->ev_next = event_new(d->base, -1, 0, next_cb, c);
+	if (c->ev_idle == NULL || c->ev_next == NULL) {
+		if (c->ev_idle != NULL)
+			event_free(c->ev_idle);
+		if (c->ev_next != NULL)
+			event_free(c->ev_next);
 		event_free(c->ev_free);
 		free(c);
 		close(fd);
@@ -533,6 +530,7 @@ int client_accept(struct daemon *d, int fd)
 	if (c->bev == NULL) {
 		close(fd);
 		event_free(c->ev_idle);
+		event_free(c->ev_next);
 		event_free(c->ev_free);
 		free(c);
 		return -1;

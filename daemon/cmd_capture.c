@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
-#include "commands.h"
+#include "cmd.h"
 #include "daemon.h"
 #include "log.h"
 #include "msgids.h"
+#include "request.h"
 #include "schema.h"
 #include "sqlfiles.h"
 #include "wire.h"
@@ -26,7 +26,7 @@ enum capture_action { CAPTURE_STATUS, CAPTURE_ON, CAPTURE_OFF };
 
 struct capture_req {
 	struct daemon *d;
-	struct client *c;
+	struct request *rq;
 	enum capture_action action;
 	char reason[512];
 	json_t *result;
@@ -34,7 +34,7 @@ struct capture_req {
 
 static void done(struct capture_req *r)
 {
-	client_unref(r->c);
+	request_unref(r->rq);
 	json_decref(r->result);
 	free(r);
 }
@@ -43,7 +43,7 @@ static void send_or_fail(struct capture_req *r, const char *sql, int n, const ch
 			 db_result_fn fn)
 {
 	if (db_send(r->d->db_ctl, sql, n, p, false, fn, r) != 0) {
-		reply_db_unavailable(r->c, r->d->db_ctl);
+		request_reply_db_unavailable(r->rq, r->d->db_ctl);
 		done(r);
 	}
 }
@@ -55,19 +55,19 @@ static void on_checks(PGresult *res, const struct db_error *err, void *arg)
 
 	if (err != NULL) {
 		json_decref(checks);
-		reply_db_error(r->c, "cannot check the capture triggers", err);
+		request_reply_db_error(r->rq, "cannot check the capture triggers", err);
 		done(r);
 		return;
 	}
 	for (int i = 0; i < PQntuples(res); i++) {
-		json_t *row = result_row_json(res, i);
+		json_t *row = wire_result_row(res, i);
 		json_t *keys = json_loads(json_string_value(json_object_get(row, "keys")), 0, NULL);
 
 		json_object_set_new(row, "keys", keys ? keys : json_array());
 		json_array_append_new(checks, row);
 	}
 	json_object_set_new(r->result, "checks", checks);
-	client_reply_ok(r->c, json_incref(r->result));
+	request_reply_ok(r->rq, json_incref(r->result));
 	done(r);
 }
 
@@ -77,14 +77,14 @@ static void on_get(PGresult *res, const struct db_error *err, void *arg)
 
 	if (err != NULL || PQntuples(res) != 1) {
 		if (err != NULL)
-			reply_db_error(r->c, "cannot read the capture switch", err);
+			request_reply_db_error(r->rq, "cannot read the capture switch", err);
 		else
-			client_reply_error(r->c, PROTO_ERR_FAILED, "analytics_control has no row: "
+			request_reply_error(r->rq, PROTO_ERR_FAILED, "analytics_control has no row: "
 					   "is the schema migrated?");
 		done(r);
 		return;
 	}
-	r->result = wire_row(result_row_json(res, 0));
+	r->result = wire_row(wire_result_row(res, 0));
 	send_or_fail(r, sql_check_capture, 0, NULL, on_checks);
 }
 
@@ -113,33 +113,33 @@ static void on_set(PGresult *res, const struct db_error *err, void *arg)
 
 	if (err != NULL || PQntuples(res) != 1) {
 		if (err != NULL)
-			reply_db_error(r->c, on ? "capture on failed" : "capture off failed", err);
+			request_reply_db_error(r->rq, on ? "capture on failed" : "capture off failed", err);
 		else
-			client_reply_error(r->c, PROTO_ERR_FAILED, "analytics_control has no row: "
+			request_reply_error(r->rq, PROTO_ERR_FAILED, "analytics_control has no row: "
 					   "is the schema migrated?");
 		done(r);
 		return;
 	}
-	row = result_row_json(res, 0);
+	row = wire_result_row(res, 0);
 	if (json_is_true(json_object_get(row, "changed")))
-		log_capture_event(on, client_who(r->c), r->reason,
+		log_capture_event(on, request_who(r->rq), r->reason,
 				  json_is_true(json_object_get(row, "requeued")));
 	json_object_set_new(row, "enabled", json_boolean(on));
-	client_reply_ok(r->c, row);
+	request_reply_ok(r->rq, row);
 	done(r);
 }
 
 static void on_probe(const struct schema_info *si, const struct db_error *err, void *arg)
 {
 	struct capture_req *r = arg;
-	const char *p[3] = { r->action == CAPTURE_ON ? "true" : "false", client_who(r->c),
+	const char *p[3] = { r->action == CAPTURE_ON ? "true" : "false", request_who(r->rq),
 			     r->action == CAPTURE_OFF ? r->reason : NULL };
 
 	if (err != NULL) {
-		reply_db_error(r->c, "cannot read schema_migrations", err);
+		request_reply_db_error(r->rq, "cannot read schema_migrations", err);
 		done(r);
 	} else if (!schema_is_applied(si, SCHEMA_HAS_SWITCH)) {
-		client_reply_error(r->c, PROTO_ERR_FAILED, "the capture switch comes with "
+		request_reply_error(r->rq, PROTO_ERR_FAILED, "the capture switch comes with "
 				   "migration %d: run analyticsctl migrate", SCHEMA_HAS_SWITCH);
 		done(r);
 	} else if (r->action == CAPTURE_STATUS) {
@@ -149,24 +149,24 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 	}
 }
 
-void cmd_capture(struct daemon *d, struct client *c, const struct cmd_args *args)
+void cmd_capture(struct daemon *d, struct request *rq, const struct cmd_args *args)
 {
 	const char *action = cmd_arg_str(args, "action", "status");
 	struct capture_req *r = calloc(1, sizeof(*r));
 
 	if (r == NULL) {
-		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		request_reply_error(rq, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	r->d = d;
-	r->c = c;
+	r->rq = rq;
 	r->action = strcmp(action, "on") == 0 ? CAPTURE_ON
 		  : strcmp(action, "off") == 0 ? CAPTURE_OFF : CAPTURE_STATUS;
 	snprintf(r->reason, sizeof(r->reason), "%s",
 		 cmd_arg_str(args, "reason", "turned off by an operator"));
-	client_ref(c);
+	request_ref(rq);
 	if (schema_probe(d->db_ctl, on_probe, r) != 0) {
-		reply_db_unavailable(c, d->db_ctl);
+		request_reply_db_unavailable(rq, d->db_ctl);
 		done(r);
 	}
 }

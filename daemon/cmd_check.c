@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * check: sanity checks of the analytics (SPEC 4.2). The schema check is
+ * check: sanity checks of the analytics (analyticsctl(8)). The schema check is
  * done here (it needs the embedded migrations); the rest are queries in
  * sql/queries/check_*.sql, each run when the schema has its tables. The
  * exactness check recomputes a sample of rows with the refresh's own
@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
-#include "commands.h"
+#include "cmd.h"
 #include "compute.h"
 #include "daemon.h"
 #include "loyalty.h"
+#include "request.h"
 #include "schema.h"
 #include "sqlfiles.h"
 
@@ -40,7 +40,7 @@ static const struct {
 struct check_req {
 	struct check_req *behind;       /* the next check in line */
 	struct daemon *d;
-	struct client *c;
+	struct request *rq;
 	json_t *checks;
 	bool runs[Q_N];                 /* the schema has what the query reads */
 	int next;                       /* the next query to run */
@@ -65,7 +65,7 @@ static void start(struct check_req *r);
 static void release(struct check_req *r)
 {
 	line = r->behind;
-	client_unref(r->c);
+	request_unref(r->rq);
 	free(r->pilot);
 	compute_free(r->compute);
 	free(r);
@@ -86,7 +86,7 @@ static void finish(struct check_req *r)
 			if (st != NULL && strcmp(st, names[k]) == 0)
 				n[k]++;
 	}
-	client_reply_ok(r->c, json_pack("{s:o, s:{s:i, s:i, s:i}}", "checks", r->checks,
+	request_reply_ok(r->rq, json_pack("{s:o, s:{s:i, s:i, s:i}}", "checks", r->checks,
 					"summary", "pass", n[0], "warn", n[1], "fail", n[2]));
 	release(r);
 }
@@ -212,7 +212,8 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 	if (si->problem[0] != '\0')
 		snprintf(detail, sizeof(detail), "%s", si->problem);
 	else
-		snprintf(detail, sizeof(detail), "schema version %d of %d%s", si->current, si->latest,
+		snprintf(detail, sizeof(detail), "schema version %d of %d%s%s", si->current,
+			 si->latest, si->n_functions_pending ? ", a function script changed" : "",
 			 si->n_pending ? ": run analyticsctl migrate" : "");
 	add_check(r->checks, "schema", ok ? "pass" : "fail", detail, NULL);
 	for (int q = 0; q < Q_N; q++)
@@ -224,16 +225,16 @@ static void start(struct check_req *r)
 {
 	if (r->d->stopping) {
 		json_decref(r->checks);
-		client_reply_error(r->c, PROTO_ERR_SHUTTING_DOWN, "analyticsd is shutting down");
+		request_reply_error(r->rq, PROTO_ERR_SHUTTING_DOWN, "analyticsd is shutting down");
 		release(r);
 	} else if (schema_probe(r->d->db_check, on_probe, r) != 0) {
 		json_decref(r->checks);
-		reply_db_unavailable(r->c, r->d->db_check);
+		request_reply_db_unavailable(r->rq, r->d->db_check);
 		release(r);
 	}
 }
 
-void cmd_check(struct daemon *d, struct client *c, const struct cmd_args *args)
+void cmd_check(struct daemon *d, struct request *rq, const struct cmd_args *args)
 {
 	struct check_req *r, **tail = &line;
 
@@ -244,12 +245,12 @@ void cmd_check(struct daemon *d, struct client *c, const struct cmd_args *args)
 		if (r != NULL)
 			json_decref(r->checks);
 		free(r);
-		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		request_reply_error(rq, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	r->d = d;
-	r->c = c;
-	client_ref(c);
+	r->rq = rq;
+	request_ref(rq);
 	while (*tail != NULL)
 		tail = &(*tail)->behind;
 	*tail = r;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * metrics: the figures a monitoring system alerts on (SPEC 4.2), as JSON;
+ * metrics: the figures a monitoring system alerts on (analyticsctl(8)), as JSON;
  * analyticsctl renders them in the Prometheus text format. From memory: the
  * daemon, its connections and jobs. From the database, on the control
  * connection: the schema, the runs by kind, mode and status with each kind
@@ -9,11 +9,11 @@
  */
 #include <stdlib.h>
 
-#include "client.h"
-#include "commands.h"
+#include "cmd.h"
 #include "daemon.h"
 #include "follow.h"
 #include "job.h"
+#include "request.h"
 #include "schema.h"
 #include "sqlfiles.h"
 #include "wire.h"
@@ -25,15 +25,15 @@
 
 struct metrics_req {
 	struct daemon *d;
-	struct client *c;
+	struct request *rq;
 	json_t *result;
 	bool capture;
 };
 
 static void finish(struct metrics_req *r)
 {
-	client_reply_ok(r->c, r->result);
-	client_unref(r->c);
+	request_reply_ok(r->rq, r->result);
+	request_unref(r->rq);
 	free(r);
 }
 
@@ -70,7 +70,7 @@ static json_t *rows_json(PGresult *res)
 	json_t *a = json_array();
 
 	for (int i = 0; i < PQntuples(res); i++) {
-		json_t *row = wire_row(result_row_json(res, i));
+		json_t *row = wire_row(wire_result_row(res, i));
 
 		seconds_to_time(row, "last_finished", "last_finished_at");
 		seconds_to_ms(row, "duration_s", "duration_ms");
@@ -85,7 +85,7 @@ static void on_state(PGresult *res, const struct db_error *err, void *arg)
 
 	json_t *state;
 
-	if (err == NULL && PQntuples(res) == 1 && (state = result_row_json(res, 0)) != NULL) {
+	if (err == NULL && PQntuples(res) == 1 && (state = wire_result_row(res, 0)) != NULL) {
 		seconds_to_time(state, "paused_since", "paused_at");
 		seconds_to_time(state, "caught_up", "caught_up_at");
 		seconds_to_time(state, "capture_changed", "capture_changed_at");
@@ -122,7 +122,7 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 		finish(r);
 }
 
-void cmd_metrics(struct daemon *d, struct client *c, const struct cmd_args *args)
+void cmd_metrics(struct daemon *d, struct request *rq, const struct cmd_args *args)
 {
 	json_t *jobs = jobs_status_json(d->jobs), *follow;
 	struct metrics_req *r;
@@ -139,20 +139,20 @@ void cmd_metrics(struct daemon *d, struct client *c, const struct cmd_args *args
 	json_decref(jobs);
 	json_decref(follow);
 	if (result == NULL) {
-		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		request_reply_error(rq, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	if (db_get_state(d->db_ctl) != DB_READY || (r = calloc(1, sizeof(*r))) == NULL) {
-		client_reply_ok(c, result);
+		request_reply_ok(rq, result);
 		return;
 	}
 	r->d = d;
-	r->c = c;
+	r->rq = rq;
 	r->result = result;
-	client_ref(c);
+	request_ref(rq);
 	if (schema_probe(d->db_ctl, on_probe, r) != 0) {
-		client_unref(c);
+		request_unref(rq);
 		free(r);
-		client_reply_ok(c, result);
+		request_reply_ok(rq, result);
 	}
 }

@@ -3,18 +3,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client.h"
-#include "commands.h"
+#include "cmd.h"
 #include "daemon.h"
 #include "job.h"
 #include "refresh.h"
+#include "request.h"
 
-void cmd_refresh(struct daemon *d, struct client *c, const struct cmd_args *args)
+void cmd_refresh(struct daemon *d, struct request *rq, const struct cmd_args *args)
 {
-	const char *mode = cmd_arg_str(args, "mode", "full");
-	enum refresh_mode m = strcmp(mode, "recent") == 0 ? REFRESH_RECENT
-			      : strcmp(mode, "org") == 0 ? REFRESH_ORG
-			      : strcmp(mode, "incremental") == 0 ? REFRESH_INCREMENTAL : REFRESH_FULL;
+	int mode = proto_refresh_mode(cmd_arg_str(args, "mode", NULL));
+	enum refresh_mode m = mode < 0 ? REFRESH_FULL : (enum refresh_mode)mode;   /* checked */
 	struct job *j = refresh_job(d, m, (int)cmd_arg_int(args, "days", d->cfg->refresh.recent_days),
 				    cmd_arg_str(args, "org", NULL));
 
@@ -23,5 +21,5 @@ void cmd_refresh(struct daemon *d, struct client *c, const struct cmd_args *args
 		j->force = cmd_arg_bool(args, "force", false);
 		j->dry_run = cmd_arg_bool(args, "dry_run", false);
 	}
-	job_submit(d->jobs, c, j, cmd_arg_bool(args, "wait", true));
+	job_submit(d->jobs, rq, j, cmd_arg_bool(args, "wait", true));
 }

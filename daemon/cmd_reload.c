@@ -4,19 +4,19 @@
  * `ExecReload=analyticsctl reload` fails the reload job when the new
  * configuration is invalid (Type=notify on systemd 252 has no other way).
  */
-#include "client.h"
-#include "commands.h"
+#include "cmd.h"
 #include "daemon.h"
+#include "request.h"
 
-void cmd_reload(struct daemon *d, struct client *c, const struct cmd_args *args)
+void cmd_reload(struct daemon *d, struct request *rq, const struct cmd_args *args)
 {
-	char err[1024];
+	char err[1024] = "this daemon cannot reload";
 
 	(void)args;
-	if (daemon_reload(d, err, sizeof(err)) != 0) {
-		client_reply_error(c, PROTO_ERR_FAILED, "reload failed, the previous configuration "
+	if (d->reload == NULL || d->reload(d, err, sizeof(err)) != 0) {
+		request_reply_error(rq, PROTO_ERR_FAILED, "reload failed, the previous configuration "
 				   "stays in force: %s", err);
 		return;
 	}
-	client_reply_ok(c, json_pack("{s:s}", "config", d->cfg_path));
+	request_reply_ok(rq, json_pack("{s:s}", "config", d->cfg_path));
 }

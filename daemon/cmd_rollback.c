@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: ISC */
-/* rollback [to], pause [reason], resume (SPEC 4.3). */
+/* rollback [to] (analyticsctl(8)). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
-#include "commands.h"
+#include "cmd.h"
 #include "daemon.h"
 #include "job.h"
 #include "log.h"
 #include "msgids.h"
+#include "request.h"
 #include "rollback.h"
 #include "sqlfiles.h"
 #include "wire.h"
@@ -23,7 +23,7 @@
  */
 struct preview {
 	struct daemon *d;
-	struct client *c;
+	struct request *rq;
 	long long to;
 	json_t *runs;
 	size_t next;                    /* the run whose counts are read next */
@@ -32,7 +32,7 @@ struct preview {
 
 static void preview_free(struct preview *pv)
 {
-	client_unref(pv->c);
+	request_unref(pv->rq);
 	json_decref(pv->runs);
 	free(pv);
 }
@@ -46,7 +46,7 @@ static void on_preview_counts(PGresult *res, const struct db_error *err, void *a
 	struct run_counts one;
 
 	if (err != NULL) {
-		reply_db_error(pv->c, "cannot read the undo log", err);
+		request_reply_db_error(pv->rq, "cannot read the undo log", err);
 		preview_free(pv);
 		return;
 	}
@@ -63,7 +63,7 @@ static void preview_counts(struct preview *pv)
 	const char *p[1] = { id };
 
 	if (pv->next == json_array_size(pv->runs)) {
-		client_reply_ok(pv->c, json_pack("{s:b, s:O, s:o}", "dry_run", 1, "runs", pv->runs,
+		request_reply_ok(pv->rq, json_pack("{s:b, s:O, s:o}", "dry_run", 1, "runs", pv->runs,
 						 "rows", wire_rows(&pv->n)));
 		preview_free(pv);
 		return;
@@ -72,7 +72,7 @@ static void preview_counts(struct preview *pv)
 		 (long long)json_integer_value(json_object_get(json_array_get(pv->runs, pv->next),
 							       "run_id")));
 	if (db_send(pv->d->db_ctl, sql_rollback_counts, 1, p, false, on_preview_counts, pv) != 0) {
-		reply_db_unavailable(pv->c, pv->d->db_ctl);
+		request_reply_db_unavailable(pv->rq, pv->d->db_ctl);
 		preview_free(pv);
 	}
 }
@@ -83,18 +83,18 @@ static void on_preview_plan(PGresult *res, const struct db_error *err, void *arg
 	char why[512];
 
 	if (err != NULL) {
-		reply_db_error(pv->c, "cannot read analytics_refresh_runs", err);
+		request_reply_db_error(pv->rq, "cannot read analytics_refresh_runs", err);
 		preview_free(pv);
 		return;
 	}
 	if (rollback_plan_verdict(res, pv->to, pv->d->cfg->refresh.keep_runs, why,
 				  sizeof(why)) != 0) {
-		client_reply_error(pv->c, PROTO_ERR_FAILED, "%s", why);
+		request_reply_error(pv->rq, PROTO_ERR_FAILED, "%s", why);
 		preview_free(pv);
 		return;
 	}
 	for (int i = 0; i < PQntuples(res); i++)
-		json_array_append_new(pv->runs, wire_row(result_row_json(res, i)));
+		json_array_append_new(pv->runs, wire_row(wire_result_row(res, i)));
 	preview_counts(pv);
 }
 
@@ -105,7 +105,7 @@ static void send_plan(struct preview *pv)
 
 	snprintf(target, sizeof(target), "%lld", pv->to);
 	if (db_send(pv->d->db_ctl, sql_rollback_plan, 1, p, false, on_preview_plan, pv) != 0) {
-		reply_db_unavailable(pv->c, pv->d->db_ctl);
+		request_reply_db_unavailable(pv->rq, pv->d->db_ctl);
 		preview_free(pv);
 	}
 }
@@ -116,17 +116,17 @@ static void on_preview_target(PGresult *res, const struct db_error *err, void *a
 	char why[256];
 
 	if (err != NULL) {
-		reply_db_error(pv->c, "cannot read analytics_refresh_runs", err);
+		request_reply_db_error(pv->rq, "cannot read analytics_refresh_runs", err);
 		preview_free(pv);
 	} else if (rollback_target_verdict(res, pv->to, why, sizeof(why)) != 0) {
-		client_reply_error(pv->c, PROTO_ERR_FAILED, "%s", why);
+		request_reply_error(pv->rq, PROTO_ERR_FAILED, "%s", why);
 		preview_free(pv);
 	} else {
 		send_plan(pv);
 	}
 }
 
-static void preview(struct daemon *d, struct client *c, long long to)
+static void preview(struct daemon *d, struct request *rq, long long to)
 {
 	struct preview *pv = calloc(1, sizeof(*pv));
 	char target[24];
@@ -134,13 +134,13 @@ static void preview(struct daemon *d, struct client *c, long long to)
 
 	if (pv == NULL || (pv->runs = json_array()) == NULL) {
 		free(pv);
-		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		request_reply_error(rq, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	pv->d = d;
-	pv->c = c;
+	pv->rq = rq;
 	pv->to = to;
-	client_ref(c);
+	request_ref(rq);
 	if (to == 0) {
 		send_plan(pv);
 		return;
@@ -148,90 +148,17 @@ static void preview(struct daemon *d, struct client *c, long long to)
 	snprintf(target, sizeof(target), "%lld", to);
 	if (db_send(d->db_ctl, sql_rollback_target_exists, 1, p, false, on_preview_target,
 		    pv) != 0) {
-		reply_db_unavailable(c, d->db_ctl);
+		request_reply_db_unavailable(rq, d->db_ctl);
 		preview_free(pv);
 	}
 }
 
-void cmd_rollback(struct daemon *d, struct client *c, const struct cmd_args *args)
+void cmd_rollback(struct daemon *d, struct request *rq, const struct cmd_args *args)
 {
 	if (cmd_arg_bool(args, "dry_run", false)) {
-		preview(d, c, cmd_arg_int(args, "to", 0));
+		preview(d, rq, cmd_arg_int(args, "to", 0));
 		return;
 	}
-	job_submit(d->jobs, c, rollback_job(d, cmd_arg_int(args, "to", 0)),
+	job_submit(d->jobs, rq, rollback_job(d, cmd_arg_int(args, "to", 0)),
 		   cmd_arg_bool(args, "wait", true));
-}
-
-struct control_req {
-	struct daemon *d;
-	struct client *c;
-	bool pause;
-	char reason[512];
-};
-
-/* The journal's pause and resume events: who, and why (MESSAGE_ID paused, resumed). */
-void log_pause_event(bool pause, const char *who, const char *reason)
-{
-	char r[600], w[160];
-	const char *fields[3] = { r, w, NULL };
-
-	snprintf(r, sizeof(r), "ANALYTICS_REASON=%s", reason ? reason : "");
-	snprintf(w, sizeof(w), "ANALYTICS_REQUESTED_BY=%s", who);
-	if (pause)
-		log_event(LOG_NOTICE, MSGID_PAUSED, fields, "analytics paused by %s: %s", who,
-			  reason ? reason : "no reason given");
-	else
-		log_event(LOG_NOTICE, MSGID_RESUMED, fields + 1, "analytics resumed by %s", who);
-}
-
-static void on_control(PGresult *res, const struct db_error *err, void *arg)
-{
-	struct control_req *r = arg;
-
-	if (err != NULL) {
-		reply_db_error(r->c, r->pause ? "pause failed" : "resume failed", err);
-	} else if (PQntuples(res) != 1) {
-		client_reply_error(r->c, PROTO_ERR_FAILED, "analytics_control has no row: "
-				   "is the schema migrated?");
-	} else {
-		log_pause_event(r->pause, client_who(r->c), r->pause ? r->reason : NULL);
-		daemon_set_paused(r->d, r->pause);
-		client_reply_ok(r->c, wire_row(result_row_json(res, 0)));
-	}
-	client_unref(r->c);
-	free(r);
-}
-
-static void control(struct daemon *d, struct client *c, const char *reason, bool pause)
-{
-	const char *p[2] = { client_who(c), reason };
-	struct control_req *r = malloc(sizeof(*r));
-
-	if (r == NULL) {
-		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
-		return;
-	}
-	r->d = d;
-	r->c = c;
-	r->pause = pause;
-	snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");
-	client_ref(c);
-	if (db_send(d->db_ctl, pause ? sql_control_pause : sql_control_resume, pause ? 2 : 1, p,
-		    false, on_control, r) != 0) {
-		client_unref(c);
-		free(r);
-		reply_db_unavailable(c, d->db_ctl);
-	}
-}
-
-void cmd_pause(struct daemon *d, struct client *c, const struct cmd_args *args)
-{
-	control(d, c, cmd_arg_str(args, "reason", "paused by an operator"), true);
-}
-
-void cmd_resume(struct daemon *d, struct client *c, const struct cmd_args *args)
-{
-	(void)args;
-	control(d, c, NULL, false);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * status: what the daemon is and does now (SPEC 4.2). Everything but the
+ * status: what the daemon is and does now (analyticsctl(8)). Everything but the
  * schema, the last runs, the pause and the capture switch comes from memory;
  * those are read on status's own connection, which no job and no other
  * reader ever holds, so status answers at once even during a run or a slow
@@ -11,15 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client.h"
-#include "commands.h"
+#include "cmd.h"
 #include "daemon.h"
 #include "follow.h"
-#include "queuestat.h"
+#include "job.h"
 #include "listener.h"
 #include "log.h"
+#include "queuestat.h"
+#include "request.h"
 #include "schema.h"
-#include "job.h"
 #include "sqlfiles.h"
 #include "util.h"
 #include "wire.h"
@@ -63,11 +63,12 @@ static json_t *base_status(struct daemon *d)
  */
 struct status_req {
 	struct daemon *d;
-	struct client *c;
+	struct request *rq;
 	json_t *result;
 	struct event *ev_timeout;
 	bool replied, chain_done;
 	int part;                       /* on_part: the statements' results so far */
+	PGresult *applied;              /* on_part: schema_migrations, kept for the repeatables */
 };
 
 /*
@@ -87,7 +88,8 @@ static void release(struct status_req *r)
 		return;
 	event_free(r->ev_timeout);
 	json_decref(r->result);
-	client_unref(r->c);
+	PQclear(r->applied);
+	request_unref(r->rq);
 	free(r);
 }
 
@@ -97,7 +99,7 @@ static void reply(struct status_req *r)
 		return;
 	r->replied = true;
 	evtimer_del(r->ev_timeout);
-	client_reply_ok(r->c, json_incref(r->result));
+	request_reply_ok(r->rq, json_incref(r->result));
 }
 
 /* The query chain ended (fully or not): answer if not yet, and let go. */
@@ -124,13 +126,13 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 static void put_paused(struct status_req *r, PGresult *res)
 {
 	if (PQntuples(res) == 1 && !r->replied)
-		json_object_set_new(r->result, "paused", wire_row(result_row_json(res, 0)));
+		json_object_set_new(r->result, "paused", wire_row(wire_result_row(res, 0)));
 }
 
 static void put_capture(struct status_req *r, PGresult *res)
 {
 	if (PQntuples(res) == 1 && !r->replied)
-		json_object_set_new(r->result, "capture", wire_row(result_row_json(res, 0)));
+		json_object_set_new(r->result, "capture", wire_row(wire_result_row(res, 0)));
 }
 
 static void put_last_runs(struct status_req *r, PGresult *res)
@@ -138,9 +140,9 @@ static void put_last_runs(struct status_req *r, PGresult *res)
 	json_t *last = json_object();
 
 	for (int i = 0; i < PQntuples(res); i++) {
-		json_t *row = wire_row(result_row_json(res, i));
+		json_t *row = wire_row(wire_result_row(res, i));
 
-		redact_for_reader(r->c, row);
+		cmd_redact_for_reader(r->rq, row);
 		json_object_set_new(last, PQgetvalue(res, i, PQfnumber(res, "mode")), row);
 	}
 	if (!r->replied)
@@ -199,7 +201,7 @@ static void on_last_runs(PGresult *res, const struct db_error *err, void *arg)
 		return;
 	}
 	/* The tables are there: the next status reads its parts in one round trip.
-	 * Planning the last runs' query took longer than running it (1.5 ms). */
+	 * Planning the last runs' query takes longer than running it: prepare it. */
 	if (batched || batch_failures >= BATCH_MAX_FAILURES ||
 	    asprintf(&sql, "PREPARE " BATCH_STMT " AS\n%s", sql_runs_last_per_mode) < 0)
 		return;
@@ -225,7 +227,7 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 }
 
 /*
- * In one round trip, once the tables are known to be there: the same four
+ * In one round trip, once the tables are known to be there: the same five
  * files' statements sent as one simple query, the last runs' as prepared on
  * this connection. Separate round trips and the planning of the last runs' query
  * were most of status's time, idle or during a refresh (docs/BENCHMARKS.md,
@@ -233,7 +235,7 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
  * migrate down, the connection is a new session after a reconnect), this
  * request and the next go step by step, which prepares the statement again.
  */
-enum { PART_SCHEMA, PART_LAST_RUNS, PART_PAUSED, PART_CAPTURE, N_PARTS };
+enum { PART_SCHEMA, PART_REPEATABLES, PART_LAST_RUNS, PART_PAUSED, PART_CAPTURE, N_PARTS };
 
 static void on_part(PGresult *res, const struct db_error *err, void *arg)
 {
@@ -243,9 +245,14 @@ static void on_part(PGresult *res, const struct db_error *err, void *arg)
 	if (res != NULL) {
 		switch (r->part++) {
 		case PART_SCHEMA:
+			PQclear(r->applied);
+			db_keep_result(r->d->db_status);
+			r->applied = res;
+			break;
+		case PART_REPEATABLES:
 			if (r->replied || (si = calloc(1, sizeof(*si))) == NULL)
 				break;
-			schema_compare(si, res);
+			schema_compare(si, r->applied, res);
 			json_object_set_new(r->result, "schema", schema_info_json(si, false));
 			free(si);
 			break;
@@ -288,15 +295,15 @@ static int read_database_part(struct status_req *r)
 	if (!batched)
 		return schema_probe(r->d->db_status, on_probe, r);
 	/* Empty statements between them are no statements: the separators are safe. */
-	if (asprintf(&sql, "%s\n;\nEXECUTE " BATCH_STMT "\n;\n%s\n;\n%s\n;", sql_schema_applied,
-		     sql_control_get, sql_capture_get) < 0)
+	if (asprintf(&sql, "%s\n;\n%s\n;\nEXECUTE " BATCH_STMT "\n;\n%s\n;\n%s\n;",
+		     sql_schema_applied, sql_schema_repeatables, sql_control_get, sql_capture_get) < 0)
 		return -1;
 	rc = db_send_opts(r->d->db_status, sql, 0, NULL, &o, on_part, r);
 	free(sql);
 	return rc;
 }
 
-void cmd_status(struct daemon *d, struct client *c, const struct cmd_args *args)
+void cmd_status(struct daemon *d, struct request *rq, const struct cmd_args *args)
 {
 	struct timeval tv = { 0, STATUS_DB_WAIT_MS * 1000 };
 	struct status_req *r;
@@ -305,16 +312,16 @@ void cmd_status(struct daemon *d, struct client *c, const struct cmd_args *args)
 	(void)args;
 	result = base_status(d);
 	if (result == NULL) {
-		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		request_reply_error(rq, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	if (d->db_status == NULL || db_get_state(d->db_status) != DB_READY ||
 	    (r = calloc(1, sizeof(*r))) == NULL) {
-		client_reply_ok(c, result);
+		request_reply_ok(rq, result);
 		return;
 	}
 	r->d = d;
-	r->c = c;
+	r->rq = rq;
 	r->result = result;
 	r->ev_timeout = evtimer_new(d->base, on_timeout, r);
 	if (r->ev_timeout == NULL || evtimer_add(r->ev_timeout, &tv) != 0 ||
@@ -322,8 +329,8 @@ void cmd_status(struct daemon *d, struct client *c, const struct cmd_args *args)
 		if (r->ev_timeout != NULL)
 			event_free(r->ev_timeout);
 		free(r);
-		client_reply_ok(c, result);
+		request_reply_ok(rq, result);
 		return;
 	}
-	client_ref(c);
+	request_ref(rq);
 }

@@ -4,13 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client.h"
 #include "commands.h"
 #include "daemon.h"
+#include "request.h"
 #include "util.h"
 
 static const char *const migrate_actions[] = { "up", "down", "status", NULL };
-static const char *const refresh_modes[] = { "full", "recent", "org", "incremental", NULL };
 static const char *const loyalty_actions[] = { "rebuild", NULL };
 static const char *const capture_actions[] = { "on", "off", "status", NULL };
 static const char *const cancel_which[] = { "running", "queued", "all", NULL };
@@ -28,7 +27,7 @@ static const struct arg_spec migrate_args[] = {
 	WAIT, END,
 };
 static const struct arg_spec refresh_args[] = {
-	{ "mode", ARG_CHOICE, true, 0, 0, refresh_modes, NULL },
+	{ "mode", ARG_CHOICE, true, 0, 0, proto_refresh_modes, NULL },
 	{ "days", ARG_INT, false, 1, 3650, NULL, NULL },
 	{ "org", ARG_UUID, false, 0, 0, NULL, "mode=org" },
 	{ "trigger", ARG_WORD, false, 0, 0, NULL, NULL },
@@ -219,7 +218,7 @@ static int check_args(const struct arg_spec *spec, json_t *args, char *msg, size
 	return 0;
 }
 
-void commands_dispatch(struct daemon *d, struct client *c, const char *name, json_t *args)
+void commands_dispatch(struct daemon *d, struct request *rq, const char *name, json_t *args)
 {
 	char msg[512];
 
@@ -229,75 +228,25 @@ void commands_dispatch(struct daemon *d, struct client *c, const char *name, jso
 
 		if (strcmp(cmd->name, name) != 0)
 			continue;
-		if (cmd->access == CMD_WRITE && !client_may_write(c) &&
+		if (cmd->access == CMD_WRITE && !request_may_write(rq) &&
 		    !(cmd->reads_when != NULL && json_is_object(args) &&
 		      condition_holds(cmd->reads_when, args))) {
-			client_reply_error(c, PROTO_ERR_NOT_AUTHORIZED,
+			request_reply_error(rq, PROTO_ERR_NOT_AUTHORIZED,
 					   "%s changes things: only root, the daemon's user and "
 					   "members of group '%s' may run it (you are %s)",
-					   name, d->cfg->control.operator_group, client_who(c));
+					   name, d->cfg->control.operator_group, request_who(rq));
 			return;
 		}
 		if (check_args(cmd->args, args, msg, sizeof(msg)) != 0) {
-			client_reply_error(c, PROTO_ERR_BAD_REQUEST, "%s", msg);
+			request_reply_error(rq, PROTO_ERR_BAD_REQUEST, "%s", msg);
 			return;
 		}
 		if (d->stopping) {
-			client_reply_error(c, PROTO_ERR_SHUTTING_DOWN, "analyticsd is shutting down");
+			request_reply_error(rq, PROTO_ERR_SHUTTING_DOWN, "analyticsd is shutting down");
 			return;
 		}
-		cmd->run(d, c, &a);
+		cmd->run(d, rq, &a);
 		return;
 	}
-	client_reply_error(c, PROTO_ERR_UNKNOWN_COMMAND, "unknown command '%s'", name);
-}
-
-const char *cmd_arg_str(const struct cmd_args *a, const char *name, const char *dflt)
-{
-	const char *s = json_string_value(json_object_get(a->obj, name));
-
-	return s ? s : dflt;
-}
-
-long long cmd_arg_int(const struct cmd_args *a, const char *name, long long dflt)
-{
-	json_t *v = json_object_get(a->obj, name);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
-}
-
-bool cmd_arg_bool(const struct cmd_args *a, const char *name, bool dflt)
-{
-	json_t *v = json_object_get(a->obj, name);
-
-	return json_is_boolean(v) ? json_is_true(v) : dflt;
-}
-
-void reply_db_error(struct client *c, const char *what, const struct db_error *err)
-{
-	char msg[1024];
-
-	db_error_format(err, what, msg, sizeof(msg));
-	client_reply_error(c, db_error_code(err), "%s", msg);
-}
-
-void redact_for_reader(const struct client *c, json_t *obj)
-{
-	const char *msg = json_string_value(json_object_get(obj, "message"));
-	char buf[1024];
-	json_t *redacted;
-
-	if (msg == NULL || client_may_write(c))
-		return;
-	util_redact_quoted(msg, buf, sizeof(buf));
-	/* Cut short inside a character, it is no string: say so rather than show it. */
-	redacted = json_string(buf);
-	json_object_set_new(obj, "message", redacted ? redacted
-			    : json_string("(not shown to readers)"));
-}
-
-void reply_db_unavailable(struct client *c, const struct db_conn *db)
-{
-	client_reply_error(c, PROTO_ERR_DB_UNAVAILABLE, "database is %s: %s",
-			   db_state_name(db_get_state(db)), db_last_error(db));
+	request_reply_error(rq, PROTO_ERR_UNKNOWN_COMMAND, "unknown command '%s'", name);
 }

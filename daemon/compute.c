@@ -18,7 +18,8 @@
 #include "testhooks.h"
 
 #define COMPUTE_FLUSH_BYTES (1024 * 1024)
-/* Rows aggregated in one turn of the loop: about 0.2 ms. */
+/* Rows aggregated in one turn of the loop: a fraction of a millisecond, so that status
+ * and the other clients wait for no more than that. */
 #define COMPUTE_SLICE_ROWS 250
 
 struct compute {

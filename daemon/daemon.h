@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: ISC */
-/* The daemon's state: one instance, owned by main.c, passed to every module. */
+/*
+ * The daemon's state: one instance, owned by main.c, passed to every module. A data
+ * header: the modules read it, and reach main.c only through the hooks main sets here.
+ */
 #ifndef AD_DAEMON_H
 #define AD_DAEMON_H
 
@@ -58,14 +61,17 @@ struct daemon {
 
 	struct event *ev_sigterm, *ev_sigint, *ev_sighup;
 	struct event *ev_watchdog;
+
+	/* Set by main: what the modules below it may ask of it. */
+	void (*status_changed)(struct daemon *d);       /* STATUS= from the state above */
+	int (*reload)(struct daemon *d, char *err, size_t errlen);      /* -1 keeps the old */
 };
 
-/* Reload the configuration file (SIGHUP, `reload`); -1 keeps the old one. */
-int daemon_reload(struct daemon *d, char *err, size_t errlen);
-
-/* Recompute and send the sd_notify STATUS= line from the current state. */
-void daemon_update_status(struct daemon *d);
-/* The analytics were paused or resumed (a command, a rollback, a refusal). */
-void daemon_set_paused(struct daemon *d, bool paused);
+/* Something STATUS= says changed (a job, the pause, the database). */
+static inline void daemon_status_changed(struct daemon *d)
+{
+	if (d->status_changed != NULL)
+		d->status_changed(d);
+}
 
 #endif

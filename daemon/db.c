@@ -178,11 +178,6 @@ bool db_outage_news(struct db_conn *db)
 	return true;
 }
 
-bool db_resolving(const struct db_conn *db)
-{
-	return db->state == DB_CONNECTING && dbhosts_resolving(db->hosts);
-}
-
 bool db_reconnecting(const struct db_conn *db)
 {
 	return db->state == DB_CONNECTING ||

@@ -58,8 +58,6 @@ const char *db_label(const struct db_conn *db);
  * longer than its connect timeout (since it was made, or since it was lost); false
  * before and after, until it has been ready again. */
 bool db_outage_news(struct db_conn *db);
-/* Connecting, and looking up a host name. */
-bool db_resolving(const struct db_conn *db);
 /* Not ready, but on the way: connecting, or waiting to retry. */
 bool db_reconnecting(const struct db_conn *db);
 /* Server's backend pid while connected, else 0. */

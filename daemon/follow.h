@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Follow mode (SPEC 4.1, refresh.follow_interval_s): every interval the
+ * Follow mode (analyticsctl(8) "refresh", refresh.follow_interval_s): every interval the
  * daemon asks itself for `refresh incremental` with trigger `follow`, like
  * any other request (it joins or queues, and pauses when paused). A run that
  * finds no change queued and no row due costs a few milliseconds and records

@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client.h"
 #include "daemon.h"
 #include "job.h"
 #include "log.h"
 #include "msgids.h"
+#include "request.h"
 #include "sqlfiles.h"
 #include "testhooks.h"
 #include "util.h"
@@ -30,7 +30,7 @@ enum stage { ST_LOCK, ST_PLAN, ST_RECORD, ST_WORK, ST_SUCCESS, ST_DRY, ST_COMMIT
 
 struct waiter {
 	struct waiter *next;
-	struct client *c;               /* referenced */
+	struct request *rq;               /* referenced */
 	json_t *cancelled;              /* a canceller's: the queued jobs it cancelled */
 };
 
@@ -42,6 +42,7 @@ struct jobs {
 	struct event *ev_heartbeat;
 	struct event *ev_wait;          /* ends waits for the work connection */
 	int cancels_in_flight;          /* pg_cancel_backend sent, not yet answered */
+	struct jobs_hooks hooks;
 };
 
 static void begin(struct job *j);
@@ -59,12 +60,12 @@ static void job_free(struct job *j)
 
 	while ((w = j->waiters) != NULL) {
 		j->waiters = w->next;
-		client_unref(w->c);
+		request_unref(w->rq);
 		free(w);
 	}
 	while ((w = j->cancellers) != NULL) {
 		j->cancellers = w->next;
-		client_unref(w->c);
+		request_unref(w->rq);
 		json_decref(w->cancelled);
 		free(w);
 	}
@@ -133,7 +134,7 @@ static json_t *job_json(const struct job *j, const char *state)
 	int waiters = 0;
 
 	for (const struct waiter *w = j->waiters; w != NULL; w = w->next)
-		waiters++;
+		waiters += !request_gone(w->rq);        /* one that went away waits no more */
 	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:i}", "state", state,
 			 "kind", j->kind->name, "mode", j->mode, "scope", wire_scope(j->scope),
 			 "trigger", j->trigger, "requested_by", wire_requester(j->requested_by),
@@ -141,14 +142,14 @@ static json_t *job_json(const struct job *j, const char *state)
 			 "phase", wire_string(j->started_at ? j->phase : NULL), "waiters", waiters);
 }
 
-static int add_waiter(struct job *j, struct client *c)
+static int add_waiter(struct job *j, struct request *rq)
 {
 	struct waiter *w = calloc(1, sizeof(*w));
 
 	if (w == NULL)
 		return -1;
-	client_ref(c);
-	w->c = c;
+	request_ref(rq);
+	w->rq = rq;
 	w->next = j->waiters;
 	j->waiters = w;
 	return 0;
@@ -162,10 +163,10 @@ static void kick(struct jobs *js)
 }
 
 /* Answer a request now: its client if it has one, else the log. */
-static void reply_now(struct client *c, enum proto_err code, const char *msg)
+static void reply_now(struct request *rq, enum proto_err code, const char *msg)
 {
-	if (c != NULL)
-		client_reply_error(c, code, "%s", msg);
+	if (rq != NULL)
+		request_reply_error(rq, code, "%s", msg);
 	else
 		log_msg(LOG_DEBUG, "request of the daemon's own not taken: %s", msg);
 }
@@ -179,7 +180,7 @@ static int dry_runs_queued(const struct jobs *js)
 	return n;
 }
 
-void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
+void job_submit(struct jobs *js, struct request *rq, struct job *req, bool wait)
 {
 	struct daemon *d = js->d;
 	struct job *j = NULL, **tail = &js->queue;
@@ -188,18 +189,18 @@ void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
 	int n = 0;
 
 	if (req == NULL) {
-		reply_now(c, PROTO_ERR_INTERNAL, "out of memory");
+		reply_now(rq, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	snprintf(req->requested_by, sizeof(req->requested_by), "%s",
-		 c != NULL ? client_who(c) : WIRE_DAEMON_REQUESTER);
+		 rq != NULL ? request_who(rq) : WIRE_DAEMON_REQUESTER);
 	/* A connection that is being re-established is waited for (up to
 	 * database.connect_timeout_s, see wait_for_db); one that is not (closed
 	 * for good) is not coming back. */
 	if (db_get_state(d->db_work) != DB_READY && !db_reconnecting(d->db_work)) {
 		snprintf(msg, sizeof(msg), "database is %s: %s",
 			 db_state_name(db_get_state(d->db_work)), db_last_error(d->db_work));
-		reply_now(c, PROTO_ERR_DB_UNAVAILABLE, msg);
+		reply_now(rq, PROTO_ERR_DB_UNAVAILABLE, msg);
 		job_free(req);
 		return;
 	}
@@ -220,12 +221,12 @@ void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
 	} else if (req->dry_run && dry_runs_queued(js) >= JOBS_MAX_DRY_RUNS) {
 		/* Readers may ask for dry runs: they never take the operators' slots. */
 		snprintf(msg, sizeof(msg), "%d dry runs are queued already", JOBS_MAX_DRY_RUNS);
-		reply_now(c, PROTO_ERR_BUSY, msg);
+		reply_now(rq, PROTO_ERR_BUSY, msg);
 		job_free(req);
 		return;
 	} else if (n >= JOBS_MAX_QUEUED) {
 		snprintf(msg, sizeof(msg), "%d jobs are queued already", n);
-		reply_now(c, PROTO_ERR_BUSY, msg);
+		reply_now(rq, PROTO_ERR_BUSY, msg);
 		job_free(req);
 		return;
 	} else {
@@ -233,12 +234,12 @@ void job_submit(struct jobs *js, struct client *c, struct job *req, bool wait)
 		state = js->current == NULL && n == 0 ? "running" : "queued";
 	}
 	/* The daemon's own requests (follow mode) have nobody to tell. */
-	if (c != NULL && !wait)
-		client_reply_ok(c, job_json(j, state));
-	else if (c != NULL && add_waiter(j, c) != 0)
-		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
-	else if (c != NULL)
-		client_event(c, "accepted", job_json(j, state));
+	if (rq != NULL && !wait)
+		request_reply_ok(rq, job_json(j, state));
+	else if (rq != NULL && add_waiter(j, rq) != 0)
+		request_reply_error(rq, PROTO_ERR_INTERNAL, "out of memory");
+	else if (rq != NULL)
+		request_event(rq, "accepted", job_json(j, state));
 	kick(js);
 }
 
@@ -255,10 +256,27 @@ static json_t *work_json(const struct job *j)
 	return json_pack("{s:I, s:I}", "done", (json_int_t)done, "total", (json_int_t)total);
 }
 
-static void progress(const struct job *j)
+/* The waiters whose requests went away (their connections closed): let them go. */
+static void prune_waiters(struct job *j)
 {
+	for (struct waiter **w = &j->waiters; *w != NULL;) {
+		struct waiter *gone = *w;
+
+		if (!request_gone(gone->rq)) {
+			w = &gone->next;
+			continue;
+		}
+		*w = gone->next;
+		request_unref(gone->rq);
+		free(gone);
+	}
+}
+
+static void progress(struct job *j)
+{
+	prune_waiters(j);
 	for (struct waiter *w = j->waiters; w != NULL; w = w->next)
-		client_event(w->c, "progress", json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o}",
+		request_event(w->rq, "progress", json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o}",
 			"kind", j->kind->name, "mode", j->mode, "scope", wire_scope(j->scope),
 			"phase", j->phase, "run_id", wire_run_id(j->id),
 			"elapsed_ms", wire_ms(elapsed_usec(j)), "work", work_json(j)));
@@ -271,7 +289,7 @@ void job_phase(struct job *j, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(j->phase, sizeof(j->phase), fmt, ap);
 	va_end(ap);
-	daemon_update_status(j->d);
+	daemon_status_changed(j->d);
 	progress(j);
 }
 
@@ -337,14 +355,14 @@ static void answer(struct job *j, enum proto_err code, const char *msg)
 
 	for (struct waiter *w = j->waiters; w != NULL; w = w->next) {
 		if (code != PROTO_ERR_NONE && j->failure_recorded)
-			client_reply_error_fields(w->c, code, json_pack("{s:I}", "run_id",
-									(json_int_t)j->id), msg);
+			request_reply_error_fields(w->rq, code, json_pack("{s:I}", "run_id",
+									(json_int_t)j->id), "%s", msg);
 		else if (code != PROTO_ERR_NONE)
-			client_reply_error(w->c, code, "%s", msg);
+			request_reply_error(w->rq, code, "%s", msg);
 		else if (result != NULL)
-			client_reply_ok(w->c, json_incref(result));
+			request_reply_ok(w->rq, json_incref(result));
 		else
-			client_reply_error(w->c, PROTO_ERR_INTERNAL, "out of memory");
+			request_reply_error(w->rq, PROTO_ERR_INTERNAL, "out of memory");
 	}
 	json_decref(result);
 }
@@ -364,7 +382,7 @@ static void answer_cancellers(struct job *j, const char *note)
 
 		w->cancelled = NULL;
 		json_array_insert_new(list, 0, cancelled_json(j, "running", note));
-		client_reply_ok(w->c, json_pack("{s:o}", "cancelled", list));
+		request_reply_ok(w->rq, json_pack("{s:o}", "cancelled", list));
 	}
 }
 
@@ -374,16 +392,14 @@ static void end(struct job *j, enum proto_err code, const char *msg)
 	struct jobs *js = j->d->jobs;
 	struct daemon *d = j->d;
 
-	/* Off the slot before answering: an answer may start its client's next
-	 * request, which must neither join this ended job nor find the slot
-	 * taken. (msg may point into j: j lives until the end.) */
+	/* Off the slot before answering, so that nothing asked from here on (a
+	 * request answered now may be followed by its client's next, from the
+	 * loop) joins this ended job or finds the slot taken. (msg may point
+	 * into j: j lives until the end.) */
 	if (js->current == j)
 		js->current = NULL;
-	if (code == PROTO_ERR_NONE && strcmp(j->kind->name, "refresh") == 0 && !j->dry_run)
-		d->last_success_at = time(NULL);
-	else if (code == PROTO_ERR_PAUSED)
-		d->paused = true;
-	daemon_update_status(d);
+	if (js->hooks.on_end != NULL)
+		js->hooks.on_end(j, code, js->hooks.arg);
 	answer(j, code, msg);
 	answer_cancellers(j, code == PROTO_ERR_NONE ? "it finished first" : NULL);
 	job_free(j);
@@ -681,7 +697,7 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
 		progress(js->current);
 }
 
-struct jobs *jobs_new(struct daemon *d)
+struct jobs *jobs_new(struct daemon *d, const struct jobs_hooks *hooks)
 {
 	struct jobs *js = calloc(1, sizeof(*js));
 	struct timeval tv = { JOBS_HEARTBEAT_S, 0 };
@@ -689,6 +705,8 @@ struct jobs *jobs_new(struct daemon *d)
 	if (js == NULL)
 		return NULL;
 	js->d = d;
+	if (hooks != NULL)
+		js->hooks = *hooks;
 	js->ev_kick = event_new(d->base, -1, 0, kick_cb, js);
 	js->ev_heartbeat = event_new(d->base, -1, EV_PERSIST, heartbeat_cb, js);
 	js->ev_wait = evtimer_new(d->base, kick_cb, js);
@@ -698,31 +716,6 @@ struct jobs *jobs_new(struct daemon *d)
 		return NULL;
 	}
 	return js;
-}
-
-static void forget(struct job *j, struct client *c)
-{
-	for (struct waiter **w = &j->waiters; *w != NULL;) {
-		struct waiter *gone = *w;
-
-		if (gone->c != c) {
-			w = &gone->next;
-			continue;
-		}
-		*w = gone->next;
-		client_unref(gone->c);
-		free(gone);
-	}
-}
-
-void jobs_forget_client(struct jobs *js, struct client *c)
-{
-	if (js == NULL)
-		return;
-	if (js->current != NULL)
-		forget(js->current, c);
-	for (struct job *q = js->queue; q != NULL; q = q->next)
-		forget(q, c);
 }
 
 void jobs_kick(struct jobs *js)
@@ -760,21 +753,21 @@ static void on_cancel_sent(PGresult *res, const struct db_error *err, void *arg)
 	kick(js);
 }
 
-static int add_canceller(struct job *j, struct client *c, json_t *cancelled)
+static int add_canceller(struct job *j, struct request *rq, json_t *cancelled)
 {
 	struct waiter *w = calloc(1, sizeof(*w));
 
 	if (w == NULL)
 		return -1;
-	w->c = c;
+	w->rq = rq;
 	w->cancelled = cancelled;
-	client_ref(c);
+	request_ref(rq);
 	w->next = j->cancellers;
 	j->cancellers = w;
 	return 0;
 }
 
-void jobs_cancel_request(struct jobs *js, struct client *c, bool running, bool queued)
+void jobs_cancel_request(struct jobs *js, struct request *rq, bool running, bool queued)
 {
 	struct daemon *d = js->d;
 	struct job *j = js->current;
@@ -783,7 +776,7 @@ void jobs_cancel_request(struct jobs *js, struct client *c, bool running, bool q
 	const char *p[1] = { pid };
 
 	if (done == NULL) {
-		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		request_reply_error(rq, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	if (queued) {
@@ -791,29 +784,29 @@ void jobs_cancel_request(struct jobs *js, struct client *c, bool running, bool q
 			js->queue = j->next;
 			j->next = NULL;
 			snprintf(msg, sizeof(msg), "%s cancelled by %s before it started", j->what,
-				 client_who(c));
+				 request_who(rq));
 			log_msg(LOG_NOTICE, "%s", msg);
 			json_array_append_new(done, cancelled_json(j, "queued", NULL));
 			answer(j, PROTO_ERR_CANCELLED, msg);
 			job_free(j);
 		}
-		daemon_update_status(d);
+		daemon_status_changed(d);
 	}
 	j = js->current;
 	/* A job already being cancelled: this request is answered with it too. */
-	if (running && j != NULL && j->cancel && add_canceller(j, c, done) == 0)
+	if (running && j != NULL && j->cancel && add_canceller(j, rq, done) == 0)
 		return;
 	if (!running || j == NULL || j->cancel) {
-		client_reply_ok(c, json_pack("{s:o}", "cancelled", done));
+		request_reply_ok(rq, json_pack("{s:o}", "cancelled", done));
 		return;
 	}
-	if (add_canceller(j, c, done) != 0) {
+	if (add_canceller(j, rq, done) != 0) {
 		json_decref(done);
-		client_reply_error(c, PROTO_ERR_INTERNAL, "out of memory");
+		request_reply_error(rq, PROTO_ERR_INTERNAL, "out of memory");
 		return;
 	}
 	j->cancel = true;
-	snprintf(j->cancelled_by, sizeof(j->cancelled_by), "%s", client_who(c));
+	snprintf(j->cancelled_by, sizeof(j->cancelled_by), "%s", request_who(rq));
 	log_msg(LOG_NOTICE, "%s: cancelled by %s", j->what, j->cancelled_by);
 	if (j->txn != NULL)
 		txn_fail(j->txn, "57014", "cancelled by %s", j->cancelled_by);
@@ -860,13 +853,13 @@ void jobs_free(struct jobs *js)
 	while ((j = js->queue) != NULL) {
 		js->queue = j->next;
 		for (struct waiter *w = j->waiters; w != NULL; w = w->next)
-			client_reply_error(w->c, PROTO_ERR_SHUTTING_DOWN,
+			request_reply_error(w->rq, PROTO_ERR_SHUTTING_DOWN,
 					   "analyticsd shut down before this queued %s ran", j->what);
 		job_free(j);
 	}
 	if (js->current != NULL) {
 		for (struct waiter *w = js->current->waiters; w != NULL; w = w->next)
-			client_reply_error(w->c, PROTO_ERR_SHUTTING_DOWN, "analyticsd shut down");
+			request_reply_error(w->rq, PROTO_ERR_SHUTTING_DOWN, "analyticsd shut down");
 		job_free(js->current);
 	}
 	if (js->ev_kick != NULL)

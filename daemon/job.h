@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Jobs: everything a refresh, rollback, loyalty rebuild or migration does
- * around its own SQL, written once (SPEC 4.1, 4.3, 4.4).
+ * around its own SQL, written once (analyticsctl(8): refresh, rollback, loyalty rebuild).
  *
  * This module owns the one job slot on the work connection and the bounded
  * queue behind it; a request that a running or queued job covers joins it.
@@ -35,7 +35,7 @@
 #include "runlog.h"
 #include "txn.h"
 
-struct client;
+struct request;
 struct daemon;
 struct job;
 struct jobs;
@@ -45,7 +45,8 @@ struct job_kind {
 	const char *name;               /* run record kind: refresh, loyalty_rebuild, ... */
 	const char *title;              /* in messages: "refresh", "loyalty rebuild" */
 	bool recorded;                  /* a run record, journal outcome, failure record */
-	bool pausable;                  /* the pause rule applies (SPEC 4.3) */
+	bool pausable;                  /* the pause rule applies (analyticsctl(8)) */
+	bool freshens;                  /* its success is the analytics' last success */
 	const char *msgid_succeeded;    /* the success event's MESSAGE_ID; NULL: run succeeded */
 	/* Does running `a` do all that `b` asks? Both are of this kind. NULL: never. */
 	bool (*covers)(const struct job *a, const struct job *b);
@@ -120,11 +121,11 @@ struct job *job_new(struct daemon *d, const struct job_kind *kind, void *priv,
 		    const char *mode, const char *scope, const char *org);
 
 /*
- * Run j, or join a running or queued job that covers it. With wait, c hears
+ * Run j, or join a running or queued job that covers it. With wait, rq hears
  * the progress and the outcome; without, where the request went. Takes j;
  * j NULL (a constructor out of memory) is answered as such.
  */
-void job_submit(struct jobs *js, struct client *c, struct job *j, bool wait);
+void job_submit(struct jobs *js, struct request *rq, struct job *j, bool wait);
 
 /* The run's as_of as a test pinned it (ca_run gets the same), or NULL: now(). */
 const char *job_as_of(const struct job *j);
@@ -145,26 +146,32 @@ void job_require_org(struct job *j, struct txn *t);
 void job_refuse(struct job *j, struct txn *t, enum proto_err code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* The module: its state, its part of status and STATUS=, and shutdown. */
-struct jobs *jobs_new(struct daemon *d);
+/* What the module's owner hears: a job ended with code (PROTO_ERR_NONE: it succeeded),
+ * before its waiters are answered. Phase changes go to daemon_status_changed(). */
+struct jobs_hooks {
+	void (*on_end)(const struct job *j, enum proto_err code, void *arg);
+	void *arg;
+};
+
+/* The module: its state, its part of status and STATUS=, and shutdown. hooks may be
+ * NULL; it is copied. */
+struct jobs *jobs_new(struct daemon *d, const struct jobs_hooks *hooks);
 /* SIGTERM: cancel the running job (its failure is recorded as cancelled);
  * false when none runs. Queued jobs are answered by jobs_free. */
 bool jobs_cancel(struct jobs *js);
 /*
  * analyticsctl cancel: the running job (running) and/or the queued ones (queued),
- * for the client c, which is answered with what was cancelled: at once for queued
+ * for the request rq, which is answered with what was cancelled: at once for queued
  * jobs and when nothing runs, else once the running job has ended. The running job's
  * transaction fails with 57014 and its statement is cancelled on the server (on the
  * control connection: pg_cancel_backend), so nothing it did is kept; it is recorded
  * as cancelled, and its waiters get the error 'cancelled'. No job starts until the
  * cancel has reached the server.
  */
-void jobs_cancel_request(struct jobs *js, struct client *c, bool running, bool queued);
+void jobs_cancel_request(struct jobs *js, struct request *rq, bool running, bool queued);
 bool jobs_busy(const struct jobs *js);
 /* The work connection is ready again: start what waits for it. */
 void jobs_kick(struct jobs *js);
-/* c is gone: it waits on nothing any more (the jobs it asked for still run). */
-void jobs_forget_client(struct jobs *js, struct client *c);
 json_t *jobs_status_json(const struct jobs *js);
 /* "refresh full: computing", or NULL when idle. */
 const char *jobs_describe(const struct jobs *js, char *buf, size_t len);

@@ -12,7 +12,6 @@
 #include <event2/listener.h>
 #include <systemd/sd-daemon.h>
 
-#include "client.h"
 #include "daemon.h"
 #include "listener.h"
 #include "log.h"
@@ -23,6 +22,7 @@
 struct listener {
 	struct evconnlistener *ev;
 	struct daemon *d;
+	listener_accept_fn on_accept;
 	struct event *ev_resume;        /* re-enables accepting after a pause */
 	bool paused;                    /* an episode of exhausted descriptors */
 	unsigned long refused;          /* accept() failures in this episode */
@@ -44,7 +44,7 @@ static void accept_cb(struct evconnlistener *ev, evutil_socket_t fd, struct sock
 		l->paused = false;
 		l->refused = 0;
 	}
-	client_accept(l->d, fd);
+	l->on_accept(l->d, fd);
 }
 
 static void resume_cb(evutil_socket_t fd, short what, void *arg)
@@ -181,7 +181,8 @@ static int bind_socket(struct daemon *d, char *err, size_t errlen)
 	return fd;
 }
 
-struct listener *listener_open(struct daemon *d, char *err, size_t errlen)
+struct listener *listener_open(struct daemon *d, listener_accept_fn on_accept, char *err,
+			       size_t errlen)
 {
 	struct listener *l = calloc(1, sizeof(*l));
 	int fd;
@@ -190,6 +191,7 @@ struct listener *listener_open(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	l->on_accept = on_accept;
 	fd = inherited_fd(err, errlen);
 	if (fd == -2)
 		goto fail;

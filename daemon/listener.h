@@ -11,7 +11,11 @@
 struct daemon;
 struct listener;
 
-struct listener *listener_open(struct daemon *d, char *err, size_t errlen);
+/* A connection came: fd is the caller's (client.c's, through main). */
+typedef void (*listener_accept_fn)(struct daemon *d, int fd);
+
+struct listener *listener_open(struct daemon *d, listener_accept_fn on_accept, char *err,
+			       size_t errlen);
 void listener_close(struct listener *l);
 const char *listener_describe(const struct listener *l);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * loyalty rebuild [--org ORG_ID] (SPEC 4.4) as a kind of job: derive
+ * loyalty rebuild [--org ORG_ID] (analyticsctl(8) "loyalty") as a kind of job: derive
  * customers, their profiles, the ledger's booking entries and the balances
  * from bookings. job.c runs it like a refresh (run lock, pause rule, run
  * record, outcome), with an undo log so that `rollback` undoes it. Every

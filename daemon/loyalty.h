@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* loyalty rebuild (SPEC 4.4) as a recorded, undoable run (see loyalty.c). */
+/* loyalty rebuild (analyticsctl(8) "loyalty") as a recorded, undoable run (see loyalty.c). */
 #ifndef AD_LOYALTY_H
 #define AD_LOYALTY_H
 

@@ -28,6 +28,7 @@
 #include "job.h"
 #include "listener.h"
 #include "log.h"
+#include "main.h"
 #include "msgids.h"
 #include "notify.h"
 #include "queuestat.h"
@@ -55,7 +56,7 @@ static void usage(FILE *fp)
 		CFG_DEFAULT_PATH);
 }
 
-void daemon_update_status(struct daemon *d)
+static void update_status(struct daemon *d)
 {
 	const char *db = d->db_ctl ? db_state_name(db_get_state(d->db_ctl)) : "not connected";
 	char job[256], last[64], when[32];
@@ -71,10 +72,23 @@ void daemon_update_status(struct daemon *d)
 		notify_status("%s; %s; database %s", d->paused ? "Paused" : "Idle", last, db);
 }
 
-void daemon_set_paused(struct daemon *d, bool paused)
+/* The listener's connections go to the clients module (which closes one it refuses). */
+static void on_accept(struct daemon *d, int fd)
 {
-	d->paused = paused;
-	daemon_update_status(d);
+	(void)client_accept(d, fd);
+}
+
+/* A refresh's success is the analytics' last success; a job refused by the pause tells
+ * that they are paused. */
+static void on_job_end(const struct job *j, enum proto_err code, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (code == PROTO_ERR_NONE && j->kind->freshens && !j->dry_run)
+		d->last_success_at = time(NULL);
+	else if (code == PROTO_ERR_PAUSED)
+		d->paused = true;
+	update_status(d);
 }
 
 static void on_status_seed(PGresult *res, const struct db_error *err, void *arg)
@@ -86,7 +100,7 @@ static void on_status_seed(PGresult *res, const struct db_error *err, void *arg)
 	d->paused = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	if (!PQgetisnull(res, 0, 1))
 		d->last_success_at = (time_t)strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	daemon_update_status(d);
+	update_status(d);
 }
 
 static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
@@ -122,7 +136,7 @@ static void on_db_state(struct db_conn *db, enum db_state old, void *arg)
 		log_msg(LOG_INFO, "database connection '%s' failed: %s; retrying",
 			db_label(db), db_last_error(db));
 	if (!d->stopping)
-		daemon_update_status(d);
+		update_status(d);
 }
 
 /*
@@ -354,6 +368,7 @@ static int parse_args(int argc, char **argv, struct daemon *d, bool *check_only)
 int main(int argc, char **argv)
 {
 	struct daemon d = { 0 };
+	const struct jobs_hooks job_hooks = { .on_end = on_job_end, .arg = &d };
 	bool check_only = false;
 	char err[1024];
 	int rc;
@@ -395,7 +410,9 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "cannot create the event loop");
 		goto out;
 	}
-	if ((d.clients = clients_new(&d)) == NULL || (d.jobs = jobs_new(&d)) == NULL ||
+	d.status_changed = update_status;
+	d.reload = daemon_reload;
+	if ((d.clients = clients_new(&d)) == NULL || (d.jobs = jobs_new(&d, &job_hooks)) == NULL ||
 	    (d.groups = groups_new(&d)) == NULL ||
 	    (d.runlog = runlog_new(&d)) == NULL) {
 		log_msg(LOG_ERR, "out of memory setting up the daemon");
@@ -405,7 +422,7 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "cannot install signal handlers");
 		goto out;
 	}
-	d.listener = listener_open(&d, err, sizeof(err));
+	d.listener = listener_open(&d, on_accept, err, sizeof(err));
 	if (d.listener == NULL) {
 		log_msg(LOG_ERR, "control socket: %s", err);
 		goto out;
@@ -430,7 +447,7 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_NOTICE, "analyticsd %s serving on %s (config %s)", ANALYTICSD_VERSION,
 		listener_describe(d.listener), d.cfg->path ? d.cfg->path : "defaults");
-	daemon_update_status(&d);
+	update_status(&d);
 	notify_ready();
 	d.ev_watchdog = notify_watchdog_start(d.base);
 

@@ -4,8 +4,11 @@
  * its own that also takes the run lock and records (or forgets) the
  * migration, so a migration is either wholly applied and recorded or not at
  * all, and never runs beside a refresh of another daemon. `migrate up`
- * applies every pending one, a transaction each; `migrate down` reverts the
- * newest. Migrations have no run record: schema_migrations is theirs.
+ * applies every pending one, a transaction each, then each repeatable script
+ * of sql/functions/ whose sha256 differs from the one it last applied
+ * (schema_repeatables); `migrate down` reverts the newest migration and
+ * forgets the repeatables, which the next `migrate up` applies again.
+ * Migrations have no run record: schema_migrations is theirs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +22,10 @@
 
 struct migration {
 	bool down;
-	const struct sql_migration *step;       /* chosen in this transaction */
-	json_t *done;                           /* [{version, name}] */
+	const struct sql_migration *step;       /* chosen in this transaction, or */
+	const struct sql_repeatable *script;    /* a repeatable one */
+	PGresult *applied;                      /* schema_migrations, until the repeatables */
+	json_t *done;                           /* [{version, name}], [{name}] */
 	struct schema_info si;
 };
 
@@ -29,6 +34,20 @@ static bool covers(const struct job *a, const struct job *b)
 {
 	return !((const struct migration *)a->priv)->down &&
 	       !((const struct migration *)b->priv)->down;
+}
+
+static void plan_repeatable(struct migration *m, struct txn *t)
+{
+	const struct sql_repeatable *r = schema_next_repeatable(&m->si);
+	const char *params[2];
+
+	if (r == NULL)
+		return;
+	m->script = r;
+	params[0] = r->name;
+	params[1] = r->checksum;
+	txn_add(t, r->script, 0, NULL, true, NULL, NULL);
+	txn_add(t, sql_schema_repeatable_record, 2, params, false, NULL, NULL);
 }
 
 static void plan_up(struct job *j, struct migration *m, struct txn *t)
@@ -49,6 +68,7 @@ static void plan_up(struct job *j, struct migration *m, struct txn *t)
 		txn_add(t, sql_schema_record, 3, params, false, NULL, NULL);
 		return;
 	}
+	plan_repeatable(m, t);
 }
 
 static void plan_down(struct job *j, struct migration *m, struct txn *t)
@@ -77,10 +97,21 @@ static void plan_down(struct job *j, struct migration *m, struct txn *t)
 
 static void on_applied(struct txn *t, PGresult *res, void *arg)
 {
+	struct migration *m = ((struct job *)arg)->priv;
+
+	PQclear(m->applied);
+	txn_keep_result(t);
+	m->applied = res;
+}
+
+static void on_repeatables(struct txn *t, PGresult *res, void *arg)
+{
 	struct job *j = arg;
 	struct migration *m = j->priv;
 
-	schema_compare(&m->si, res);
+	schema_compare(&m->si, m->applied, res);
+	PQclear(m->applied);
+	m->applied = NULL;
 	/* A changed script would leave the schema other than its ledger says. */
 	if (m->si.problem[0] != '\0') {
 		job_refuse(j, t, PROTO_ERR_FAILED, "%s", m->si.problem);
@@ -95,6 +126,9 @@ static void on_applied(struct txn *t, PGresult *res, void *arg)
 			 m->step->name, j->mode);
 		job_phase(j, "%s %04d_%s", m->down ? "reverting" : "applying", m->step->version,
 			  m->step->name);
+	} else if (m->script != NULL) {
+		snprintf(j->what, sizeof(j->what), "function %s", m->script->name);
+		job_phase(j, "applying %s", m->script->name);
 	}
 }
 
@@ -102,6 +136,7 @@ static void plan(struct job *j, struct txn *t)
 {
 	txn_add(t, sql_bootstrap, 0, NULL, true, NULL, NULL);
 	txn_add(t, sql_schema_applied, 0, NULL, false, on_applied, j);
+	txn_add(t, sql_schema_repeatables, 0, NULL, false, on_repeatables, j);
 }
 
 /* One migration is in: log it, and go on to the next one (up only). */
@@ -109,7 +144,16 @@ static bool committed(struct job *j)
 {
 	struct migration *m = j->priv;
 	const struct sql_migration *s = m->step;
+	const struct sql_repeatable *r = m->script;
 
+	if (r != NULL) {
+		log_msg(LOG_NOTICE, "function %s applied (sha256 %.12s...)", r->name, r->checksum);
+		json_array_append_new(m->done, json_pack("{s:s, s:s}", "function", r->name,
+							 "checksum", r->checksum));
+		m->script = NULL;
+		snprintf(j->what, sizeof(j->what), "migrate %s", j->mode);
+		return true;
+	}
 	if (s == NULL)
 		return false;           /* nothing was pending */
 	log_msg(LOG_NOTICE, "migration %04d (%s) %s", s->version, s->name,
@@ -143,6 +187,7 @@ static void result(const struct job *j, json_t *reply)
 
 static void release(void *priv)
 {
+	PQclear(((struct migration *)priv)->applied);
 	json_decref(((struct migration *)priv)->done);
 }
 

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
 #include "db.h"
 #include "queuestat.h"
 #include "sqlfiles.h"
@@ -39,7 +38,7 @@ static void on_read(PGresult *res, const struct db_error *err, void *arg)
 		return;
 	}
 	/* Not migrated yet (42P01), or the connection away: no figures, and none stale. */
-	if (err != NULL || PQntuples(res) != 1 || (o = wire_row(result_row_json(res, 0))) == NULL) {
+	if (err != NULL || PQntuples(res) != 1 || (o = wire_row(wire_result_row(res, 0))) == NULL) {
 		json_decref(q->last);
 		q->last = NULL;
 	} else {

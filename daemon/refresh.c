@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * A refresh (SPEC 4.1) as a kind of job: build the scope, compute the new
+ * A refresh (analyticsctl(8) "refresh") as a kind of job: build the scope, compute the new
  * rows into a temp table, write only the differences (recording each old
  * row in the undo log). The SQL is in sql/queries/refresh_*.sql; job.c does
  * everything around it (lock, pause rule, run record, outcome).
@@ -32,11 +32,10 @@ struct refresh {
 	struct compute *compute;        /* the streamed part of the compute */
 };
 
-static const char *const mode_names[] = { "full", "recent", "org", "incremental" };
 
 /*
  * Does refreshing a produce every row refreshing b would? (Locality,
- * METRICS.md.) An incremental request asks for every change committed before
+ * docs/METRICS.md.) An incremental request asks for every change committed before
  * it: only a run that has not yet read the queue covers it.
  */
 static bool covers(const struct job *a, const struct job *b)
@@ -186,39 +185,45 @@ static void plan(struct job *j, struct txn *t)
 	txn_add_steps(t, 1, as_of, j, find);
 }
 
+/* The scope of a run that names it (recent: by age; org: by tenant), for the run and
+ * for its dry run alike. A real org run first takes the organization's captured
+ * changes into the queue, so that consuming them later covers what it computed. */
+static void scope_chosen(struct job *j, struct txn *t, bool capture)
+{
+	struct refresh *r = j->priv;
+	char days[16];
+
+	if (r->mode == REFRESH_RECENT) {
+		const char *p[2] = { days, job_as_of(j) };
+
+		snprintf(days, sizeof(days), "%d", r->days);
+		txn_add(t, sql_refresh_scope_recent, 2, p, false, NULL, NULL);
+	} else if (r->mode == REFRESH_ORG) {
+		const char *p[1] = { j->org };
+
+		if (capture)
+			txn_add(t, sql_refresh_queue_capture, 1, p, false, NULL, NULL);
+		txn_add(t, sql_refresh_scope_org, 1, p, false, NULL, NULL);
+	}
+}
+
 static void work(struct job *j, struct txn *t)
 {
 	struct refresh *r = j->priv;
 	const char *sleep_s = testhook_sleep_s();
-	char days[16], id[24];
+	char id[24];
 	const char *run_id[1] = { id };
 
-	snprintf(days, sizeof(days), "%d", r->days);
 	snprintf(id, sizeof(id), "%lld", j->id);
 	job_phase(j, "scoping");
 	if (r->mode != REFRESH_INCREMENTAL)     /* it did, when it planned */
 		txn_add(t, sql_refresh_analyze_sources, 0, NULL, false, NULL, NULL);
-	switch (r->mode) {
-	case REFRESH_FULL: {
+	if (r->mode == REFRESH_FULL) {
 		const char *p[1] = { NULL };
 		/* The scope comes after the stream, from what it read (refresh_scope_full.sql). */
 		txn_add(t, sql_refresh_queue_capture, 1, p, false, on_scope, j);
-		break;
 	}
-	case REFRESH_INCREMENTAL:
-		break;                  /* planned */
-	case REFRESH_RECENT: {
-		const char *p[2] = { days, job_as_of(j) };
-		txn_add(t, sql_refresh_scope_recent, 2, p, false, NULL, NULL);
-		break;
-	}
-	case REFRESH_ORG: {
-		const char *p[1] = { j->org };
-		txn_add(t, sql_refresh_queue_capture, 1, p, false, NULL, NULL);
-		txn_add(t, sql_refresh_scope_org, 1, p, false, NULL, NULL);
-		break;
-	}
-	}
+	scope_chosen(j, t, true);     /* incremental: planned */
 	if (r->mode != REFRESH_FULL)
 		txn_add(t, sql_refresh_analyze_scope, 0, NULL, false, on_scope, j);
 	txn_add(t, r->mode == REFRESH_FULL ? sql_refresh_rows_count : sql_refresh_scope_size, 0, NULL,
@@ -271,9 +276,7 @@ static void dry_run(struct job *j, struct txn *t)
 {
 	struct refresh *r = j->priv;
 	const char *all[1] = { NULL }, *as_of[1] = { job_as_of(j) };
-	char days[16];
 
-	snprintf(days, sizeof(days), "%d", r->days);
 	switch (r->mode) {
 	case REFRESH_FULL:
 		txn_add(t, sql_refresh_dry_scope_full, 0, NULL, false, NULL, NULL);
@@ -285,17 +288,13 @@ static void dry_run(struct job *j, struct txn *t)
 		txn_add(t, sql_refresh_dry_keys, 0, NULL, false, on_dry_keys, j);
 		txn_add(t, sql_refresh_scope_incremental, 1, as_of, false, NULL, NULL);
 		break;
-	case REFRESH_RECENT: {
-		const char *p[2] = { days, job_as_of(j) };
-		txn_add(t, sql_refresh_scope_recent, 2, p, false, NULL, NULL);
+	case REFRESH_RECENT:
+		scope_chosen(j, t, false);
 		break;
-	}
-	case REFRESH_ORG: {
-		const char *p[1] = { j->org };
+	case REFRESH_ORG:
 		job_require_org(j, t);
-		txn_add(t, sql_refresh_scope_org, 1, p, false, NULL, NULL);
+		scope_chosen(j, t, false);
 		break;
-	}
 	}
 	txn_add(t, sql_refresh_dry_count, 1, as_of, false, on_dry_count, j);
 }
@@ -306,7 +305,7 @@ static void release(void *priv)
 }
 
 static const struct job_kind refresh_kind = {
-	.name = "refresh", .title = "refresh", .recorded = true, .pausable = true,
+	.name = "refresh", .title = "refresh", .recorded = true, .pausable = true, .freshens = true,
 	.covers = covers, .plan = plan, .work = work, .counts = counts, .dry_run = dry_run,
 	.progress = progress, .release = release,
 };
@@ -329,8 +328,9 @@ struct job *refresh_job(struct daemon *d, enum refresh_mode mode, int days, cons
 		snprintf(scope, sizeof(scope), "changed+due");
 	else
 		snprintf(scope, sizeof(scope), "all");
-	j = job_new(d, &refresh_kind, r, mode_names[mode], scope, mode == REFRESH_ORG ? org : NULL);
+	j = job_new(d, &refresh_kind, r, proto_refresh_modes[mode], scope,
+		    mode == REFRESH_ORG ? org : NULL);
 	if (j != NULL)
-		snprintf(j->what, sizeof(j->what), "refresh %s", mode_names[mode]);
+		snprintf(j->what, sizeof(j->what), "refresh %s", proto_refresh_modes[mode]);
 	return j;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The retention (SPEC 4.2, retention.days): in the background, hourly (and a minute
+ * The retention (analyticsd.conf(5) retention.days): in the background, hourly (and a minute
  * after start), the run records and analyticsd's application_logs rows older than the
  * configured days are deleted, a batch at a time on the connection it is given
  * (sql/queries/retention_prune.sql). Follow mode adds a record a minute at most; an

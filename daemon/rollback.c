@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * rollback [--to RUN_ID] (SPEC 4.3) as a kind of job: undo the latest
+ * rollback [--to RUN_ID] (analyticsctl(8)) as a kind of job: undo the latest
  * successful refresh or loyalty rebuild not yet undone, or every later one
  * down to RUN_ID, newest first, in one transaction, from the undo logs the
  * runs wrote (a refresh's in analytics_undo_log, a rebuild's in
@@ -21,8 +21,8 @@
 #include "daemon.h"
 #include "job.h"
 #include "log.h"
-#include "commands.h"
 #include "msgids.h"
+#include "pause.h"
 #include "rollback.h"
 #include "sqlfiles.h"
 
@@ -179,8 +179,7 @@ static void counts(const struct job *j, struct run_counts *n)
 
 static bool committed(struct job *j)
 {
-	log_pause_event(true, j->requested_by, ((struct rollback *)j->priv)->reason);
-	daemon_set_paused(j->d, true);
+	pause_changed(j->d, true, j->requested_by, ((struct rollback *)j->priv)->reason);
 	return false;
 }
 

@@ -24,7 +24,7 @@ void refusal_set(struct refusal *r, struct txn *t, enum proto_err code, const ch
 void runlock_add(struct txn *t, struct refusal *r);
 
 /*
- * The paused rule (SPEC 4.3) for a job that changes analytics data: while
+ * The paused rule (analyticsctl(8)) for a job that changes analytics data: while
  * paused, a timer's job is refused and a manual one needs force. Added after
  * runlock_add, so that a pause by another daemon cannot slip between the
  * check and the job. what names the job in the refusal ("refresh").

@@ -11,6 +11,8 @@ struct probe {
 	struct db_conn *db;
 	schema_probe_fn fn;
 	void *arg;
+	bool repeatables;               /* schema_repeatables exists */
+	PGresult *applied;
 	struct schema_info si;
 };
 
@@ -30,7 +32,35 @@ static const struct sql_migration *known(int version)
 	return NULL;
 }
 
-void schema_compare(struct schema_info *si, PGresult *res)
+/* Which repeatable scripts are applied as this binary has them. */
+static void compare_repeatables(struct schema_info *si, PGresult *res)
+{
+	int rows = res ? PQntuples(res) : 0;
+
+	for (size_t i = 0; i < sql_n_repeatables && i < SCHEMA_MAX_APPLIED; i++) {
+		si->repeatable_current[i] = false;
+		for (int r = 0; r < rows; r++)
+			if (strcmp(PQgetvalue(res, r, 0), sql_repeatables[i].name) == 0)
+				si->repeatable_current[i] =
+					strcmp(PQgetvalue(res, r, 1), sql_repeatables[i].checksum) == 0;
+		if (!si->repeatable_current[i]) {
+			si->n_pending++;
+			si->n_functions_pending++;
+		}
+	}
+}
+
+const struct sql_repeatable *schema_next_repeatable(const struct schema_info *si)
+{
+	if (si->current < si->latest)
+		return NULL;
+	for (size_t i = 0; i < sql_n_repeatables && i < SCHEMA_MAX_APPLIED; i++)
+		if (!si->repeatable_current[i])
+			return &sql_repeatables[i];
+	return NULL;
+}
+
+void schema_compare(struct schema_info *si, PGresult *res, PGresult *repeatables)
 {
 	int rows = res ? PQntuples(res) : 0;
 
@@ -67,14 +97,16 @@ void schema_compare(struct schema_info *si, PGresult *res)
 				 "was applied", a->version, a->name, a->checksum, m->checksum);
 	}
 	si->n_pending = 0;
+	si->n_functions_pending = 0;
 	for (size_t i = 0; i < sql_n_migrations; i++)
 		if (!schema_is_applied(si, sql_migrations[i].version))
 			si->n_pending++;
+	compare_repeatables(si, repeatables);
 }
 
 json_t *schema_info_json(const struct schema_info *si, bool with_list)
 {
-	json_t *o, *pending, *list;
+	json_t *o, *pending, *functions, *list;
 
 	pending = json_array();
 	for (size_t i = 0; i < sql_n_migrations; i++) {
@@ -83,8 +115,13 @@ json_t *schema_info_json(const struct schema_info *si, bool with_list)
 			json_array_append_new(pending, json_pack("{s:i, s:s}", "version", m->version,
 								 "name", m->name));
 	}
-	o = json_pack("{s:i, s:i, s:o, s:o}", "version", si->current, "latest", si->latest,
-		      "pending", pending, "problem", wire_string(si->problem[0] ? si->problem : NULL));
+	functions = json_array();
+	for (size_t i = 0; i < sql_n_repeatables && i < SCHEMA_MAX_APPLIED; i++)
+		json_array_append_new(functions, json_pack("{s:s, s:s}", "name", sql_repeatables[i].name,
+			"state", si->repeatable_current[i] ? "current" : "pending"));
+	o = json_pack("{s:i, s:i, s:o, s:o, s:o}", "version", si->current, "latest", si->latest,
+		      "pending", pending, "functions", functions,
+		      "problem", wire_string(si->problem[0] ? si->problem : NULL));
 	if (o != NULL && with_list) {
 		list = json_array();
 		for (int i = 0; i < si->n_applied; i++) {
@@ -101,14 +138,41 @@ json_t *schema_info_json(const struct schema_info *si, bool with_list)
 static void probe_finish(struct probe *p, PGresult *res, const struct db_error *err)
 {
 	if (err == NULL)
-		schema_compare(&p->si, res);
+		schema_compare(&p->si, p->applied, res);
 	p->fn(&p->si, err, p->arg);
+	PQclear(p->applied);
 	free(p);
+}
+
+static void send_failed(struct probe *p)
+{
+	struct db_error e;
+
+	db_error_set(&e, "08006", "%s", db_last_error(p->db));
+	probe_finish(p, NULL, &e);
+}
+
+static void on_repeatables(PGresult *res, const struct db_error *err, void *arg)
+{
+	probe_finish(arg, res, err);
 }
 
 static void on_applied(PGresult *res, const struct db_error *err, void *arg)
 {
-	probe_finish(arg, res, err);
+	struct probe *p = arg;
+
+	if (err != NULL || !p->repeatables) {
+		p->applied = NULL;
+		if (err == NULL)
+			schema_compare(&p->si, res, NULL);
+		p->fn(&p->si, err, p->arg);
+		free(p);
+		return;
+	}
+	db_keep_result(p->db);
+	p->applied = res;
+	if (db_send(p->db, sql_schema_repeatables, 0, NULL, false, on_repeatables, p) != 0)
+		send_failed(p);
 }
 
 static void on_ledger(PGresult *res, const struct db_error *err, void *arg)
@@ -123,11 +187,9 @@ static void on_ledger(PGresult *res, const struct db_error *err, void *arg)
 		probe_finish(p, NULL, NULL);
 		return;
 	}
-	if (db_send(p->db, sql_schema_applied, 0, NULL, false, on_applied, p) != 0) {
-		struct db_error e;
-		db_error_set(&e, "08006", "%s", db_last_error(p->db));
-		probe_finish(p, NULL, &e);
-	}
+	p->repeatables = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	if (db_send(p->db, sql_schema_applied, 0, NULL, false, on_applied, p) != 0)
+		send_failed(p);
 }
 
 int schema_probe(struct db_conn *db, schema_probe_fn fn, void *arg)

@@ -25,7 +25,10 @@ struct schema_info {
 	int latest;                     /* highest version this binary knows */
 	int n_applied;
 	struct schema_applied applied[SCHEMA_MAX_APPLIED];
-	int n_pending;
+	int n_pending;                  /* migrations, and repeatable scripts, to apply */
+	int n_functions_pending;        /* of which repeatable scripts */
+	/* Per sql_repeatables[i]: applied as this binary has it (sha256 recorded). */
+	bool repeatable_current[SCHEMA_MAX_APPLIED];
 	char problem[512];              /* checksum mismatch, unknown version: "" if none */
 };
 
@@ -35,9 +38,12 @@ typedef void (*schema_probe_fn)(const struct schema_info *si, const struct db_er
 /* Read the ledger with plain queries (no transaction) and compare. */
 int schema_probe(struct db_conn *db, schema_probe_fn fn, void *arg);
 
-/* Fill si from the result of sql_schema_applied (or none: res NULL). */
-void schema_compare(struct schema_info *si, PGresult *res);
+/* Fill si from the results of sql_schema_applied and sql_schema_repeatables (either
+ * NULL: no ledger yet). */
+void schema_compare(struct schema_info *si, PGresult *res, PGresult *repeatables);
 bool schema_is_applied(const struct schema_info *si, int version);
+/* The first repeatable script to apply (all migrations applied first), or NULL. */
+const struct sql_repeatable *schema_next_repeatable(const struct schema_info *si);
 
 json_t *schema_info_json(const struct schema_info *si, bool with_list);
 

@@ -162,3 +162,28 @@ json_t *wire_row(json_t *row)
 		json_object_set_new(row, "rows", unknown ? (json_decref(rows), json_null()) : rows);
 	return row;
 }
+
+/* A result row as a JSON object, typed by column: numbers stay numbers. */
+json_t *wire_result_row(PGresult *res, int row)
+{
+	json_t *o = json_object();
+
+	for (int col = 0; o != NULL && col < PQnfields(res); col++) {
+		const char *name = PQfname(res, col);
+		const char *v = PQgetvalue(res, row, col);
+		json_t *j;
+
+		if (PQgetisnull(res, row, col))
+			j = json_null();
+		else if (PQftype(res, col) == 20 || PQftype(res, col) == 23) /* int8, int4 */
+			j = json_integer(strtoll(v, NULL, 10));
+		else if (PQftype(res, col) == 16)                            /* bool */
+			j = json_boolean(v[0] == 't');
+		else if (PQftype(res, col) == 701 || PQftype(res, col) == 1700) /* float8, numeric */
+			j = json_real(strtod(v, NULL));
+		else
+			j = json_string(v);
+		json_object_set_new(o, name, j);
+	}
+	return o;
+}

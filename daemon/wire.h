@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 
 #include "runlog.h"
 
@@ -41,11 +42,14 @@ json_t *wire_ms(uint64_t usec);
 json_t *wire_string(const char *s);
 
 /*
- * A row of analytics_refresh_runs or analytics_control as result_row_json
+ * A row of analytics_refresh_runs or analytics_control as wire_result_row
  * read it, reshaped in place: "id" becomes "run_id", "scope" a scope,
  * "requested_by", "paused_by", "resumed_by" and "changed_by" requesters, and the rows_*
  * columns one "rows" object. Returns row.
  */
 json_t *wire_row(json_t *row);
+
+/* A result row as a JSON object, typed by column: numbers stay numbers. */
+json_t *wire_result_row(PGresult *res, int row);
 
 #endif

@@ -4,7 +4,7 @@
  *
  * One JSON object per line in each direction over a SOCK_STREAM Unix socket.
  *
- *   request:  {"v":1,"cmd":"migrate","args":{"action":"up"}}
+ *   request:  {"v":2,"cmd":"migrate","args":{"action":"up"}}
  *   event:    {"event":"progress","phase":"...", ...}      zero or more
  *   reply:    {"ok":true,"result":{...}}                   exactly one, last
  *             {"ok":false,"error":{"code":"busy","message":"..."}}
@@ -54,6 +54,20 @@ enum proto_err {
 
 const char *proto_err_name(enum proto_err err);
 enum proto_err proto_err_from_name(const char *name);
+
+/* The refresh modes: the names the protocol, analyticsctl and the run records use. */
+enum proto_refresh_mode {
+	PROTO_MODE_FULL,
+	PROTO_MODE_INCREMENTAL,
+	PROTO_MODE_RECENT,
+	PROTO_MODE_ORG,
+	PROTO_MODE__COUNT
+};
+
+/* Their names, in that order, then NULL. */
+extern const char *const proto_refresh_modes[];
+/* The mode of a name, or -1. */
+int proto_refresh_mode(const char *name);
 
 /* The analyticsctl exit status (sysexits) that an error code stands for. */
 int proto_err_exit_code(enum proto_err err);

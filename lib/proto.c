@@ -27,6 +27,22 @@ static const struct {
 	[PROTO_ERR_CANCELLED]       = { "cancelled",       EXIT_TEMPFAIL },
 };
 
+const char *const proto_refresh_modes[] = {
+	[PROTO_MODE_FULL] = "full",
+	[PROTO_MODE_INCREMENTAL] = "incremental",
+	[PROTO_MODE_RECENT] = "recent",
+	[PROTO_MODE_ORG] = "org",
+	[PROTO_MODE__COUNT] = NULL,
+};
+
+int proto_refresh_mode(const char *name)
+{
+	for (int m = 0; m < PROTO_MODE__COUNT; m++)
+		if (name != NULL && strcmp(name, proto_refresh_modes[m]) == 0)
+			return m;
+	return -1;
+}
+
 const char *proto_err_name(enum proto_err err)
 {
 	if ((unsigned)err >= PROTO_ERR__COUNT)

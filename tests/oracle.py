@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 """Independent oracle for customer_analytics: reads the raw source tables and computes every
-column straight from METRICS.md, then compares with the table column by column.
+column straight from docs/METRICS.md, then compares with the table column by column.
 usage: oracle.py DB AS_OF   (exit 0 when every value matches; psql and PG* from the environment)
 Besides the 85 metric columns, it checks that no row is due by its clock (next_change_at) at
 AS_OF: computed_at, next_event_at and next_change_at are bookkeeping, not compared as values."""
@@ -37,7 +37,7 @@ clients = {(r['organization_id'], r['square_customer_id']): r for r in q("select
 bookings = q("select * from bookings")
 payments = q("select * from payments")
 table = {(r['organization_id'], r['square_customer_id']): r for r in q("select * from customer_analytics")}
-# The ledger summed per customers row, keyed by organization and contact (METRICS.md, Loyalty).
+# The ledger summed per customers row, keyed by organization and contact (docs/METRICS.md, Loyalty).
 ledger = defaultdict(int)
 for r in q("select c.organization_id, c.email_normalized, c.phone_e164, e.delta"
            " from customers c join loyalty_point_events e"
@@ -316,13 +316,13 @@ for key in sorted(keys & set(table)):
     assert len(row) == 89 and len(o) == 85, (len(row), len(o))
     for col, exp in o.items():
         # computed_at is the as_of of the run that last rewrote the row: a row whose values
-        # did not change keeps an older one (METRICS.md, 87). Never a later one.
+        # did not change keeps an older one (docs/METRICS.md, 87). Never a later one.
         if col == 'computed_at' and row[col] is not None and datetime.fromisoformat(row[col]) <= exp:
             continue
         if not same(exp, row[col]):
             bad[col] += 1
             examples.setdefault(col, (key, exp, row[col]))
-# The clock (next_change_at, not a METRICS.md column): after a run no row may be left due,
+# The clock (next_change_at, not a docs/METRICS.md column): after a run no row may be left due,
 # or an incremental run would have had to recompute it.
 def is_due(v):
     return v is not None and v != 'infinity' and (v == '-infinity' or datetime.fromisoformat(v) <= AS_OF)

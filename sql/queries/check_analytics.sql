@@ -1,4 +1,4 @@
--- analyticsctl check: the analytics sanity checks (SPEC 4.2, the seed's
+-- analyticsctl check: the analytics sanity checks (analyticsctl(8) "check", the seed's
 -- eight steps and more). One row per check: name, status (pass|warn|fail),
 -- a detail for people, and up to 5 offending keys ("org/customer").
 -- Time-dependent definitions use each row's computed_at as its as_of, so a

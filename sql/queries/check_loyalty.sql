@@ -1,4 +1,5 @@
--- analyticsctl check, customers and loyalty (SPEC 4.2, 4.4; the seed's loyalty checklist).
+-- analyticsctl check, customers and loyalty (analyticsctl(8) "check" and "loyalty"; the
+-- seed's loyalty checklist).
 -- $1: analyticsd.conf's loyalty.pilot_organizations as a uuid array. Same row shape as
 -- check_analytics.sql: name, status, detail, up to 5 offending keys.
 WITH contacts AS (
@@ -116,7 +117,7 @@ contract_constraints AS (
                        'analytics_events_booking_allocated', 'analytics_events_booking_cancelled')
 ),
 unparseable AS (
-    -- A phone was given but no E.164 number could be made of it (SPEC 3.3).
+    -- A phone was given but no E.164 number could be made of it (docs/METRICS.md "Clarifications").
     SELECT 'booking ' || b.organization_id || '/' || b.id AS key
       FROM bookings b
       LEFT JOIN analytics_org_settings os ON os.organization_id = b.organization_id

@@ -1,6 +1,6 @@
 -- Loyalty rebuild, step 1 ($1 organization or NULL for all): every booking in scope with a
--- contact, normalised by the same functions customer_analytics uses (SPEC 3.3), the phone
--- with its organization's country code. A booking whose email and phone both normalise to
+-- contact, normalised by the same functions customer_analytics uses (docs/METRICS.md,
+-- "Clarifications"), the phone with its organization's country code. A booking whose email and phone both normalise to
 -- NULL belongs to no customer and is left out.
 CREATE TEMP TABLE lr_contacts ON COMMIT DROP AS
 SELECT *

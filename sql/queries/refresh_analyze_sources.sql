@@ -5,9 +5,9 @@
 -- analyze are skipped with PostgreSQL's warning.
 --
 -- customer_analytics (whose clock an incremental run looks up) only once half its rows have
--- changed, as after it was first filled: every hour's clock-driven run rewrites a sixth of
--- it or more (make bench), and analysing its 89 columns each time cost a quarter of the
--- run; its size, which plans need most, the planner reads from the table itself.
+-- changed, as after it was first filled: every hour's clock-driven run rewrites a good part
+-- of it, and analysing all its columns each time would cost a large share of the run; its
+-- size, which plans need most, the planner reads from the table itself.
 DO $$
 DECLARE
     t record;

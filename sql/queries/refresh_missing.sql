@@ -1,7 +1,7 @@
 -- The keys of ca_new that have no row in customer_analytics yet: the ones
 -- refresh_insert.sql inserts. One anti join here, before the run writes anything, finds
 -- them; an ON CONFLICT in the insert instead would probe the primary key with every
--- computed row (2 s at 200k rows when none of them is new). The table does not change
+-- computed row, even when none of them is new. The table does not change
 -- during this statement, so even a plan that scans it once per computed row would read
 -- the same rows.
 CREATE TEMP TABLE ca_missing ON COMMIT DROP AS

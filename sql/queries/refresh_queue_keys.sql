@@ -9,7 +9,7 @@
 --   a whole-table entry     (no organization: a TRUNCATE, capture turned back on) every
 --                           organization's, as refresh_queue_whole.sql made it before;
 --   a contact entry         the rows matched to that contact (organization, normalised
---                           email and phone: the ledger's key, METRICS.md "Loyalty");
+--                           email and phone: the ledger's key, docs/METRICS.md "Loyalty");
 -- and the referrer each such customer's client record names: referrals_made and
 -- referrals_converted count the referred client's record and visits. (The capture triggers
 -- queue a client record's old and new referrer themselves.)

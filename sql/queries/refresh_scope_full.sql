@@ -6,7 +6,7 @@
 --
 -- It runs after the stream (refresh_stream_open_all.sql), which has read every booking
 -- already: a customer with a booking is one with an aggregate row that counts one
--- (ca_agg.total_bookings), 200k rows here instead of 2M.
+-- (ca_agg.total_bookings), one row a customer here instead of one a booking.
 CREATE TEMP TABLE ca_scope ON COMMIT DROP AS
 SELECT organization_id, square_customer_id
   FROM square_existing_clients

@@ -29,8 +29,8 @@
 --     of payments), combined with BitmapOr.
 --   * A key from a booking, a client record or a row of customer_analytics qualifies by
 --     where it came from; only payers and referrers (known = false) are looked up.
---   * Left as it is: the loyalty comparison reads all of customer_analytics (0.4 s at
---     200k rows; docs/BENCHMARKS.md).
+--   * Left as it is: the loyalty comparison reads all of customer_analytics
+--     (docs/BENCHMARKS.md, "Design measurements").
 CREATE TEMP TABLE ca_scope ON COMMIT DROP AS
 WITH touched (organization_id, square_customer_id, known) AS (
     SELECT b.organization_id, b.customer_id, true

@@ -1,6 +1,6 @@
 -- The rows the compute reads, for daemon/stream.c to decode and daemon/agg.c to aggregate:
 -- every booking of the keys in ca_scope, and every payment of their payment set P
--- (METRICS.md: COMPLETED, attributed to coalesce(payments.customer_id, the customer of
+-- (docs/METRICS.md: COMPLETED, attributed to coalesce(payments.customer_id, the customer of
 -- payments.booking_id)), ordered so that each customer's rows come together. Fetched in
 -- binary, in batches, so the daemon holds one batch and one customer at a time.
 --

@@ -1,8 +1,8 @@
 -- The rows the compute reads when the scope is every customer (refresh full): as
 -- refresh_stream_open.sql, which says what each column is, with the same columns in the same
 -- order, but without the join to ca_scope. Every booking's customer is in a full scope, so
--- the join would keep every row, and it made the planner misjudge the sizes: the first
--- FETCH took 13 s instead of 7 at 2M bookings. A payer with neither a booking nor a client
+-- the join would keep every row, and it made the planner misjudge the sizes, which nearly
+-- doubled the first FETCH (docs/BENCHMARKS.md, "Design measurements"). A payer with neither a booking nor a client
 -- record gets an aggregate row that no key reads.
 DECLARE ca_stream BINARY NO SCROLL CURSOR FOR
 SELECT s.organization_id, s.customer_id, s.kind, s.id, s.ref_id, s.status, s.start_at,

@@ -1,5 +1,5 @@
 -- Run once on every new connection of analyticsd.
--- The refresh definitions assume UTC (METRICS.md: "N days" is N x 24 hours,
+-- The refresh definitions assume UTC (docs/METRICS.md: "N days" is N x 24 hours,
 -- which interval arithmetic in a DST zone would not give), and a runaway
 -- statement must end (database.statement_timeout_s).
 -- client_connection_check_interval (PostgreSQL 14+, skipped on older

@@ -27,9 +27,15 @@
 #include "dbhosts.h"
 #include "groups.h"
 #include "listener.h"
-#include "log.h"
 #include "job.h"
+#include "log.h"
+#include "main.h"
 #include "runlog.h"
+
+static void on_accept(struct daemon *dd, int fd)
+{
+	(void)client_accept(dd, fd);    /* it closes fd when it refuses it */
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -73,11 +79,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	    fclose(f) != 0)
 		abort();
 	d.cfg_path = strdup(path);
+	d.reload = daemon_reload;       /* as main() lends it */
 	d.cfg = cfg_load(d.cfg_path, false, err, sizeof(err));
 	d.base = event_base_new();
 	if (d.cfg == NULL || d.base == NULL || (d.clients = clients_new(&d)) == NULL ||
-	    (d.jobs = jobs_new(&d)) == NULL || (d.runlog = runlog_new(&d)) == NULL ||
-	    (d.listener = listener_open(&d, err, sizeof(err))) == NULL) {
+	    (d.jobs = jobs_new(&d, NULL)) == NULL || (d.runlog = runlog_new(&d)) == NULL ||
+	    (d.listener = listener_open(&d, on_accept, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fuzz_dispatch: setup failed: %s\n", err);
 		abort();
 	}

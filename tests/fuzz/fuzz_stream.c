@@ -5,8 +5,9 @@
  * customer, the aggregation (daemon/agg.c: NaN-free by construction, but ±infinity,
  * extreme timestamps and sums at the int64 limits) and the binary COPY encoding. The
  * stream either fails with a SQLSTATE and a message, or its COPY data is well formed:
- * a header, one row of 69 fields per customer, each field's length within the data,
- * and the trailer. Never a crash or a sanitizer report (signed overflow included).
+ * a header, one row of AGG_NCOLUMNS fields per customer (agg.h), each field's length
+ * within the data, and the trailer. Never a crash or a sanitizer report (signed
+ * overflow included).
  *
  * The input: a byte of grp bits dropped (the test hook's group_shift: several customers
  * in one group), a byte of rows per batch (its top bit: a batch in text format), the
@@ -21,6 +22,7 @@
 
 #include <libpq-fe.h>
 
+#include "agg.h"
 #include "stream.h"
 
 #define NCOLS 20
@@ -55,7 +57,7 @@ static long long copy_rows(const unsigned char *p, size_t len)
 		at += 2;
 		if (n == 0xffff)
 			return at == len ? rows : -1;
-		if (n != 69)
+		if (n != AGG_NCOLUMNS)
 			return -1;
 		for (uint64_t f = 0; f < n; f++) {
 			uint64_t flen;

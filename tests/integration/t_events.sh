@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# analytics_events payload contracts of schema version 1 (SPEC 2.2, migration 0005): for each
+# analytics_events payload contracts of schema version 1 (migration 0005): for each
 # event type a valid payload is stored, and every kind of invalid one (a required field
 # missing, a field of the wrong JSON type, a value out of range, a bad booking_id, a version
 # mismatch, a payload that is not an object, an unknown event type) is refused by its CHECK

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# journald: the structured fields of SPEC 5 and the MESSAGE_IDs, captured
+# journald: the structured fields of analyticsd(8), LOGGING, and the MESSAGE_IDs, captured
 # from the native protocol on a journal socket of our own in a private mount
 # namespace (never the host's /run).
 . "$(dirname "$0")/../lib.sh"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# Bad input and limits (SPEC 6-7, docs/RELIABILITY.md): wrong argument
+# Bad input and limits (docs/RELIABILITY.md): wrong argument
 # types, ids that are not uuids, SQL-looking strings (stored as text, never
 # run), a 10 MiB line, and hundreds of clients at once. Each gets a clear
 # error or is cut off at its limit; the daemon's memory stays bounded and

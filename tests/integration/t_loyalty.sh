@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# loyalty rebuild (SPEC 4.4): customers are the distinct normalised contacts,
+# loyalty rebuild (analyticsctl(8) "loyalty"): customers are the distinct normalised contacts,
 # a second rebuild changes nothing, manual adjustments survive, a pilot
 # organization accrues only once the configuration lists it (after reload),
 # rollback of a rebuild restores all four tables exactly, the balance column of

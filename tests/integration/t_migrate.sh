@@ -16,7 +16,15 @@ LATEST=$(jget .result.schema.latest)
 ctl_json migrate up
 is "$RC" 0 "migrate up succeeds"
 is "$(jget .result.version)" "$LATEST" "migrate up reaches the latest version"
-is "$(jget '.result.applied | length')" "$LATEST" "migrate up applies every migration"
+is "$(jget '[.result.applied[] | select(.version)] | length')" "$LATEST" "migrate up applies every migration"
+FUNCS=$(ls "$SRC_DIR"/sql/functions/*.sql | wc -l)
+is "$(jget '[.result.applied[] | select(.function)] | length')" "$FUNCS" \
+	"then every repeatable function script (sql/functions/)"
+is "$(jget '.result.applied[-1] | has("function")')" true "the functions after the migrations"
+is "$(psql_q -c 'select count(*) from schema_repeatables')" "$FUNCS" "schema_repeatables records each script"
+is "$(psql_q -c "select checksum from schema_repeatables where name = 'analytics_scores'")" \
+	"$(sha256sum "$SRC_DIR/sql/functions/analytics_scores.sql" | cut -c1-64)" \
+	"by the sha256 of the script"
 is "$(psql_q -c 'select count(*) from schema_migrations')" "$LATEST" "schema_migrations records each migration"
 is "$(psql_q -c "select to_regclass('bookings') is not null and to_regclass('analytics_refresh_runs') is not null")" t \
 	"source and bookkeeping tables exist"
@@ -41,19 +49,49 @@ ctl_json migrate status
 is "$RC" 0 "migrate status answers"
 is "$(jget '.result.applied | length')" "$LATEST" "migrate status lists the applied migrations"
 is "$(jget '.result.pending | length')" 0 "migrate status shows nothing pending"
+is "$(jget '[.result.functions[] | select(.state == "current")] | length')" "$FUNCS" \
+	"migrate status shows every function current"
+
+# A function script that changed (here: the database's record of it did) is applied again
+# by migrate up, and only it; until then status and check say so.
+psql_q -c "create or replace function analytics_org_params(org uuid)
+	returns table (phone_country_code text, default_interval_days integer,
+	               lost_after_days integer, r_days integer[], f_visits integer[], m_cents bigint[])
+	language sql stable as \$\$ select '99', 1, 1, null::int[], null::int[], null::bigint[] \$\$"
+psql_q -c "update schema_repeatables set checksum = 'old' where name = 'analytics_org_params'"
+ctl_json status
+is "$(jget '.result.schema.functions[] | select(.name == "analytics_org_params") | .state')" pending \
+	"status shows the changed function pending"
+ctl_json check
+like "$(jget '.result.checks[] | select(.name == "schema") | .status')" "fail|warn" "check flags the schema"
+ctl migrate status >"$T/ms.txt" 2>&1
+like "$(cat "$T/ms.txt")" "functions to apply: analytics_org_params" "migrate status names it"
+ctl_json migrate up
+is "$RC" 0 "migrate up succeeds"
+is "$(jget '[.result.applied[] | .function // .name] | join(" ")')" analytics_org_params \
+	"migrate up applies that function again, and nothing else"
+is "$(psql_q -c "select phone_country_code from analytics_org_params(gen_random_uuid())")" 1 \
+	"the database has the script's version again"
+ctl migrate status >"$T/ms.txt" 2>&1
+like "$(cat "$T/ms.txt")" "up to date" "and migrate status is up to date"
 
 ctl_json migrate down
 is "$RC" 0 "migrate down succeeds"
 is "$(jget .result.version)" "$((LATEST - 1))" "migrate down reverts exactly one migration"
 is "$(psql_q -c 'select count(*) from schema_migrations')" "$((LATEST - 1))" "the ledger forgets the reverted migration"
+is "$(psql_q -c 'select count(*) from schema_repeatables')" 0 \
+	"and every function script, which the next migrate up applies again"
 is "$(psql_q -c "select to_regclass('bookings') is not null")" t "older migrations' tables remain"
 
 ctl_json status
 is "$(jget '.result.schema.pending | length')" 1 "status shows the reverted migration as pending"
+is "$(jget '[.result.schema.functions[] | select(.state == "pending")] | length')" "$FUNCS" \
+	"and the functions as pending"
 
 ctl_json migrate up
 is "$RC" 0 "migrate up after down succeeds (the down script left nothing behind)"
 is "$(jget .result.version)" "$LATEST" "and returns to the latest version"
+is "$(jget '[.result.applied[] | select(.function)] | length')" "$FUNCS" "and applies the functions again"
 
 # A script changed after it was applied must stop migrate, not be ignored.
 SUM=$(psql_q -c "select checksum from schema_migrations where version = 1")

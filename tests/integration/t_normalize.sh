@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# Contact normalisation (SPEC 3.3, METRICS.md "Clarifications"): analytics_normalize_email and
+# Contact normalisation (docs/METRICS.md "Clarifications"): analytics_normalize_email and
 # analytics_normalize_phone, as the migrations leave them, against the hand-worked cases of
 # tests/fixtures/normalize_cases.tsv (its header documents the columns and escapes). No daemon:
 # the migrations are applied with psql, each file in one transaction as the runner does.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# Correctness oracle (SPEC 7): an independent computation of every column
-# (tests/oracle.py, straight from METRICS.md in Python) compared value by
+# Correctness oracle (tests/oracle.py): an independent computation of every column
+# (tests/oracle.py, straight from docs/METRICS.md in Python) compared value by
 # value with what analyticsd wrote, on the generated demo data.
 . "$(dirname "$0")/../lib.sh"
 

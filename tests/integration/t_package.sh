@@ -34,6 +34,7 @@ dpkg-deb -x "$DEB" "$T/files"
 dpkg-deb -e "$DEB" "$T/ctl"
 for f in usr/share/doc/analyticsd/examples/analyticsd.conf usr/share/doc/analyticsd/README.md.gz \
 	usr/share/doc/analyticsd/NEWS.gz usr/share/doc/analyticsd/CAPTURE.md.gz \
+	usr/share/doc/analyticsd/METRICS.md.gz \
 	usr/share/doc/analyticsd/alerts.yml usr/share/doc/analyticsd/json/status.json \
 	usr/share/doc/analyticsd/json/common.json usr/share/doc/analyticsd/json/validate.py \
 	lib/systemd/system/analyticsd.service usr/lib/sysusers.d/analyticsd.conf \

@@ -33,7 +33,7 @@ is "$(arg_error '{"cmd":"status","args":{"bogus":1}}')" "bad_request: unknown ar
 is "$(arg_error '{"cmd":"refresh","args":{}}')" "bad_request: argument 'mode' is required" \
 	"a missing required argument is named"
 is "$(arg_error '{"cmd":"refresh","args":{"mode":"sideways"}}')" \
-	"bad_request: argument 'mode' must be one of full, recent, org, incremental" "an enumeration lists its values"
+	"bad_request: argument 'mode' must be one of full, incremental, recent, org" "an enumeration lists its values"
 is "$(arg_error '{"cmd":"refresh","args":{"mode":"org"}}')" \
 	"bad_request: argument 'org' is required when mode=org" "a conditional requirement is named"
 is "$(arg_error '{"cmd":"refresh","args":{"mode":"org","org":"nope"}}')" \

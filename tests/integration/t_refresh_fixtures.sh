@@ -21,7 +21,7 @@ is "$RC" 0 "migrate up succeeds"
 check "the fixture data loads" psql_q -f "$FIXTURES/refresh_small.sql"
 check "the expected values load" psql_q -f "$FIXTURES/refresh_small_expected.sql"
 
-# The 86 compared columns (all but computed_at), in METRICS.md order, with their group.
+# The 86 compared columns (all but computed_at), in docs/METRICS.md order, with their group.
 COLUMNS="(VALUES
  (1,'identity','organization_id'),(2,'identity','square_customer_id'),(3,'identity','display_name'),
  (4,'identity','email_normalized'),(5,'identity','phone_e164'),(6,'identity','creation_source'),
@@ -76,7 +76,7 @@ is "$(psql_q -c "
 	SELECT coalesce(string_agg(m.col, ' ' ORDER BY m.pos), '') FROM $COLUMNS
 	 WHERE NOT EXISTS (SELECT FROM information_schema.columns c WHERE c.table_schema = current_schema()
 	                     AND c.table_name = 'customer_analytics' AND c.column_name = m.col)")" "" \
-	"customer_analytics has every column of METRICS.md"
+	"customer_analytics has every column of docs/METRICS.md"
 
 # Keys: exactly the expected ones.
 is "$(psql_q -c "
@@ -94,7 +94,7 @@ is "$(psql_q -c "SELECT count(*) FROM customer_analytics")" "$NROWS" "customer_a
 
 # Every value, compared by the column's type: numbers numerically, timestamps as timestamptz,
 # booleans, uuids, text exactly; NULL only equals NULL. A fractional column may keep fewer
-# decimals than the expected value (at least 2, METRICS.md): it then must equal the expected
+# decimals than the expected value (at least 2, docs/METRICS.md): it then must equal the expected
 # value rounded to its own scale; differences below 1e-12 (the last digit of a 16-20 digit
 # quotient of intermediate results, e.g. avg(numeric) / 3600) are not errors either.
 # avg_tip_pct, lapse_ratio and visits_per_year are defined with exactly 2 decimals and must

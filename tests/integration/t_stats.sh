@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 # Plans that do not depend on autovacuum: a refresh right after a bulk load first analyzes
 # the source tables whose statistics are stale (as autovacuum's threshold has it) and only
-# those; and a booking without a location (SPEC 2.1) is accepted end to end: the schema,
+# those; and a booking without a location (migration 0009) is accepted end to end: the schema,
 # the compute (local time is the organization's), the daily view and its check.
 . "$(dirname "$0")/../lib.sh"
 

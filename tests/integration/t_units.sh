@@ -124,4 +124,12 @@ is "$(journalctl --root="$T/cat" --list-catalog 2>/dev/null | grep -c analyticsd
 check "bash completion completes a table's columns after -o" env PATH="$BIN:$PATH" bash -c "source '$SRC_DIR/completion/analyticsctl.bash'; COMP_WORDS=(analyticsctl runs -o ID,ST); COMP_CWORD=3; _analyticsctl; [ \"\${COMPREPLY[*]}\" = 'ID,STARTED ID,STATUS' ]"
 check "bash completion completes help's command" bash -c "source '$SRC_DIR/completion/analyticsctl.bash'; COMP_WORDS=(analyticsctl help canc); COMP_CWORD=2; _analyticsctl; [ \"\${COMPREPLY[*]}\" = cancel ]"
 check "bash completion completes commands" bash -c "source '$SRC_DIR/completion/analyticsctl.bash'; COMP_WORDS=(analyticsctl ref); COMP_CWORD=1; _analyticsctl; [ \"\${COMPREPLY[*]}\" = refresh ]"
+# The refresh modes the completion offers are the protocol's (lib/proto.c), whatever the order.
+MODES=$(sed -n 's/^\t\[PROTO_MODE_[A-Z]*\] = "\(.*\)",$/\1/p' "$SRC_DIR/lib/proto.c" | sort | paste -sd' ')
+COMPLETED=$(bash -c "source '$SRC_DIR/completion/analyticsctl.bash'; COMP_WORDS=(analyticsctl refresh ''); COMP_CWORD=2; _analyticsctl; printf '%s\n' \"\${COMPREPLY[@]}\"" | sort | paste -sd' ')
+if [ -n "$MODES" ]; then
+	is "$COMPLETED" "$MODES" "bash completion offers the protocol's refresh modes"
+else
+	not_ok "the refresh modes found in lib/proto.c"
+fi
 t_done

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for daemon/agg.c: one customer's aggregates, hand-computed against the
- * definitions of refresh_compute.sql (METRICS.md), and a randomized comparison of the
+ * definitions of refresh_compute.sql (docs/METRICS.md), and a randomized comparison of the
  * sorted paths with brute force.
  */
 #include <stdarg.h>
@@ -140,11 +140,11 @@ static void test_nothing(void **state)
 	assert_int_equal(r.visits_paid, 0);
 	assert_false(r.has_favourite_location);
 	assert_int_equal(r.distinct_locations, 0);
-	assert_null(r.favourite_staff.p);
+	assert_null(r.favourite_staff_id.p);
 	assert_int_equal(r.favourite_staff_visits, 0);
 	assert_int_equal(r.distinct_staff, 0);
-	assert_null(r.favourite_service.p);
-	assert_false(r.has_favourite_weekday);
+	assert_null(r.favourite_service_id.p);
+	assert_false(r.has_favourite_time);
 	assert_int_equal(r.favourite_weekday, 0);
 	assert_int_equal(r.favourite_hour, 0);
 	assert_int_equal(r.n_days, 0);
@@ -207,17 +207,17 @@ static void test_one_visit(void **state)
 	assert_true(r.has_last_visit_rebooked);
 	assert_false(r.last_visit_rebooked);
 	assert_true(r.has_first_visit_location);
-	assert_int_equal(r.first_visit_location[0], 0x10);
+	assert_int_equal(r.first_visit_location_id[0], 0x10);
 	assert_ptr_equal(r.first_booking_source.p, b.source.p);
 	assert_int_equal(r.first_booking_source.len, 17);
 	assert_true(r.has_favourite_location);
-	assert_memory_equal(r.favourite_location, b.location, 16);
+	assert_memory_equal(r.favourite_location_id, b.location, 16);
 	assert_int_equal(r.distinct_locations, 1);
-	assert_ptr_equal(r.favourite_staff.p, b.staff.p);
+	assert_ptr_equal(r.favourite_staff_id.p, b.staff.p);
 	assert_int_equal(r.favourite_staff_visits, 1);
 	assert_int_equal(r.distinct_staff, 1);
-	assert_ptr_equal(r.favourite_service.p, b.service.p);
-	assert_true(r.has_favourite_weekday);
+	assert_ptr_equal(r.favourite_service_id.p, b.service.p);
+	assert_true(r.has_favourite_time);
 	assert_int_equal(r.favourite_weekday, 1);
 	assert_int_equal(r.favourite_hour, 7);
 	assert_int_equal(r.n_days, 1);
@@ -303,7 +303,7 @@ static void test_future_bookings(void **state)
 	assert_unset(r.first_booking_at);
 	assert_unset(r.last_visit_at);
 	assert_false(r.has_last_visit_rebooked);
-	assert_false(r.has_favourite_weekday);
+	assert_false(r.has_favourite_time);
 	assert_unset(r.next_window_exit);
 	assert_ts(r.first_booking_created_at, A - 2 * D);
 	assert_ts(r.last_booking_created_at, A - D);
@@ -525,7 +525,7 @@ static void test_first_visit(void **state)
 	r = run(b, N(b), NULL, 0);
 	assert_ts(r.first_booking_at, s);
 	assert_true(r.has_first_visit_location);
-	assert_int_equal(r.first_visit_location[0], 0x21);
+	assert_int_equal(r.first_visit_location_id[0], 0x21);
 	assert_ptr_equal(r.first_booking_source.p, b[1].source.p);
 	assert_int_equal(r.first_booking_source.len, 1);
 
@@ -564,17 +564,17 @@ static void test_favourite_location(void **state)
 	at_location(&b[7], 0x31);
 	r = run(b, N(b), NULL, 0);
 	assert_true(r.has_favourite_location);
-	assert_int_equal(r.favourite_location[0], 0x32);
+	assert_int_equal(r.favourite_location_id[0], 0x32);
 	assert_int_equal(r.distinct_locations, 3);
 
 	/* Same count: the latest visit though its id is larger; then the smallest id. */
 	at_location(&b[1], 0x34);
 	at_location(&b[2], 0x35);
 	r = run(&b[1], 2, NULL, 0);
-	assert_int_equal(r.favourite_location[0], 0x35);
+	assert_int_equal(r.favourite_location_id[0], 0x35);
 	b[1].start = b[2].start;
 	r = run(&b[1], 2, NULL, 0);
-	assert_int_equal(r.favourite_location[0], 0x34);
+	assert_int_equal(r.favourite_location_id[0], 0x34);
 	assert_int_equal(r.distinct_locations, 2);
 
 	/* Visits without a location: no favourite. */
@@ -610,38 +610,38 @@ static void test_favourite_texts(void **state)
 	b[4].staff = ab;
 	b[4].service = b1;
 	r = run(b, 5, NULL, 0);
-	assert_ptr_equal(r.favourite_staff.p, buf);
-	assert_int_equal(r.favourite_staff.len, 2);
+	assert_ptr_equal(r.favourite_staff_id.p, buf);
+	assert_int_equal(r.favourite_staff_id.len, 2);
 	assert_int_equal(r.favourite_staff_visits, 1);
 	assert_int_equal(r.distinct_staff, 3);
-	assert_ptr_equal(r.favourite_service.p, buf);
-	assert_int_equal(r.favourite_service.len, 3);
+	assert_ptr_equal(r.favourite_service_id.p, buf);
+	assert_int_equal(r.favourite_service_id.len, 3);
 
 	/* A second visit with "b" (other bytes, same text) wins on count. */
 	b[5].staff = txt("b");
 	b[5].service = txt("b");
 	r = run(b, N(b), NULL, 0);
-	assert_int_equal(r.favourite_staff.len, 1);
-	assert_memory_equal(r.favourite_staff.p, "b", 1);
+	assert_int_equal(r.favourite_staff_id.len, 1);
+	assert_memory_equal(r.favourite_staff_id.p, "b", 1);
 	assert_int_equal(r.favourite_staff_visits, 2);
 	assert_int_equal(r.distinct_staff, 3);
-	assert_int_equal(r.favourite_service.len, 1);
-	assert_memory_equal(r.favourite_service.p, "b", 1);
+	assert_int_equal(r.favourite_service_id.len, 1);
+	assert_memory_equal(r.favourite_service_id.p, "b", 1);
 
 	/* Same count: the latest visit, though its text is larger. */
 	r = run(&b[2], 4, NULL, 0);
-	assert_ptr_equal(r.favourite_staff.p, buf);
-	assert_int_equal(r.favourite_staff.len, 2);
+	assert_ptr_equal(r.favourite_staff_id.p, buf);
+	assert_int_equal(r.favourite_staff_id.len, 2);
 	b[2].start = s - 2 * D;
 	r = run(&b[2], 4, NULL, 0);
-	assert_memory_equal(r.favourite_staff.p, "b", 1);
+	assert_memory_equal(r.favourite_staff_id.p, "b", 1);
 	assert_int_equal(r.favourite_staff_visits, 1);
 	assert_int_equal(r.distinct_staff, 2);
 
 	/* No candidate: no favourite. */
 	r = run(&b[3], 2, NULL, 0);
-	assert_null(r.favourite_staff.p);
-	assert_null(r.favourite_service.p);
+	assert_null(r.favourite_staff_id.p);
+	assert_null(r.favourite_service_id.p);
 	assert_int_equal(r.favourite_staff_visits, 0);
 	assert_int_equal(r.distinct_staff, 0);
 }
@@ -672,7 +672,7 @@ static void test_weekday_hour(void **state)
 		b[0] = bk(1, AGG_ACCEPTED, A - D, A - 2 * D);
 		b[0].local_start = cases[i].local;
 		r = run(b, 1, NULL, 0);
-		assert_true(r.has_favourite_weekday);
+		assert_true(r.has_favourite_time);
 		assert_int_equal(r.favourite_weekday, cases[i].weekday);
 		assert_int_equal(r.favourite_hour, cases[i].hour);
 	}
