@@ -161,17 +161,14 @@ static void on_applied(PGresult *res, const struct db_error *err, void *arg)
 {
 	struct probe *p = arg;
 
-	if (err != NULL || !p->repeatables) {
-		p->applied = NULL;
-		if (err == NULL)
-			schema_compare(&p->si, res, NULL);
-		p->fn(&p->si, err, p->arg);
-		free(p);
-		return;
+	if (err == NULL) {
+		db_keep_result(p->db);
+		p->applied = res;
 	}
-	db_keep_result(p->db);
-	p->applied = res;
-	if (db_send(p->db, sql_schema_repeatables, 0, NULL, false, on_repeatables, p) != 0)
+	/* A database an older analyticsd migrated has no schema_repeatables yet. */
+	if (err != NULL || !p->repeatables)
+		probe_finish(p, NULL, err);
+	else if (db_send(p->db, sql_schema_repeatables, 0, NULL, false, on_repeatables, p) != 0)
 		send_failed(p);
 }
 
