@@ -69,6 +69,7 @@ struct status_req {
 	bool replied, chain_done;
 	int part;                       /* on_part: the statements' results so far */
 	PGresult *applied;              /* on_part: schema_migrations, kept for the repeatables */
+	bool batchable;                 /* step by step: every table the batch reads is there */
 };
 
 /*
@@ -202,7 +203,7 @@ static void on_last_runs(PGresult *res, const struct db_error *err, void *arg)
 	}
 	/* The tables are there: the next status reads its parts in one round trip.
 	 * Planning the last runs' query takes longer than running it: prepare it. */
-	if (batched || batch_failures >= BATCH_MAX_FAILURES ||
+	if (batched || batch_failures >= BATCH_MAX_FAILURES || !r->batchable ||
 	    asprintf(&sql, "PREPARE " BATCH_STMT " AS\n%s", sql_runs_last_per_mode) < 0)
 		return;
 	db_send(d->db_status, sql, 0, NULL, true, on_prepared, NULL);
@@ -221,6 +222,8 @@ static void on_probe(const struct schema_info *si, const struct db_error *err, v
 	}
 	if (!r->replied)
 		json_object_set_new(r->result, "schema", schema_info_json(si, false));
+	/* Until this analyticsd's migrate has run, the batch's schema_repeatables is missing. */
+	r->batchable = si->repeatables_ledger;
 	if (r->replied || !schema_is_applied(si, SCHEMA_HAS_RUNS) ||
 	    db_send(r->d->db_status, sql_runs_last_per_mode, 0, NULL, false, on_last_runs, r) != 0)
 		finish(r);

@@ -98,6 +98,7 @@ void schema_compare(struct schema_info *si, PGresult *res, PGresult *repeatables
 	}
 	si->n_pending = 0;
 	si->n_functions_pending = 0;
+	si->repeatables_ledger = repeatables != NULL;
 	for (size_t i = 0; i < sql_n_migrations; i++)
 		if (!schema_is_applied(si, sql_migrations[i].version))
 			si->n_pending++;

@@ -21,6 +21,7 @@ struct schema_applied {
 
 struct schema_info {
 	bool ledger;                    /* schema_migrations exists */
+	bool repeatables_ledger;        /* schema_repeatables exists */
 	int current;                    /* highest applied version, 0 for none */
 	int latest;                     /* highest version this binary knows */
 	int n_applied;
