@@ -89,7 +89,7 @@ struct agg_ts {
 #define AGG_ONE(...) + 1
 
 struct agg_result {
-	AD_TABLE_COLUMNS(AGG_IGNORE, AGG_IGNORE, AGG_COLUMN, AGG_IGNORE)
+	AD_TABLE_COLUMNS(AGG_IGNORE, AGG_IGNORE, AGG_COLUMN, AGG_IGNORE, AGG_IGNORE, AGG_IGNORE)
 	AD_AGG_INPUTS(AGG_COLUMN)
 	/* Whether the optional ones are set (the registry's `has`) */
 	bool has_first_visit_location, has_favourite_location, has_favourite_time;
@@ -97,8 +97,9 @@ struct agg_result {
 };
 
 /* ca_agg's columns: the key's two, then the registry's aggregates. */
-#define AGG_NCOLUMNS (2 AD_TABLE_COLUMNS(AGG_IGNORE, AGG_IGNORE, AGG_ONE, AGG_IGNORE) \
-		      AD_AGG_INPUTS(AGG_ONE))
+#define AGG_NCOLUMNS                                                                   \
+	(2 AD_TABLE_COLUMNS(AGG_IGNORE, AGG_IGNORE, AGG_ONE, AGG_IGNORE, AGG_IGNORE, AGG_IGNORE) \
+	   AD_AGG_INPUTS(AGG_ONE))
 
 /*
  * Scratch space reused from customer to customer: grows to the largest

@@ -553,6 +553,7 @@ static void add_record(struct job *j, struct txn *t)
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	txn_add(t, sql_run_settings, 1, settings, false, NULL, NULL);
 	txn_add(t, sql_run_as_of, 1, asof, false, NULL, NULL);
+	txn_add(t, sql_run_pin_now, 0, NULL, false, NULL, NULL);
 	txn_add(t, sql_run_start, 7, start, false, on_started, j);
 }
 

@@ -26,7 +26,6 @@ struct refresh {
 	enum refresh_mode mode;
 	int days;                       /* REFRESH_RECENT */
 	long long n_new;                /* rows the compute produced */
-	long long clocked;              /* rows the clock path brought forward */
 	long long scope_size;           /* customers in scope (full: the rows before the run) */
 	bool computed;                  /* the compute is over: the scope is done */
 	struct compute *compute;        /* the streamed part of the compute */
@@ -114,22 +113,12 @@ static void on_insert(struct txn *t, PGresult *res, void *arg)
 	((struct job *)arg)->n.inserted = cmd_tuples(res);
 }
 
-static void on_clock(struct txn *t, PGresult *res, void *arg)
-{
-	struct job *j = arg;
-
-	(void)t;
-	((struct refresh *)j->priv)->clocked = cmd_tuples(res);
-}
-
-/* The clock path's rows are updated rows, but no computed ones. */
 static void counts(const struct job *j, struct run_counts *n)
 {
 	const struct refresh *r = j->priv;
 
 	*n = j->n;
 	n->unchanged = r->n_new - n->inserted - n->updated;
-	n->updated += r->clocked;
 }
 
 static const struct txn_stmt compute[] = {
@@ -239,10 +228,6 @@ static void work(struct job *j, struct txn *t)
 	}
 	txn_add_steps(t, 0, NULL, j, compute);
 	txn_add_steps(t, 1, run_id, j, apply);
-	if (r->mode == REFRESH_INCREMENTAL) {
-		const char *p[2] = { id, job_as_of(j) };
-		txn_add(t, sql_refresh_clock, 2, p, false, on_clock, j);
-	}
 	if (r->mode != REFRESH_RECENT)
 		txn_add(t, sql_refresh_queue_consume, 0, NULL, false, NULL, NULL);
 }

@@ -65,13 +65,21 @@ int rollback_plan_verdict(PGresult *res, long long to, int keep_runs, char *why,
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
-		if (strcmp(PQgetvalue(res, i, 1), "t") == 0)
-			continue;
-		snprintf(why, len, "the undo log of run %s (%s, started %s) was pruned "
-			 "(refresh.keep_runs = %d keeps the newest runs' logs only): it cannot be "
-			 "rolled back", PQgetvalue(res, i, 0), PQgetvalue(res, i, 3),
-			 PQgetvalue(res, i, 2), keep_runs);
-		return -1;
+		if (strcmp(PQgetvalue(res, i, 1), "t") != 0) {
+			snprintf(why, len, "the undo log of run %s (%s, started %s) was pruned "
+				 "(refresh.keep_runs = %d keeps the newest runs' logs only): it cannot "
+				 "be rolled back", PQgetvalue(res, i, 0), PQgetvalue(res, i, 3),
+				 PQgetvalue(res, i, 2), keep_runs);
+			return -1;
+		}
+		if (strcmp(PQgetvalue(res, i, 5), "t") != 0) {
+			snprintf(why, len, "run %s (%s, started %s) wrote customer_analytics in the "
+				 "layout from before schema migration %s (columns evaluated when "
+				 "read): its undo log does not fit the table now, and it cannot be "
+				 "rolled back", PQgetvalue(res, i, 0), PQgetvalue(res, i, 3),
+				 PQgetvalue(res, i, 2), PQgetvalue(res, i, 6));
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -142,7 +150,6 @@ static void on_counts(struct txn *t, PGresult *res, void *arg)
  * queued, so that the next incremental refresh recomputes them. */
 static const struct txn_stmt undo_one[] = {
 	{ sql_rollback_requeue, NULL }, { sql_rollback_counts, on_counts },
-	{ sql_rollback_restore_clock, NULL },
 	{ sql_rollback_remove, NULL }, { sql_rollback_restore, NULL },
 	{ sql_rollback_loyalty_remove, NULL }, { sql_rollback_loyalty_restore, NULL },
 	{ NULL, NULL },

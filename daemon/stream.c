@@ -376,7 +376,7 @@ static int put_agg(struct buf *out, const unsigned char *org, struct agg_text cu
 		return -1;
 	put_uuid(&w, true, org);
 	put_field(&w, customer.p ? customer.p : "", customer.len);
-	AD_TABLE_COLUMNS(AGG_IGNORE, AGG_IGNORE, PUT_COLUMN, AGG_IGNORE)
+	AD_TABLE_COLUMNS(AGG_IGNORE, AGG_IGNORE, PUT_COLUMN, AGG_IGNORE, AGG_IGNORE, AGG_IGNORE)
 	AD_AGG_INPUTS(PUT_COLUMN)
 	return w.err;
 }

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The column registry: every column of customer_analytics, once, in the table's order,
- * with its SQL type and where its value comes from; then the aggregates of daemon/agg.c
- * that only feed other columns. Definitions: docs/METRICS.md, by the numbers in the
- * comments.
+ * The column registry: every column of customer_analytics, once, in the order readers see
+ * them, with its SQL type and where its value comes from; then the aggregates of
+ * daemon/agg.c that only feed other columns. Definitions: docs/METRICS.md, by the numbers
+ * in the comments.
+ *
+ * customer_analytics is a view (migration 0013) over the table customer_analytics_stored:
+ * the columns that depend only on the row's stored values, the organization's settings and
+ * the instant are evaluated when read (READ), the others are stored by a run. The stored
+ * table has the KEY, SQL, AGG, RUN and HIDE rows, in this order.
  *
  * Everything that lists columns is made from this file, never kept in step by hand:
  * struct agg_result's fields (daemon/agg.h), the encoder of ca_agg's rows
  * (daemon/stream.c), and, through tools/gen-sql.c at build time, the ca_agg table, the
  * aggregates' pass-through into ca_new and the column lists of the update and the insert
- * (the sql/queries/ *.sql.in templates). t_columns checks the table the migrations made
- * against this list, by name, type and position.
+ * (the sql/queries/ *.sql.in templates). t_columns checks the view and the stored table
+ * the migrations made against this list, by name, type and position.
  *
  * Each list is an X-macro: the caller defines what a row becomes.
  *
@@ -20,7 +25,11 @@
  *                            aggregated per customer in daemon/agg.c and passed through;
  *                            `none` is the value of a customer without bookings or
  *                            payments (0, or NULL)
- *   RUN(name, type)          the run's bookkeeping: computed_at and the clock
+ *   READ(name, type)         evaluated when read, by the view customer_analytics
+ *                            (migration 0013, with sql/functions/analytics_scores.sql)
+ *   RUN(name, type)          the run's bookkeeping: computed_at
+ *   HIDE(name, type)         stored, not shown to readers: the clock (next_change_at) and
+ *                            what a READ column needs that no shown column holds
  *
  *   kind: how agg.c holds it and stream.c encodes it. Always set: I32, I64; NULL when
  *   unset: TS (struct agg_ts), TEXT (struct agg_text, unset when its pointer is NULL);
@@ -30,7 +39,7 @@
 #ifndef ANALYTICS_COLUMNS_H
 #define ANALYTICS_COLUMNS_H
 
-#define AD_TABLE_COLUMNS(KEY, SQL, AGG, RUN)                                              \
+#define AD_TABLE_COLUMNS(KEY, SQL, AGG, READ, RUN, HIDE)                                  \
 	/* Identity (1-9) */                                                              \
 	KEY(organization_id, uuid)                                                        \
 	KEY(square_customer_id, text)                                                     \
@@ -50,8 +59,8 @@
 	AGG(last_booking_created_at, timestamptz, TS, always, NULL)                       \
 	AGG(last_cancelled_at, timestamptz, TS, always, NULL)                             \
 	AGG(last_no_show_at, timestamptz, TS, always, NULL)                               \
-	SQL(days_since_last_visit, integer)                                               \
-	SQL(tenure_days, integer)                                                         \
+	READ(days_since_last_visit, integer)                                              \
+	READ(tenure_days, integer)                                                        \
 	/* Counts by status (20-30) */                                                    \
 	AGG(total_bookings, integer, I32, always, 0)                                      \
 	AGG(total_accepted_bookings, integer, I32, always, 0)                             \
@@ -90,10 +99,10 @@
 	SQL(avg_days_between_visits, numeric)                                             \
 	SQL(median_days_between_visits, numeric)                                          \
 	AGG(last_gap_days, integer, OPT_I32, has_last_gap, NULL)                              \
-	SQL(expected_interval_days, numeric)                                              \
-	SQL(expected_next_visit_at, timestamptz)                                          \
-	SQL(lapse_ratio, numeric)                                                         \
-	SQL(visits_per_year, numeric)                                                     \
+	READ(expected_interval_days, numeric)                                             \
+	READ(expected_next_visit_at, timestamptz)                                         \
+	READ(lapse_ratio, numeric)                                                        \
+	READ(visits_per_year, numeric)                                                    \
 	SQL(avg_lead_time_hours, numeric)                                                 \
 	/* Preferences (59-71) */                                                         \
 	AGG(favourite_location_id, uuid, OPT_UUID, has_favourite_location, NULL)              \
@@ -122,16 +131,17 @@
 	SQL(loyalty_points_balance, bigint)                                               \
 	AGG(loyalty_last_earned_at, timestamptz, TS, always, NULL)                        \
 	/* Segment (81-86) */                                                             \
-	SQL(r_score, smallint)                                                            \
-	SQL(f_score, smallint)                                                            \
-	SQL(m_score, smallint)                                                            \
-	SQL(rfm_code, text)                                                               \
-	SQL(segment, text)                                                                \
-	SQL(is_vip, boolean)                                                              \
-	/* Bookkeeping (87), then the clock (not metrics: migration 0008) */              \
+	READ(r_score, smallint)                                                           \
+	READ(f_score, smallint)                                                           \
+	READ(m_score, smallint)                                                           \
+	READ(rfm_code, text)                                                              \
+	READ(segment, text)                                                               \
+	READ(is_vip, boolean)                                                             \
+	/* Bookkeeping (87) */                                                            \
 	RUN(computed_at, timestamptz)                                                     \
-	RUN(next_event_at, timestamptz)                                                   \
-	RUN(next_change_at, timestamptz)
+	/* Stored, never shown: the clock and an anchor (migration 0013) */               \
+	HIDE(next_change_at, timestamptz)                                                 \
+	HIDE(visit_interval_days, numeric)
 
 /*
  * The aggregates that are no column themselves: refresh_compute.sql.in reads them from

@@ -23,6 +23,20 @@ readme_block() {
 
 . "$SRC_DIR/tools/cluster.sh"
 
+# A test that pins the daemon's instant (ANALYTICSD_TEST_AS_OF, exported; "@FILE" names a
+# file holding it) reads customer_analytics at that instant too: the columns evaluated when
+# read follow the session setting analytics.now, as they do in the daemon's own runs.
+psql_q() {
+	local at=${ANALYTICSD_TEST_AS_OF:-}
+	[ "${at#@}" != "$at" ] && at=$(cat "${at#@}" 2>/dev/null)
+	if [ -n "$at" ]; then
+		PGOPTIONS="${PGOPTIONS:-} -c analytics.now=${at// /\\ }" \
+			"$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 "$@"
+	else
+		"$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 "$@"
+	fi
+}
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/analyticsd-test.XXXXXX")
 chmod 755 "$T"                  # the postgres user must reach its cluster
 T_PASS=0

@@ -2,9 +2,14 @@
 # SPDX-License-Identifier: ISC
 """Independent oracle for customer_analytics: reads the raw source tables and computes every
 column straight from docs/METRICS.md, then compares with the table column by column.
-usage: oracle.py DB AS_OF   (exit 0 when every value matches; psql and PG* from the environment)
-Besides the 85 metric columns, it checks that no row is due by its clock (next_change_at) at
-AS_OF: computed_at, next_event_at and next_change_at are bookkeeping, not compared as values."""
+usage: oracle.py DB AS_OF [--between]   (exit 0 when every value matches; psql and PG* from
+the environment)
+AS_OF is the instant: the view customer_analytics is read with analytics.now pinned to it, so
+its columns evaluated when read are compared at that instant. Right after a run at AS_OF, no
+row may be due by its clock (next_change_at <= AS_OF). --between: AS_OF is an instant after
+the last run, with no write since; a row whose clock has come (a booking started, a window
+left) may lag until the next run and is left out (and counted), every other row must match
+in every column. computed_at and next_change_at are bookkeeping, not compared as values."""
 import csv, io, subprocess, sys, statistics
 from collections import defaultdict, Counter
 from datetime import datetime, timedelta
@@ -14,14 +19,17 @@ from zoneinfo import ZoneInfo
 
 getcontext().prec = 60
 DB, AS_OF = sys.argv[1], datetime.fromisoformat(sys.argv[2])
+BETWEEN = sys.argv[3:] == ['--between']
 DAY = timedelta(days=1)
 
 
 def q(sql):
     out = subprocess.run(["psql", "-X", "-d", DB, "-c",
-                          f"SET TimeZone='UTC'; COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER, NULL '\\N')"],
+                          f"SET TimeZone='UTC'; SET analytics.now = '{AS_OF.isoformat()}';"
+                          f" COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER, NULL '\\N')"],
                          capture_output=True, text=True, check=True).stdout
-    out = out[out.index('\n') + 1:] if out.startswith('SET') else out
+    while out.startswith('SET\n'):
+        out = out[4:]
     rows = list(csv.DictReader(io.StringIO(out)))
     return [{k: (None if v == '\\N' else v) for k, v in r.items()} for r in rows]
 
@@ -36,7 +44,10 @@ settings = {r['organization_id']: r for r in q("select * from analytics_org_sett
 clients = {(r['organization_id'], r['square_customer_id']): r for r in q("select * from square_existing_clients")}
 bookings = q("select * from bookings")
 payments = q("select * from payments")
-table = {(r['organization_id'], r['square_customer_id']): r for r in q("select * from customer_analytics")}
+# The 87 columns as readers see them, and the clock from the stored table.
+table = {(r['organization_id'], r['square_customer_id']): r
+         for r in q("select v.*, s.next_change_at from customer_analytics v"
+                    " join customer_analytics_stored s using (organization_id, square_customer_id)")}
 # The ledger summed per customers row, keyed by organization and contact (docs/METRICS.md, Loyalty).
 ledger = defaultdict(int)
 for r in q("select c.organization_id, c.email_normalized, c.phone_e164, e.delta"
@@ -310,10 +321,18 @@ examples = {}
 o = {}
 missing = keys - set(table)
 extra = set(table) - keys
+def is_due(v):
+    return v is not None and v != 'infinity' and (v == '-infinity' or datetime.fromisoformat(v) <= AS_OF)
+
+
+lagging = 0
 for key in sorted(keys & set(table)):
-    o = compute(key)
     row = table[key]
-    assert len(row) == 89 and len(o) == 85, (len(row), len(o))
+    if BETWEEN and is_due(row['next_change_at']):
+        lagging += 1
+        continue
+    o = compute(key)
+    assert len(row) == 88 and len(o) == 85, (len(row), len(o))
     for col, exp in o.items():
         # computed_at is the as_of of the run that last rewrote the row: a row whose values
         # did not change keeps an older one (docs/METRICS.md, 87). Never a later one.
@@ -324,15 +343,12 @@ for key in sorted(keys & set(table)):
             examples.setdefault(col, (key, exp, row[col]))
 # The clock (next_change_at, not a docs/METRICS.md column): after a run no row may be left due,
 # or an incremental run would have had to recompute it.
-def is_due(v):
-    return v is not None and v != 'infinity' and (v == '-infinity' or datetime.fromisoformat(v) <= AS_OF)
-
-
 due = sorted(k for k, r in table.items() if is_due(r['next_change_at']))
-if due:
+if due and not BETWEEN:
     bad['next_change_at (due at as_of)'] = len(due)
     examples['next_change_at (due at as_of)'] = (due[0], f'> {AS_OF}', table[due[0]]['next_change_at'])
-print(f"keys: oracle {len(keys)}, table {len(table)}, missing {len(missing)}, extra {len(extra)}")
+print(f"keys: oracle {len(keys)}, table {len(table)}, missing {len(missing)}, extra {len(extra)}"
+      + (f", due by their clock and left out: {lagging}" if BETWEEN else ""))
 print(f"columns compared: {len(o) or 'none (no row on either side)'} non-key; "
       f"mismatching columns: {len(bad)}")
 for col, n in bad.most_common():

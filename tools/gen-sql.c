@@ -4,7 +4,8 @@
  * registry (include/analytics_columns.h), so that no list is kept in step by hand.
  *
  *   gen-sql TEMPLATE.sql.in > OUT.sql     expand a template
- *   gen-sql --table                       the table's columns: "name<TAB>type" lines
+ *   gen-sql --table                       the stored table's columns: "name<TAB>type"
+ *   gen-sql --view                        the columns readers see, the same way
  *
  * A template is SQL with marker lines, each replaced by what it names, indented as the
  * marker is:
@@ -14,9 +15,9 @@
  *   -- @agg_values         the pass-through aggregates as ca_new's compute reads them from
  *                          ca_agg `a`: "coalesce(a.name, 0) AS name" (or "a.name")
  *
- * SET is `all` (the table's columns in order), `values` (all but the key), `compared`
- * (all but the key and computed_at: what a rewrite compares) or `agg` (the columns
- * aggregated in daemon/agg.c). A marker it does not know fails the build.
+ * SET is `all` (the stored table's columns in order), `values` (all but the key),
+ * `compared` (all but the key and computed_at: what a rewrite compares) or `agg` (the
+ * columns aggregated in daemon/agg.c). A marker it does not know fails the build.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@
 
 #include "analytics_columns.h"
 
-enum source { KEY, SQL, AGG, RUN, INPUT };
+enum source { KEY, SQL, AGG, READ, RUN, HIDE, INPUT };
 
 struct column {
 	const char *name, *type;
@@ -36,11 +37,13 @@ struct column {
 #define T_KEY(n, t) { #n, #t, KEY, NULL },
 #define T_SQL(n, t) { #n, #t, SQL, NULL },
 #define T_AGG(n, t, kind, has, none) { #n, #t, AGG, #none },
+#define T_READ(n, t) { #n, #t, READ, NULL },
 #define T_RUN(n, t) { #n, #t, RUN, NULL },
+#define T_HIDE(n, t) { #n, #t, HIDE, NULL },
 #define T_INPUT(n, t, kind, has) { #n, #t, INPUT, NULL },
 
 static const struct column columns[] = {
-	AD_TABLE_COLUMNS(T_KEY, T_SQL, T_AGG, T_RUN)
+	AD_TABLE_COLUMNS(T_KEY, T_SQL, T_AGG, T_READ, T_RUN, T_HIDE)
 	AD_AGG_INPUTS(T_INPUT)
 };
 
@@ -49,14 +52,18 @@ static const struct column columns[] = {
 
 static bool in_set(const struct column *c, const char *set)
 {
+	bool stored = c->source != INPUT && c->source != READ;
+
 	if (strcmp(set, "all") == 0)
-		return c->source != INPUT;
+		return stored;
 	if (strcmp(set, "values") == 0)
-		return c->source != INPUT && c->source != KEY;
+		return stored && c->source != KEY;
 	if (strcmp(set, "compared") == 0)
-		return c->source != INPUT && c->source != KEY && strcmp(c->name, "computed_at") != 0;
+		return stored && c->source != KEY && c->source != RUN;
 	if (strcmp(set, "agg") == 0)
 		return c->source == AGG;
+	if (strcmp(set, "shown") == 0)
+		return c->source != INPUT && c->source != HIDE;
 	return false;
 }
 
@@ -184,16 +191,25 @@ static int expand(const char *path)
 	return ferror(stdout) ? 1 : 0;
 }
 
+static void columns_of(const char *set)
+{
+	for (size_t i = 0; i < NCOLUMNS; i++)
+		if (in_set(&columns[i], set))
+			printf("%s\t%s\n", columns[i].name, columns[i].type);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--table") == 0) {
-		for (size_t i = 0; i < NCOLUMNS; i++)
-			if (in_set(&columns[i], "all"))
-				printf("%s\t%s\n", columns[i].name, columns[i].type);
+		columns_of("all");
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "--view") == 0) {
+		columns_of("shown");
 		return 0;
 	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: gen-sql TEMPLATE.sql.in | gen-sql --table\n");
+		fprintf(stderr, "usage: gen-sql TEMPLATE.sql.in | gen-sql --table | gen-sql --view\n");
 		return 2;
 	}
 	return expand(argv[1]);

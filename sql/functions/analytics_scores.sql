@@ -1,7 +1,8 @@
 -- analytics_scores: the columns that follow from the day counts (docs/METRICS.md 18-19,
--- 56-57, 81-86) and the next day boundary, from what they read: as_of, the first and last
--- visit, the visit counts, the 365-day spend, the expected interval and the organization's
--- settings. refresh_compute.sql and the clock path (refresh_clock.sql) both call it.
+-- 56-57, 81-86) and the next day boundary, from what they read: the instant, the first and
+-- last visit, the visit counts, the 365-day spend, the expected interval and the
+-- organization's settings. The view customer_analytics (migration 0013) evaluates them
+-- with it when read; nothing stores them.
 --
 -- Repeatable: `migrate up` runs this file again whenever it changes (its sha256 is recorded
 -- in schema_repeatables), so a rule changes here, once. Its arguments and result columns
@@ -25,14 +26,14 @@ AS $$
            x.r::text || x.f::text || x.m::text,
            g.seg, g.seg = 'vip',
            CASE WHEN visits > 0 THEN round(visits * 365::numeric / greatest(d.tenure, 30), 2) END,
-           -- Whole days (docs/METRICS.md): the counts go up when as_of reaches these.
+           -- Whole days (docs/METRICS.md): the counts go up when the instant reaches these.
            least(last_visit + interval '24 hours' * (d.since + 1),
                  first_visit + interval '24 hours' * (d.tenure + 1))
       FROM (SELECT floor(extract(epoch FROM as_of - last_visit) / 86400)::integer AS since,
                    floor(extract(epoch FROM as_of - first_visit) / 86400)::integer AS tenure
             OFFSET 0) d
      CROSS JOIN LATERAL (
-           -- lapse_ratio is stored rounded, and the segment rules read the rounded value;
+           -- lapse_ratio is rounded, and the segment rules read the rounded value;
            -- scores: thresholds for 5, 4, 3, 2, else 1.
            SELECT round(d.since::numeric / expected_interval, 2) AS lapse,
                   (CASE WHEN d.since IS NULL THEN NULL

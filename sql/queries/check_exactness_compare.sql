@@ -5,7 +5,7 @@ WITH cmp AS (
            to_jsonb(t) - 'computed_at' AS stored,
            to_jsonb(n) - 'computed_at' AS fresh
       FROM ca_scope s
-      LEFT JOIN customer_analytics t
+      LEFT JOIN customer_analytics_stored t
         ON t.organization_id = s.organization_id AND t.square_customer_id = s.square_customer_id
       LEFT JOIN ca_new n
         ON n.organization_id = s.organization_id AND n.square_customer_id = s.square_customer_id

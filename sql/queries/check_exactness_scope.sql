@@ -5,7 +5,7 @@
 CREATE TEMP TABLE ca_scope ON COMMIT DROP AS
 WITH candidates AS (
     SELECT ca.organization_id, ca.square_customer_id, ca.computed_at
-      FROM customer_analytics ca
+      FROM customer_analytics_stored ca
      WHERE ca.computed_at <= (SELECT as_of FROM ca_run)
        AND NOT EXISTS (SELECT FROM ca_queued q
                         WHERE q.organization_id = ca.organization_id

@@ -18,10 +18,10 @@ BEGIN
          WHERE s.relid IN (SELECT to_regclass(n) FROM unnest(ARRAY[
                    'bookings', 'payments', 'square_existing_clients', 'locations',
                    'organizations', 'analytics_org_settings', 'customers',
-                   'loyalty_point_events', 'customer_analytics']) AS n)
+                   'loyalty_point_events', 'customer_analytics_stored']) AS n)
            AND (coalesce(s.last_analyze, s.last_autoanalyze) IS NULL
                 OR s.n_mod_since_analyze > 50 + s.n_live_tup
-                   * CASE WHEN s.relid = to_regclass('customer_analytics') THEN 0.5 ELSE 0.1 END)
+                   * CASE WHEN s.relid = to_regclass('customer_analytics_stored') THEN 0.5 ELSE 0.1 END)
     LOOP
         EXECUTE format('ANALYZE %s', t.rel);
     END LOOP;

@@ -2,7 +2,7 @@
 -- booking left): in ca_scope but not in ca_new. Each deleted row goes to the undo log of run
 -- $1 in the same statement; the statement's row count is the number deleted.
 WITH gone AS (
-DELETE FROM customer_analytics t
+DELETE FROM customer_analytics_stored t
  USING ca_scope s
  WHERE t.organization_id = s.organization_id
    AND t.square_customer_id = s.square_customer_id

@@ -3,7 +3,7 @@
 -- the rows customer_analytics has now, the change queue's entries, and the rows due by the
 -- clock.
 SELECT (SELECT count(*) FROM ca_scope) AS scope,
-       (SELECT count(*) FROM customer_analytics) AS rows,
+       (SELECT count(*) FROM customer_analytics_stored) AS rows,
        (SELECT count(*) FROM analytics_change_queue) AS queue_entries,
-       (SELECT count(*) FROM customer_analytics
+       (SELECT count(*) FROM customer_analytics_stored
          WHERE next_change_at <= coalesce($1::timestamptz, now())) AS rows_due;

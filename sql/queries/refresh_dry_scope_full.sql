@@ -9,4 +9,4 @@ SELECT organization_id, customer_id
  WHERE customer_id IS NOT NULL
 UNION
 SELECT organization_id, square_customer_id
-  FROM customer_analytics;
+  FROM customer_analytics_stored;

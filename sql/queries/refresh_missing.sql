@@ -7,6 +7,6 @@
 CREATE TEMP TABLE ca_missing ON COMMIT DROP AS
 SELECT n.organization_id, n.square_customer_id
   FROM ca_new n
- WHERE NOT EXISTS (SELECT FROM customer_analytics t
+ WHERE NOT EXISTS (SELECT FROM customer_analytics_stored t
                     WHERE t.organization_id = n.organization_id
                       AND t.square_customer_id = n.square_customer_id);

@@ -39,7 +39,7 @@ WITH orgs AS (
     SELECT ca.organization_id, ca.square_customer_id
       FROM (SELECT DISTINCT organization_id, email_key, phone_key FROM ca_queue
              WHERE email_key IS NOT NULL) q
-      JOIN customer_analytics ca
+      JOIN customer_analytics_stored ca
         ON ca.organization_id = q.organization_id
        AND coalesce(ca.email_normalized, '') = q.email_key
        AND coalesce(ca.phone_e164, '') = q.phone_key
@@ -52,7 +52,7 @@ WITH orgs AS (
      WHERE b.customer_id IS NOT NULL
     UNION
     SELECT ca.organization_id, ca.square_customer_id
-      FROM orgs JOIN customer_analytics ca ON ca.organization_id = orgs.organization_id
+      FROM orgs JOIN customer_analytics_stored ca ON ca.organization_id = orgs.organization_id
 )
 SELECT organization_id, square_customer_id
   FROM k

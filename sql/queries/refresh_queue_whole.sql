@@ -10,7 +10,7 @@ INSERT INTO ca_queue (organization_id)
 SELECT id FROM organizations
  WHERE EXISTS (SELECT FROM ca_queue WHERE organization_id IS NULL)
 UNION
-SELECT DISTINCT organization_id FROM customer_analytics
+SELECT DISTINCT organization_id FROM customer_analytics_stored
  WHERE EXISTS (SELECT FROM ca_queue WHERE organization_id IS NULL)
 UNION
 SELECT DISTINCT organization_id FROM square_existing_clients

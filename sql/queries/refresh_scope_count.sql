@@ -3,5 +3,5 @@
 SELECT (SELECT count(*) FROM ca_scope) AS keys,
        (SELECT count(*) FROM ca_queue) AS entries,
        -- min() reads one entry of the index on next_change_at, whatever the statistics.
-       coalesce((SELECT min(next_change_at) FROM customer_analytics)
+       coalesce((SELECT min(next_change_at) FROM customer_analytics_stored)
                 <= coalesce($1::timestamptz, now()), false) AS due;

@@ -16,4 +16,4 @@ SELECT organization_id, square_customer_id COLLATE "default"
  WHERE total_bookings > 0
 UNION
 SELECT organization_id, square_customer_id
-  FROM customer_analytics;
+  FROM customer_analytics_stored;

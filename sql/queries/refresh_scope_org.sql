@@ -12,5 +12,5 @@ SELECT organization_id, customer_id
    AND customer_id IS NOT NULL
 UNION
 SELECT organization_id, square_customer_id
-  FROM customer_analytics
+  FROM customer_analytics_stored
  WHERE organization_id = $1::uuid;

@@ -61,7 +61,7 @@ WITH touched (organization_id, square_customer_id, known) AS (
     -- adjustment): the ledger has no reliable change time, so compare them all. One hash
     -- join of customer_analytics with the summed ledger.
     SELECT ca.organization_id, ca.square_customer_id, true
-      FROM customer_analytics ca
+      FROM customer_analytics_stored ca
       LEFT JOIN analytics_loyalty_balances lb
         ON lb.organization_id = ca.organization_id
        AND lb.email_key = coalesce(ca.email_normalized, '')
@@ -98,7 +98,7 @@ SELECT k.organization_id, k.square_customer_id
                        WHERE b.organization_id = k.organization_id
                          AND b.customer_id = k.square_customer_id
                       UNION ALL
-                      SELECT FROM customer_analytics ca
+                      SELECT FROM customer_analytics_stored ca
                        WHERE ca.organization_id = k.organization_id
                          AND ca.square_customer_id = k.square_customer_id
                       LIMIT 1) found

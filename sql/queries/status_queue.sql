@@ -7,7 +7,7 @@
 WITH q AS (
     SELECT queued_at FROM analytics_change_queue LIMIT 1001
 ), due AS (
-    SELECT 1 FROM customer_analytics WHERE next_change_at <= now() LIMIT 1001
+    SELECT 1 FROM customer_analytics_stored WHERE next_change_at <= now() LIMIT 1001
 )
 SELECT least((SELECT count(*) FROM q), 1000) AS entries,
        (SELECT count(*) FROM q) > 1000 AS entries_capped,

@@ -44,11 +44,18 @@ damage() {   # damage CHECK SQL: the check must fail and name the damaged row
 	like "$(jget ".result.checks[] | select(.name == \"$1\") | .keys | join(\" \")")" "$key" "the $1 check names the row"
 	ctl refresh full >/dev/null
 }
-damage avg_ticket "update customer_analytics set avg_ticket_cents = avg_ticket_cents + 1 where organization_id || '/' || square_customer_id = '%s'"
-damage first_booking_at "update customer_analytics set first_booking_at = first_booking_at - interval '1 day' where organization_id || '/' || square_customer_id = '%s'"
-damage segments "update customer_analytics set is_vip = not is_vip where organization_id || '/' || square_customer_id = '%s'"
-damage referrals "update customer_analytics set referrals_made = referrals_made + 1 where organization_id || '/' || square_customer_id = '%s'"
-damage row_count "delete from customer_analytics where organization_id || '/' || square_customer_id = '%s'"
+damage avg_ticket "update customer_analytics_stored set avg_ticket_cents = avg_ticket_cents + 1 where organization_id || '/' || square_customer_id = '%s'"
+damage first_booking_at "update customer_analytics_stored set first_booking_at = first_booking_at - interval '1 day' where organization_id || '/' || square_customer_id = '%s'"
+# The segment is evaluated when read (analytics_scores): a broken rule, not a stored value,
+# is what the segments check can find; the rule as sql/functions/ has it mends it.
+sed 's/g.seg = .vip.,/g.seg <> '"'vip'"',/' "$SRC_DIR/sql/functions/analytics_scores.sql" | psql_q >/dev/null
+ctl_json check
+is "$RC" 1 "check exits 1 when the segment rule is broken"
+is "$(jget '.result.checks[] | select(.name == "segments") | .status')" fail "the segments check fails"
+like "$(jget '.result.checks[] | select(.name == "segments") | .keys | length')" '^[1-5]$' "and names rows"
+psql_q -f "$SRC_DIR/sql/functions/analytics_scores.sql" >/dev/null
+damage referrals "update customer_analytics_stored set referrals_made = referrals_made + 1 where organization_id || '/' || square_customer_id = '%s'"
+damage row_count "delete from customer_analytics_stored where organization_id || '/' || square_customer_id = '%s'"
 
 ctl_json check
 is "$RC" 0 "a full refresh repairs every damage"

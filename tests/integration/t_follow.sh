@@ -14,7 +14,7 @@ hour_end() { psql_q -c "select to_char(timestamptz '$ANCHOR' + interval '1 hour'
 # caught_up AS_OF: nothing queued, no job, nothing due, and a follow run at AS_OF.
 caught_up() {
 	[ "$(psql -X -A -t -c "select (select count(*) from analytics_change_queue) = 0
-	        and not exists (select from customer_analytics where next_change_at <= timestamptz '$1')
+	        and not exists (select from customer_analytics_stored where next_change_at <= timestamptz '$1')
 	        and exists (select from analytics_refresh_runs where trigger = 'follow' and status = 'succeeded'
 	                     and as_of = timestamptz '$1')")" = t ] &&
 	"$BIN/analyticsctl" -s "$SOCK" --json status | jq -e '.result.current == null and (.result.queued | length) == 0' >/dev/null

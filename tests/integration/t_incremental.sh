@@ -6,7 +6,9 @@
 # adjustment, an organization's settings and timezone, a location's timezone), one
 # `refresh incremental` an hour with the run's as_of pinned to the hour, and after every run
 # the oracle finds no wrong row in the whole table at that as_of. Then: writes committed
-# during a run are neither lost nor applied twice, a failed or rolled-back run loses no
+# during a run are neither lost nor applied twice; between runs (instants up to three days
+# after the last one, nothing written since) every row the clock does not name as due equals
+# the oracle's at that instant, the columns evaluated when read included; a failed or rolled-back run loses no
 # queued key, and a paused daemon catches up in one run after resume.
 . "$(dirname "$0")/../lib.sh"
 
@@ -14,6 +16,12 @@ pg_start main && db_new incremental || exit 1
 connected() { wait_for "connected" 20 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state == \"connected\"'"; }
 oracle() {      # oracle AS_OF DESC: the whole table against the independent computation
 	python3 "$TESTS_DIR/oracle.py" "$PGDATABASE" "$1" >"$T/oracle.out" 2>&1
+	local rc=$?
+	if [ "$rc" -ne 0 ]; then sed 's/^/# /' "$T/oracle.out" | head -n 20; fi
+	return "$rc"
+}
+oracle_between() {      # oracle_between INSTANT: no run since the last one, no write either
+	python3 "$TESTS_DIR/oracle.py" "$PGDATABASE" "$1" --between >"$T/oracle.out" 2>&1
 	local rc=$?
 	if [ "$rc" -ne 0 ]; then sed 's/^/# /' "$T/oracle.out" | head -n 20; fi
 	return "$rc"
@@ -51,9 +59,14 @@ is "$(jget .result.status)" nothing_to_do "and says there was nothing to do ($MS
 is "$(runs)" "$BEFORE" "and records no run"
 
 # 30 simulated hours, one timer run an hour.
-WRONG_RUNS=0 MAX_SHARE=0 TOTAL=$(psql_q -c "select count(*) from customer_analytics")
+WRONG_RUNS=0 WRONG_BETWEEN=0 MAX_SHARE=0 TOTAL=$(psql_q -c "select count(*) from customer_analytics")
 for h in $(seq 1 30); do
 	END=$(hour_end "$h")
+	if [ $((h % 5)) = 0 ]; then     # 47 minutes, or 2 days, after the last run
+		AT=$(psql_q -c "select to_char(timestamptz '$(hour_end $((h - 1)))' + interval '$([ "$h" = 10 ] && echo '2 days' || echo '47 minutes')', 'YYYY-MM-DD HH24:MI:SSOF')")
+		if ! oracle_between "$AT"; then WRONG_BETWEEN=$((WRONG_BETWEEN + 1)); echo "# $AT: wrong rows between runs"; fi
+		sed -n 's/^keys:.*left out: /# between runs, at '"$AT"', due and left out: /p' "$T/oracle.out"
+	fi
 	python3 "$TESTS_DIR/simulate.py" "$h" "$END" | psql_q -v ON_ERROR_STOP=1 >/dev/null || not_ok "hour $h's writes apply"
 	echo "$END" >"$T/as_of"
 	ctl_json refresh incremental --trigger timer
@@ -68,6 +81,7 @@ for h in $(seq 1 30); do
 	[ "$(queued)" = 0 ] || not_ok "hour $h: the queue is empty after the run"
 done
 is "$WRONG_RUNS" 0 "after each of 30 hourly incremental runs every row equals the oracle's at its as_of"
+is "$WRONG_BETWEEN" 0 "at 6 instants between runs every row not due equals the oracle's at that instant"
 check "each run but those of a settings or timezone change recomputed a small part of the table (at most $MAX_SHARE of $TOTAL rows)" \
 	test "$MAX_SHARE" -lt $((TOTAL / 5))
 is "$(psql_q -c "select count(distinct trigger) || ' ' || min(mode) from analytics_refresh_runs where id > (select max(id) - 30 from analytics_refresh_runs)")" \
@@ -85,7 +99,7 @@ echo "$END" >"$T/as_of"
 SLOW=$!
 wait_for "the run to compute" 10 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.job.phase == \"computing\"'"
 # A booking for a customer the run did not capture (a key no entry named).
-LATE=$(psql_q -c "select square_customer_id from customer_analytics ca
+LATE=$(psql_q -c "select square_customer_id from customer_analytics_stored ca
                    where next_change_at is null
                      and not exists (select from analytics_change_queue q where q.customer_id = ca.square_customer_id)
                    order by square_customer_id limit 1")
@@ -140,6 +154,11 @@ check "the oracle agrees after the rollback and the next run" oracle "$END"
 ctl pause --reason "maintenance" >/dev/null
 for h in 33 34 35 36; do
 	END=$(hour_end "$h")
+	if [ $((h % 5)) = 0 ]; then     # 47 minutes, or 2 days, after the last run
+		AT=$(psql_q -c "select to_char(timestamptz '$(hour_end $((h - 1)))' + interval '$([ "$h" = 10 ] && echo '2 days' || echo '47 minutes')', 'YYYY-MM-DD HH24:MI:SSOF')")
+		if ! oracle_between "$AT"; then WRONG_BETWEEN=$((WRONG_BETWEEN + 1)); echo "# $AT: wrong rows between runs"; fi
+		sed -n 's/^keys:.*left out: /# between runs, at '"$AT"', due and left out: /p' "$T/oracle.out"
+	fi
 	python3 "$TESTS_DIR/simulate.py" "$h" "$END" | psql_q -v ON_ERROR_STOP=1 >/dev/null
 	echo "$END" >"$T/as_of"
 	ctl_json refresh incremental --trigger timer
@@ -159,7 +178,7 @@ like "$(jget '.result.checks[] | select(.name == "exactness") | .detail')" "rows
 	"and says how many rows it recomputed"
 VICTIM=$(psql_q -c "select organization_id || '/' || square_customer_id from customer_analytics
                      where computed_at = timestamptz '$END' order by square_customer_id limit 1")
-psql_q -c "update customer_analytics set visits_30d = visits_30d + 1
+psql_q -c "update customer_analytics_stored set visits_30d = visits_30d + 1
             where organization_id || '/' || square_customer_id = '$VICTIM'"
 ctl_json check
 is "$RC" 1 "a wrong value makes check fail (exit 1)"

@@ -29,7 +29,7 @@ for mode in full "org 11111111-1111-4111-8111-000000000002" "recent --days 30"; 
 	is "$RC" 0 "after refresh $mode every value equals the oracle's"
 	if [ "$mode" = full ]; then
 		# Damage the table: the oracle must notice (it can fail).
-		psql_q -c "update customer_analytics set tips_cents = tips_cents + 1 where square_customer_id = (select min(square_customer_id) from customer_analytics)"
+		psql_q -c "update customer_analytics_stored set tips_cents = tips_cents + 1 where square_customer_id = (select min(square_customer_id) from customer_analytics)"
 		python3 "$TESTS_DIR/oracle.py" "$PGDATABASE" "$AS_OF" >"$T/oracle.out" 2>&1; RC=$?
 		is "$RC" 1 "the oracle notices a damaged value"
 		like "$(cat "$T/oracle.out")" "tips_cents: 1 rows" "and names its column"
@@ -38,6 +38,41 @@ for mode in full "org 11111111-1111-4111-8111-000000000002" "recent --days 30"; 
 done
 like "$(psql_q -c "select count(*) from customer_analytics where loyalty_points_balance <> 0")" '^[1-9][0-9]+$' \
 	"the oracle compared real loyalty balances (many rows are not 0)"
+
+# Evaluated when read: at an instant after the run (no write since), every row the clock
+# does not name as due equals the oracle's at that instant; and an organization's new
+# thresholds, lost_after_days and default_interval_days take effect at once, with no run
+# and nothing queued. Its phone_country_code, which phone_e164 stores, is queued.
+LATER='2026-12-03 17:45:00+00'
+oracle_at() {
+	python3 "$TESTS_DIR/oracle.py" "$PGDATABASE" "$@" >"$T/oracle.out" 2>&1; RC=$?
+	sed 's/^/# /' "$T/oracle.out"
+}
+oracle_at "$LATER" --between
+is "$RC" 0 "13 days after the run every row not due equals the oracle's at that instant"
+like "$(psql_q -c "set analytics.now = '$LATER'; select count(*) from customer_analytics where days_since_last_visit is not null")" \
+	'^[1-9][0-9]*$' "(rows with day counts were compared)"
+ORG=11111111-1111-4111-8111-000000000001
+SEG0=$(psql_q -c "select string_agg(segment || ' ' || n, ', ' order by segment) from
+	(select segment, count(*) n from customer_analytics where organization_id = '$ORG' group by 1) s")
+Q0=$(psql_q -c "select count(*) from analytics_change_queue")
+psql_q -c "insert into analytics_org_settings (organization_id, rfm_r_days, rfm_f_visits, rfm_m_cents,
+	lost_after_days, default_interval_days)
+	values ('$ORG', '{10,20,40,80}', '{4,3,2,1}', '{20000,10000,5000,1000}', 120, 21)
+	on conflict (organization_id) do update set rfm_r_days = excluded.rfm_r_days,
+	rfm_f_visits = excluded.rfm_f_visits, rfm_m_cents = excluded.rfm_m_cents,
+	lost_after_days = excluded.lost_after_days, default_interval_days = excluded.default_interval_days"
+is "$(psql_q -c "select count(*) from analytics_change_queue")" "$Q0" "new thresholds queue nothing"
+SEG1=$(psql_q -c "select string_agg(segment || ' ' || n, ', ' order by segment) from
+	(select segment, count(*) n from customer_analytics where organization_id = '$ORG' group by 1) s")
+check "and move segments at once ($SEG0 -> $SEG1)" test "$SEG0" != "$SEG1"
+oracle_at "$AS_OF"
+is "$RC" 0 "with no run, every value equals the oracle's under the new settings"
+oracle_at "$LATER" --between
+is "$RC" 0 "and at a later instant"
+psql_q -c "update analytics_org_settings set phone_country_code = '44' where organization_id = '$ORG'"
+is "$(psql_q -c "select count(*) from analytics_change_queue where organization_id = '$ORG' and customer_id is null")" \
+	1 "a new phone_country_code queues the organization"
 daemon_stop d1
 
 # The stream is grouped by a hash of the key. With only its top 2 bits kept, each group
@@ -48,7 +83,7 @@ ANALYTICSD_TEST_AS_OF=$AS_OF ANALYTICSD_TEST_GROUP_BITS=2 ANALYTICSD_TEST_SLICE_
 wait_for "connected" 20 sh -c "'$BIN/analyticsctl' -s '$SOCK' --json status | jq -e '.result.database.state == \"connected\"'"
 like "$(cat "$T/d2.log")" "ANALYTICSD_TEST_GROUP_BITS=2 is in force" "the grouping hook is in force"
 like "$(cat "$T/d2.log")" "ANALYTICSD_TEST_SLICE_ROWS=1 is in force" "the slice hook is in force"
-psql_q -c "update customer_analytics set visits_total = visits_total + 1, favourite_service_id = 'x'"
+psql_q -c "update customer_analytics_stored set visits_total = visits_total + 1, favourite_service_id = 'x'"
 for mode in full "org 11111111-1111-4111-8111-000000000002"; do
 	# shellcheck disable=SC2086
 	ctl_json refresh $mode

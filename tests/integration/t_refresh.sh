@@ -70,7 +70,7 @@ is "$(jget .result.rows.deleted)" 1 "full deletes the customer whose only record
 
 # org: rewrite one organization from scratch and compare with full's rows.
 BEFORE_ORG=$(table_md5 "where organization_id = '$ORG'")
-psql_q -c "update customer_analytics set visits_total = visits_total + 100 where organization_id = '$ORG'"
+psql_q -c "update customer_analytics_stored set visits_total = visits_total + 100 where organization_id = '$ORG'"
 ctl_json refresh org "$ORG"
 is "$RC" 0 "refresh org succeeds"
 is "$(jget .result.rows.updated)" "$(psql_q -c "select count(*) from customer_analytics where organization_id = '$ORG'  ")" \
@@ -109,7 +109,7 @@ select '$ORG', (select id from locations where organization_id = '$ORG' order by
   from (values ('window_future', '2026-12-10 10:00+00'), ('window_started', '2026-11-20 08:00+00')) v (c, s);
 SQL
 ctl_json refresh full
-psql_q -c "update customer_analytics set visits_total = 99 where square_customer_id like 'window_%'"
+psql_q -c "update customer_analytics_stored set visits_total = 99 where square_customer_id like 'window_%'"
 ctl_json refresh recent --days 1
 is "$RC" 0 "refresh recent --days 1 succeeds"
 is "$(psql_q -c "select string_agg(square_customer_id || '=' || visits_total, ' ' order by square_customer_id)
@@ -152,15 +152,15 @@ is "$RC" 64 "refresh org with a bad id is a usage error"
 # and nothing of it stays.
 KEY=$(psql_q -c "select square_customer_id from customer_analytics order by 1 limit 1")
 psql_q <<SQL >/dev/null
-delete from customer_analytics where square_customer_id = '$KEY';
+delete from customer_analytics_stored where square_customer_id = '$KEY';
 create function t_refresh_intruder() returns trigger language plpgsql as \$\$
 begin
     if pg_trigger_depth() = 1 then
-        insert into customer_analytics select (new).*;
+        insert into customer_analytics_stored select (new).*;
     end if;
     return new;
 end \$\$;
-create trigger t_refresh_intruder before insert on customer_analytics
+create trigger t_refresh_intruder before insert on customer_analytics_stored
     for each row execute function t_refresh_intruder();
 SQL
 BEFORE=$(table_md5)
@@ -168,12 +168,12 @@ UNDO=$(psql_q -c "select count(*) from analytics_undo_log")
 ctl_json refresh full
 is "$RC" 1 "a row that appeared since the run looked: the refresh fails"
 is "$(jget .error.code)" failed "the reply says failed"
-like "$(jget .error.message)" customer_analytics_pkey "and names the key"
+like "$(jget .error.message)" customer_analytics_stored_pkey "and names the key"
 is "$(psql_q -c "select sqlstate from analytics_refresh_runs where kind = 'refresh' order by id desc limit 1")" \
 	23505 "the run's record has the primary key's SQLSTATE"
 is "$(table_md5)" "$BEFORE" "and the table is as it was"
 is "$(psql_q -c "select count(*) from analytics_undo_log")" "$UNDO" "and the undo log too"
-psql_q -c "drop trigger t_refresh_intruder on customer_analytics; drop function t_refresh_intruder()" >/dev/null
+psql_q -c "drop trigger t_refresh_intruder on customer_analytics_stored; drop function t_refresh_intruder()" >/dev/null
 ctl_json refresh full
 is "$(jget .result.rows.inserted)" 1 "without the intruder the next full refresh inserts the row"
 
