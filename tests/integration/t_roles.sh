@@ -160,7 +160,7 @@ denied booking_app "the application cannot add to the queue" "INSERT INTO analyt
 denied booking_app "the application cannot empty the queue" "DELETE FROM analytics_change_queue"
 denied booking_app "the application cannot read the undo log" "SELECT count(*) FROM analytics_undo_log"
 denied booking_app "the application cannot read customer_analytics" "SELECT count(*) FROM customer_analytics"
-denied booking_app "the application cannot change customer_analytics" "UPDATE customer_analytics SET computed_at = now()"
+denied booking_app "the application cannot change customer_analytics" "UPDATE customer_analytics_stored SET computed_at = now()"
 denied booking_app "the application cannot turn capture off in the table" "UPDATE analytics_control SET capture_enabled = false"
 denied booking_app "the application cannot call analyticsd's functions" "SELECT public.analytics_capture_enabled()"
 denied booking_app "the application cannot replace a capture function" \
@@ -230,7 +230,12 @@ is "$(psql_q -c "select count(*) from customer_analytics where net_spend_cents <
 check "the oracle agrees" oracle "$AS_OF"
 
 # The dashboards' reader.
-check "the reader reads customer_analytics" as_role analytics_reader -c "SELECT count(*) FROM customer_analytics"
+check "the reader reads customer_analytics, the columns evaluated when read included" \
+	as_role analytics_reader -c "SELECT count(segment), sum(days_since_last_visit), max(expected_interval_days) FROM customer_analytics"
+is "$(as_role analytics_reader -c "SET analytics.now = '2030-01-01 00:00+00'; SELECT count(*) FROM customer_analytics WHERE days_since_last_visit > 365")" \
+	"$(psql_q -c "SELECT count(*) FROM customer_analytics_stored WHERE last_visit_at <= timestamptz '2030-01-01 00:00+00' - interval '366 days'")" \
+	"and at an instant it pins with analytics.now"
+denied analytics_reader "the reader cannot read the stored table" "SELECT count(*) FROM customer_analytics_stored"
 check "the reader reads the daily view" as_role analytics_reader -c "SELECT count(*) FROM analytics_appointments_by_location_daily"
 denied analytics_reader "the reader cannot read the bookings" "SELECT count(*) FROM bookings"
 denied analytics_reader "the reader cannot read the runs" "SELECT count(*) FROM analytics_refresh_runs"
