@@ -158,7 +158,7 @@ START=$(date +%s) PREV=$WAL0
 while [ $(( $(date +%s) - START )) -lt "$SOAK_S" ]; do
 	sleep "$SAMPLE_S"
 	row=$(q "select count(*), coalesce(extract(epoch from now() - min(queued_at))::int, 0),
-	                pg_total_relation_size('customer_analytics'),
+	                pg_total_relation_size('customer_analytics_stored'),
 	                pg_total_relation_size('analytics_change_queue'),
 	                pg_total_relation_size('analytics_undo_log'),
 	                pg_wal_lsn_diff(pg_current_wal_lsn(), '$PREV'), pg_current_wal_lsn()
