@@ -53,8 +53,9 @@ CTL_SRC    := $(wildcard ctl/*.c)
 # Templates (*.sql.in) list columns through markers that tools/gen-sql.c expands from the
 # column registry (include/analytics_columns.h); `make sql` writes them out for psql.
 SQL_GEN    := $(patsubst sql/queries/%.sql.in,$(BUILD)/gen/sql/%.sql,$(wildcard sql/queries/*.sql.in))
+FUNC_GEN   := $(patsubst sql/functions/%.sql.in,$(BUILD)/gen/functions/%.sql,$(wildcard sql/functions/*.sql.in))
 SQL_FILES  := $(sort $(wildcard sql/queries/*.sql) $(SQL_GEN)) $(sort $(wildcard sql/migrations/*.sql)) \
-              $(sort $(wildcard sql/functions/*.sql))
+              $(sort $(wildcard sql/functions/*.sql) $(FUNC_GEN))
 
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sqlfiles.o
@@ -65,7 +66,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 .PHONY: all check check-valgrind unit integration demo bench soak deps install uninstall clean fuzz unit-bins \
 	package-check sql
 all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
-sql: $(SQL_GEN)
+sql: $(SQL_GEN) $(FUNC_GEN)
 
 $(BUILD)/gen-sql: tools/gen-sql.c include/analytics_columns.h
 	$(Q)mkdir -p $(dir $@)
@@ -73,6 +74,11 @@ $(BUILD)/gen-sql: tools/gen-sql.c include/analytics_columns.h
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 $(BUILD)/gen/sql/%.sql: sql/queries/%.sql.in $(BUILD)/gen-sql
+	$(Q)mkdir -p $(dir $@)
+	$(call say,GEN     $@)
+	$(Q)$(BUILD)/gen-sql $< >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/functions/%.sql: sql/functions/%.sql.in $(BUILD)/gen-sql
 	$(Q)mkdir -p $(dir $@)
 	$(call say,GEN     $@)
 	$(Q)$(BUILD)/gen-sql $< >$@.tmp && mv $@.tmp $@

@@ -14,6 +14,8 @@
  *   -- @agg_columns        ca_agg's column definitions after the key: "name type", one a line
  *   -- @agg_values         the pass-through aggregates as ca_new's compute reads them from
  *                          ca_agg `a`: "coalesce(a.name, 0) AS name" (or "a.name")
+ *   -- @shown STORED READ  the columns readers see, in their order: those evaluated when
+ *                          read prefixed READ, the stored ones STORED (the view)
  *
  * SET is `all` (the stored table's columns in order), `values` (all but the key),
  * `compared` (all but the key and computed_at: what a rewrite compares) or `agg` (the
@@ -73,29 +75,31 @@ static bool known_set(const char *set)
 	       strcmp(set, "compared") == 0 || strcmp(set, "agg") == 0;
 }
 
-/* The columns of set, "prefix" before each, ", " between, lines within WIDTH. */
-static void list(const char *indent, const char *set, const char *prefix)
+/* The columns of set, "prefix" before each ("read" before the READ ones when not NULL),
+ * ", " between, lines within WIDTH. */
+static void list(const char *indent, const char *set, const char *prefix, const char *read)
 {
 	size_t col = 0, lead = strlen(indent);
 	bool first = true;
 
 	for (size_t i = 0; i < NCOLUMNS; i++) {
+		const char *p = read != NULL && columns[i].source == READ ? read : prefix;
 		size_t len;
 
 		if (!in_set(&columns[i], set))
 			continue;
-		len = strlen(prefix) + strlen(columns[i].name);
+		len = strlen(p) + strlen(columns[i].name);
 		if (first) {
 			col = lead + len;
-			printf("%s%s%s", indent, prefix, columns[i].name);
+			printf("%s%s%s", indent, p, columns[i].name);
 			first = false;
 			continue;
 		}
 		if (col + 2 + len + 1 > WIDTH) {
-			printf(",\n%s%s%s", indent, prefix, columns[i].name);
+			printf(",\n%s%s%s", indent, p, columns[i].name);
 			col = lead + len;
 		} else {
-			printf(", %s%s", prefix, columns[i].name);
+			printf(", %s%s", p, columns[i].name);
 			col += 2 + len;
 		}
 	}
@@ -152,7 +156,9 @@ static int marker(const char *line)
 	else if (got == 1 && strcmp(word, "agg_values") == 0)
 		agg_values(indent);
 	else if (got >= 2 && strcmp(word, "list") == 0 && known_set(set))
-		list(indent, set, got == 3 ? prefix : "");
+		list(indent, set, got == 3 ? prefix : "", NULL);
+	else if (got == 3 && strcmp(word, "shown") == 0)
+		list(indent, "shown", set, prefix);
 	else
 		return -1;
 	return 0;

@@ -264,7 +264,7 @@ HIT=$(psql_q 2>&1 <<-SQL
 	           AND query ~ 'DELETE FROM analytics_change_queue';
 	        IF p IS NOT NULL THEN
 	            SELECT exists (SELECT FROM pg_locks WHERE pid = p AND granted AND mode = 'RowExclusiveLock'
-	                             AND relation = 'customer_analytics'::regclass) INTO wrote;
+	                             AND relation = 'customer_analytics_stored'::regclass) INTO wrote;
 	            PERFORM pg_terminate_backend(p);
 	            RAISE NOTICE 'terminated a run waiting to consume the queue; it had written customer_analytics: %', wrote;
 	            RETURN;

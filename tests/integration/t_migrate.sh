@@ -17,7 +17,7 @@ ctl_json migrate up
 is "$RC" 0 "migrate up succeeds"
 is "$(jget .result.version)" "$LATEST" "migrate up reaches the latest version"
 is "$(jget '[.result.applied[] | select(.version)] | length')" "$LATEST" "migrate up applies every migration"
-FUNCS=$(ls "$SRC_DIR"/sql/functions/*.sql | wc -l)
+FUNCS=$(ls "$SRC_DIR"/sql/functions/*.sql "$SRC_DIR"/sql/functions/*.sql.in | wc -l)
 is "$(jget '[.result.applied[] | select(.function)] | length')" "$FUNCS" \
 	"then every repeatable function script (sql/functions/)"
 is "$(jget '.result.applied[-1] | has("function")')" true "the functions after the migrations"
