@@ -55,7 +55,7 @@ CTL_SRC    := $(wildcard ctl/*.c)
 SQL_GEN    := $(patsubst sql/queries/%.sql.in,$(BUILD)/gen/sql/%.sql,$(wildcard sql/queries/*.sql.in))
 FUNC_GEN   := $(patsubst sql/functions/%.sql.in,$(BUILD)/gen/functions/%.sql,$(wildcard sql/functions/*.sql.in))
 SQL_FILES  := $(sort $(wildcard sql/queries/*.sql) $(SQL_GEN)) $(sort $(wildcard sql/migrations/*.sql)) \
-              $(sort $(wildcard sql/functions/*.sql) $(FUNC_GEN))
+              $(sort $(wildcard sql/functions/*.sql)) $(FUNC_GEN)
 
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sqlfiles.o

@@ -70,6 +70,18 @@ oracle_at "$AS_OF"
 is "$RC" 0 "with no run, every value equals the oracle's under the new settings"
 oracle_at "$LATER" --between
 is "$RC" 0 "and at a later instant"
+# A read by key finds the row by the stored table's primary key, whatever the view adds.
+KEY=$(psql_q -c "select square_customer_id from customer_analytics_stored where organization_id = '$ORG' and last_visit_at is not null order by 1 limit 1")
+like "$(psql_q -c "explain (costs off) select * from customer_analytics
+                    where organization_id = '$ORG' and square_customer_id = '$KEY'")" \
+	'Index Scan using customer_analytics_stored_pkey on customer_analytics_stored' \
+	"a read by key uses the primary key"
+# Unpinned, the instant is the transaction's.
+is "$(PGOPTIONS= "$PGBIN/psql" -X -A -t -c "select days_since_last_visit from customer_analytics
+                    where organization_id = '$ORG' and square_customer_id = '$KEY'")" \
+	"$(psql_q -c "select floor(extract(epoch from now() - last_visit_at) / 86400)::int
+	               from customer_analytics_stored where organization_id = '$ORG' and square_customer_id = '$KEY'")" \
+	"with analytics.now unset, the day count is as of the transaction"
 psql_q -c "update analytics_org_settings set phone_country_code = '44' where organization_id = '$ORG'"
 is "$(psql_q -c "select count(*) from analytics_change_queue where organization_id = '$ORG' and customer_id is null")" \
 	1 "a new phone_country_code queues the organization"
