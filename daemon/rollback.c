@@ -72,12 +72,10 @@ int rollback_plan_verdict(PGresult *res, long long to, int keep_runs, char *why,
 				 PQgetvalue(res, i, 2), keep_runs);
 			return -1;
 		}
-		if (strcmp(PQgetvalue(res, i, 5), "t") != 0) {
-			snprintf(why, len, "run %s (%s, started %s) wrote customer_analytics in the "
-				 "layout from before schema migration %s (columns evaluated when "
-				 "read): its undo log does not fit the table now, and it cannot be "
-				 "rolled back", PQgetvalue(res, i, 0), PQgetvalue(res, i, 3),
-				 PQgetvalue(res, i, 2), PQgetvalue(res, i, 6));
+		if (!PQgetisnull(res, i, 5)) {
+			snprintf(why, len, "run %s (%s, started %s) cannot be rolled back: %s",
+				 PQgetvalue(res, i, 0), PQgetvalue(res, i, 3), PQgetvalue(res, i, 2),
+				 PQgetvalue(res, i, 5));
 			return -1;
 		}
 	}

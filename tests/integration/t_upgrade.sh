@@ -113,7 +113,7 @@ ctl_json rollback
 is "$RC" 0 "a run made after the upgrade rolls back"
 ctl_json rollback --to "$((PRE_RUN - 1))"
 is "$RC" 1 "a run made before the upgrade does not"
-like "$(jget .error.message)" "run $PRE_RUN .*before schema migration 0013" "the refusal names the run and the migration"
+like "$(jget .error.message)" "run $PRE_RUN .*cannot be rolled back: .*before schema migration 0013" "the refusal names the run and the migration"
 ctl resume >/dev/null
 ctl_json refresh incremental
 is "$(readers_see "$AS_OF2")" "$AFTER_RUN" "a run after the rollback makes the same rows again"
