@@ -536,7 +536,7 @@ segmented AS (
            least(d.next_start, d.next_window_exit, d.next_created_change, d.next_pay_change,
                  d.next_conversion)                                                  AS next_event_at
       FROM derived d
-      CROSS JOIN LATERAL analytics_scores(d.as_of, d.last_visit_at, d.first_booking_at,
+      CROSS JOIN LATERAL bench_baseline_scores(d.as_of, d.last_visit_at, d.first_booking_at,
                                           d.visits_total::integer, d.visits_365d::integer,
                                           d.net_spend_365d_cents::bigint,
                                           d.expected_interval_days, d.lost_after_days,

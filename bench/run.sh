@@ -140,6 +140,7 @@ q "INSERT INTO analytics_refresh_runs (kind, mode, scope, trigger, requested_by,
 	       'succeeded', 100, 50000, t
 	  FROM generate_series('$ANCHOR'::timestamptz - interval '365 days',
 	                       '$ANCHOR'::timestamptz - interval '1 hour', interval '1 hour') t" >/dev/null
+"${PSQL[@]}" -f "$SRC/bench/baseline_scores.sql" >/dev/null
 q "VACUUM ANALYZE" >/dev/null
 read -r n_clients n_bookings n_payments n_keys < <(q "SELECT
 	(SELECT count(*) FROM square_existing_clients), (SELECT count(*) FROM bookings),
@@ -419,7 +420,7 @@ UNION SELECT organization_id, square_customer_id FROM customer_analytics_stored;
 \\i $BASELINE
 -- The frozen baseline makes the columns of the layout before migration 0013; the update and
 -- the insert name those of this one.
-ALTER TABLE ca_new ADD COLUMN visit_interval_days numeric;
+ALTER TABLE ca_new ADD COLUMN visit_interval_half_days integer;
 SELECT 'rows', count(*) FROM ca_new;
 SAVEPOINT s;
 \\timing on

@@ -141,7 +141,7 @@
 	RUN(computed_at, timestamptz)                                                     \
 	/* Stored, never shown: the clock and an anchor (migration 0013) */               \
 	HIDE(next_change_at, timestamptz)                                                 \
-	HIDE(visit_interval_days, numeric)
+	HIDE(visit_interval_half_days, integer)
 
 /*
  * The aggregates that are no column themselves: refresh_compute.sql.in reads them from

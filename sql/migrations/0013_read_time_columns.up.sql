@@ -8,17 +8,19 @@
 -- them as of the last run. They are no longer stored:
 --
 -- 1. The table becomes customer_analytics_stored: the columns a run computes from the
---    sources, computed_at, the clock (next_change_at) and one anchor, visit_interval_days
---    (the median gap once the customer has visits on three local days, else NULL: the part
---    of expected_interval_days that is data; the organization's default_interval_days fills
---    in when it is NULL). next_change_at now covers only what data makes happen at a known
+--    sources, computed_at, the clock (next_change_at) and one anchor,
+--    visit_interval_half_days (twice the median gap once the customer has visits on three
+--    local days, else NULL: the part of expected_interval_days that is data, in half days;
+--    the organization's default_interval_days fills in when it is NULL). next_change_at now covers only what data makes happen at a known
 --    time (next_event_at's former part): a booking starting, a booking or payment leaving a
 --    window, a referred client's first visit. next_event_at goes.
 -- 2. customer_analytics is a view with the 87 columns, names, order and types it had: the
 --    stored ones as they are, and those that depend only on them, the organization's
---    settings and the instant, evaluated by the view (analytics_scores,
---    sql/functions/analytics_scores.sql, the one definition of the day counts and what
---    follows). The instant is the reader's transaction time, or the session setting
+--    settings and the instant, evaluated by the view. The view's living definition is the
+--    repeatable sql/functions/customer_analytics.sql.in, made from the column registry,
+--    with sql/functions/analytics_scores.sql; `migrate up` applies both right after this
+--    migration. The view made here, with 0010's analytics_scores, serves until then. The
+--    instant is the reader's transaction time, or the session setting
 --    analytics.now when set (SET analytics.now = '2026-11-20 15:30+00'); the daemon pins it
 --    to the run's as_of in its own transactions. The view reads the stored table and
 --    analytics_org_settings with its owner's rights, so a reader needs SELECT on the view
@@ -46,15 +48,15 @@ COMMENT ON TABLE customer_analytics_stored IS
     'The stored columns of customer_analytics (a view over this table and the organization '
     'settings, migration 0013). Written only by analyticsd refreshes.';
 
-ALTER TABLE customer_analytics_stored ADD COLUMN visit_interval_days numeric;
-COMMENT ON COLUMN customer_analytics_stored.visit_interval_days IS
-    'The median of the gaps between visit days once there are visits on three local days, '
-    'else NULL: expected_interval_days when not NULL (docs/METRICS.md, 54).';
+ALTER TABLE customer_analytics_stored ADD COLUMN visit_interval_half_days integer;
+COMMENT ON COLUMN customer_analytics_stored.visit_interval_half_days IS
+    'Twice the median of the gaps between visit days once there are visits on three local '
+    'days, else NULL: expected_interval_days, in half days, when not NULL (docs/METRICS.md, 54).';
 
 UPDATE customer_analytics_stored t
-   SET visit_interval_days =
+   SET visit_interval_half_days =
            CASE WHEN t.expected_interval_days IS DISTINCT FROM p.default_interval_days
-                THEN t.expected_interval_days END,
+                THEN (2 * t.expected_interval_days)::integer END,
        next_change_at =
            CASE WHEN t.median_days_between_visits = p.default_interval_days
                  AND t.expected_interval_days = p.default_interval_days
@@ -134,9 +136,10 @@ SELECT t.organization_id, t.square_customer_id, t.display_name, t.email_normaliz
  CROSS JOIN analytics_org_defaults d
   LEFT JOIN analytics_org_settings s ON s.organization_id = t.organization_id
  CROSS JOIN LATERAL (
-       SELECT coalesce(t.visit_interval_days,
-                       coalesce(s.default_interval_days, d.default_interval_days)::numeric)
-                  AS expected_interval_days) x
+       SELECT CASE WHEN h % 2 = 0 THEN (h / 2)::numeric ELSE h * 0.5 END AS expected_interval_days
+         FROM (SELECT coalesce(t.visit_interval_half_days,
+                               2 * coalesce(s.default_interval_days, d.default_interval_days)) AS h
+              ) hh) x
  CROSS JOIN LATERAL analytics_scores(n.at, t.last_visit_at, t.first_booking_at,
                                      t.visits_total, t.visits_365d, t.net_spend_365d_cents,
                                      x.expected_interval_days,
