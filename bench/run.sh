@@ -250,13 +250,13 @@ read -r probe_n probe_p50 probe_p99 probe_max probe_failed < <(awk '
 	END { print n, p50, p99, mx, bad }' "$T/probe.out")
 
 say "analyticsd full refresh on unchanged data"
-v=(); w=(); written=0
+v=(); w=(); same_written=0
 for _ in $(seq "$REPS"); do
 	q "CHECKPOINT" >/dev/null
 	lsn0=$(q "SELECT pg_current_wal_lsn()")
 	read -r ms rows _ < <(run_ctl refresh full)
 	w+=("$(q "SELECT pg_current_wal_lsn() - '$lsn0'::pg_lsn")")
-	v+=("$ms"); written=$((written + rows))
+	v+=("$ms"); same_written=$((same_written + rows))
 done
 A_SAME=$(median "${v[@]}")
 A_SAME_WAL=$(median "${w[@]}")
@@ -358,10 +358,10 @@ for r in $(seq "$REPS"); do
 	change_1pct $((50 + r))
 	q "UPDATE bookings SET updated_at = '$ANCHOR'::timestamptz - interval '2 days'
 	    WHERE updated_at = '$ANCHOR'::timestamptz - interval '1 hour'" >/dev/null
-	read -r ms total written undo wal clock < <(inc_run \
+	read -r ms total w_rows undo wal clock < <(inc_run \
 		"$(q "SELECT '$ANCHOR'::timestamptz + interval '1 hour' * $((r - 1))")" \
 		"$(q "SELECT '$ANCHOR'::timestamptz + interval '1 hour' * $r")")
-	v+=("$ms"); s+=("$total"); ws+=("$written"); us+=("$undo"); wl+=("$wal"); cl+=("$clock")
+	v+=("$ms"); s+=("$total"); ws+=("$w_rows"); us+=("$undo"); wl+=("$wal"); cl+=("$clock")
 done
 INC=$(median "${v[@]}"); INC_SCOPE=$(median "${s[@]}"); INC_WRITTEN=$(median "${ws[@]}")
 INC_UNDO=$(median "${us[@]}"); INC_WAL=$(median "${wl[@]}"); INC_CLOCKROWS=$(median "${cl[@]}")
@@ -377,10 +377,10 @@ INC_IDLE_STATUS=$status
 # Hours of the clock alone (nothing changed), for what time costs by itself.
 v=(); s=(); ws=(); us=(); wl=(); cl=()
 for r in $(seq "$REPS"); do
-	read -r ms total written undo wal clock < <(inc_run \
+	read -r ms total w_rows undo wal clock < <(inc_run \
 		"$(q "SELECT '$ANCHOR'::timestamptz + interval '1 hour' * $((REPS + r - 1))")" \
 		"$(q "SELECT '$ANCHOR'::timestamptz + interval '1 hour' * $((REPS + r))")")
-	v+=("$ms"); s+=("$total"); ws+=("$written"); us+=("$undo"); wl+=("$wal"); cl+=("$clock")
+	v+=("$ms"); s+=("$total"); ws+=("$w_rows"); us+=("$undo"); wl+=("$wal"); cl+=("$clock")
 done
 CLK=$(median "${v[@]}"); CLK_SCOPE=$(median "${s[@]}"); CLK_WRITTEN=$(median "${ws[@]}")
 CLK_UNDO=$(median "${us[@]}"); CLK_WAL=$(median "${wl[@]}"); CLK_CLOCKROWS=$(median "${cl[@]}")
@@ -644,7 +644,7 @@ mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "| B3: REFRESH MATERIALIZED VIEW CONCURRENTLY (unchanged data) | $(secs "$B3") | $(ratio "$B3" "$B1") x B1 | |"
 	echo "| analyticsd full, empty table | $(secs "$A_EMPTY") | $(ratio "$A_EMPTY" "$B1") x B1, $(ratio "$A_EMPTY" "$B3") x B3, $(ratio "$A_EMPTY" "$F0") x F0 | <= 0.4 x B1 (aim 0.25); <= 20 x F0 (aim 10) |"
 	echo "| analyticsd full, unchanged data | $(secs "$A_SAME") | $(ratio "$A_SAME" "$B0") x B0, $(ratio "$A_SAME" "$B1") x B1, $(ratio "$A_SAME" "$F0") x F0 | <= 0.4 x B1 (aim 0.25); <= 20 x F0 (aim 10) |"
-	echo "| ... rows written by those $REPS runs | $written | | 0 |"
+	echo "| ... rows written by those $REPS runs | $same_written | | 0 |"
 	echo "| ... WAL per run | $(awk -v b="$A_SAME_WAL" 'BEGIN { printf "%.1f KiB", b / 1024 }') | | |"
 	echo "| analyticsd recent --days 1 after a 1% change ($R1_SCOPE customers in scope) | $(secs "$R1") | $(ratio "$R1" "$A_SAME") x full | <= 0.10 x full (aim 0.05) |"
 	echo "| ... the bare aggregate of the $n_touched touched customers | $(secs "$BT") | recent = $(ratio "$R1" "$BT") x this | |"
