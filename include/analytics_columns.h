@@ -169,7 +169,7 @@
 	X(span_days, integer, I32, always)                                                \
 	X(n_gaps, integer, I32, always)                                                   \
 	X(median_gap, float8, OPT_F8, has_median_gap)                                         \
-	/* The sources' clock: next_event_at's parts */                                   \
+	/* The sources' clock: next_change_at's parts */                                  \
 	X(next_start, timestamptz, TS, always)                                            \
 	X(next_window_exit, timestamptz, TS, always)                                      \
 	X(next_created_change, timestamptz, TS, always)                                   \

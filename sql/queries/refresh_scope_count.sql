@@ -1,5 +1,5 @@
 -- What an incremental run found to do ($1 = the run's pinned as_of or NULL): keys in scope,
--- queue entries read, and whether any row is due by the clock at all (refresh_clock.sql).
+-- queue entries read, and whether any row is due by the clock at all (its data events).
 SELECT (SELECT count(*) FROM ca_scope) AS keys,
        (SELECT count(*) FROM ca_queue) AS entries,
        -- min() reads one entry of the index on next_change_at, whatever the statistics.

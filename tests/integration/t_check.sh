@@ -48,7 +48,10 @@ damage avg_ticket "update customer_analytics_stored set avg_ticket_cents = avg_t
 damage first_booking_at "update customer_analytics_stored set first_booking_at = first_booking_at - interval '1 day' where organization_id || '/' || square_customer_id = '%s'"
 # The segment is evaluated when read (analytics_scores): a broken rule, not a stored value,
 # is what the segments check can find; the rule as sql/functions/ has it mends it.
-sed 's/g.seg = .vip.,/g.seg <> '"'vip'"',/' "$SRC_DIR/sql/functions/analytics_scores.sql" | psql_q >/dev/null
+BROKEN=$(sed "s/g\.seg = 'vip'/g.seg <> 'vip'/" "$SRC_DIR/sql/functions/analytics_scores.sql")
+check "(the rule is broken: is_vip no longer follows the segment)" \
+	test "$BROKEN" != "$(cat "$SRC_DIR/sql/functions/analytics_scores.sql")"
+psql_q <<<"$BROKEN" >/dev/null
 ctl_json check
 is "$RC" 1 "check exits 1 when the segment rule is broken"
 is "$(jget '.result.checks[] | select(.name == "segments") | .status')" fail "the segments check fails"
