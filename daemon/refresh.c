@@ -135,14 +135,15 @@ static void on_found(struct txn *t, PGresult *res, void *arg)
 {
 	struct job *j = arg;
 	long long keys = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	bool due = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
 	const char *as_of[1] = { job_as_of(j) };
 
-	if (keys > 0 || due)
+	if (keys > 0)
 		return;
-	/* Entries that name no customer (a location without bookings) are spent too. */
+	/* Entries that name no customer (a location without bookings) are spent too, and so
+	 * are entries of analytics_due whose rows have moved on. */
 	if (strcmp(PQgetvalue(res, 0, 1), "0") != 0)
 		txn_add(t, sql_refresh_queue_consume, 0, NULL, false, NULL, NULL);
+	txn_add(t, sql_refresh_due_spent, 1, as_of, false, NULL, NULL);
 	txn_add(t, sql_refresh_caught_up, 1, as_of, false, NULL, NULL);
 	job_skip(j, "no change queued, no row due");
 }
@@ -153,7 +154,7 @@ static const struct txn_stmt expand[] = {
 	{ sql_refresh_queue_keys, NULL }, { NULL, NULL },
 };
 static const struct txn_stmt find[] = {
-	{ sql_refresh_scope_incremental, NULL }, { sql_refresh_scope_count, on_found },
+	{ sql_refresh_due_refill, NULL }, { sql_refresh_scope_incremental, NULL },
 	{ NULL, NULL },
 };
 
@@ -172,6 +173,7 @@ static void plan(struct job *j, struct txn *t)
 	txn_add(t, sql_refresh_queue_capture, 1, all, false, NULL, NULL);
 	txn_add_steps(t, 0, NULL, j, expand);
 	txn_add_steps(t, 1, as_of, j, find);
+	txn_add(t, sql_refresh_scope_count, 0, NULL, false, on_found, j);
 }
 
 /* The scope of a run that names it (recent: by age; org: by tenant), for the run and
@@ -228,6 +230,12 @@ static void work(struct job *j, struct txn *t)
 	}
 	txn_add_steps(t, 0, NULL, j, compute);
 	txn_add_steps(t, 1, run_id, j, apply);
+	if (r->mode == REFRESH_INCREMENTAL) {
+		const char *as_of[1] = { job_as_of(j) };
+
+		txn_add(t, sql_refresh_due_spent, 1, as_of, false, NULL, NULL);
+	}
+	txn_add(t, sql_refresh_due_list, 0, NULL, false, NULL, NULL);
 	if (r->mode != REFRESH_RECENT)
 		txn_add(t, sql_refresh_queue_consume, 0, NULL, false, NULL, NULL);
 }
@@ -271,6 +279,7 @@ static void dry_run(struct job *j, struct txn *t)
 		txn_add(t, sql_refresh_queue_whole, 0, NULL, false, NULL, NULL);
 		txn_add(t, sql_refresh_queue_keys, 0, NULL, false, NULL, NULL);
 		txn_add(t, sql_refresh_dry_keys, 0, NULL, false, on_dry_keys, j);
+		txn_add(t, sql_refresh_due_refill, 1, as_of, false, NULL, NULL);
 		txn_add(t, sql_refresh_scope_incremental, 1, as_of, false, NULL, NULL);
 		break;
 	case REFRESH_RECENT:

@@ -10,5 +10,5 @@ SELECT c.paused,
        (SELECT count(*) FROM analytics_change_queue) AS queue_entries,
        (SELECT extract(epoch FROM now() - min(queued_at)) FROM analytics_change_queue)
            AS queue_oldest_age,
-       (SELECT count(*) FROM customer_analytics_stored WHERE next_change_at <= now()) AS rows_due
+       (SELECT count(*) FROM analytics_rows_due(now())) AS rows_due
   FROM analytics_control c;

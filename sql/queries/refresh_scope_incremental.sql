@@ -5,14 +5,13 @@
 -- rows deleted. The day counts and what follows from them are no stored value: the view
 -- customer_analytics evaluates them when read (migration 0013), so nothing else is due.
 --
--- The bound is written out as coalesce($1, now()), which is ca_run's as_of (run_as_of.sql
--- computes the same in the same transaction), so that it is known when the statement is
--- planned and the index on next_change_at is used for the range (see
--- refresh_scope_recent.sql).
+-- The rows due are those of analytics_rows_due (migration 0015; refresh_due_refill.sql has
+-- just made its list cover this instant). The bound is written out as coalesce($1, now()),
+-- which is ca_run's as_of (run_as_of.sql computes the same in the same transaction), so
+-- that it is known when the statement is planned and the index on due_at is used.
 CREATE TEMP TABLE ca_scope ON COMMIT DROP AS
 SELECT organization_id, square_customer_id
   FROM ca_queued
 UNION
 SELECT organization_id, square_customer_id
-  FROM customer_analytics_stored
- WHERE next_change_at <= coalesce($1::timestamptz, now());
+  FROM analytics_rows_due(coalesce($1::timestamptz, now()));

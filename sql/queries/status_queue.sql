@@ -2,12 +2,12 @@
 -- queued) and the rows the clock has made due (migration 8). status answers in
 -- milliseconds whatever the tables hold, so each count stops at 1000 (entries_capped,
 -- rows_due_capped say it did; the metrics count them all): the rows due are read through
--- the index on next_change_at, and the queue, which has no index, is read no further
--- than its first 1000 entries, whose oldest is then the oldest of those.
+-- analytics_rows_due (migration 0015), and the queue, which has no index, is read no
+-- further than its first 1000 entries, whose oldest is then the oldest of those.
 WITH q AS (
     SELECT queued_at FROM analytics_change_queue LIMIT 1001
 ), due AS (
-    SELECT 1 FROM customer_analytics_stored WHERE next_change_at <= now() LIMIT 1001
+    SELECT 1 FROM analytics_rows_due(now()) LIMIT 1001
 )
 SELECT least((SELECT count(*) FROM q), 1000) AS entries,
        (SELECT count(*) FROM q) > 1000 AS entries_capped,
