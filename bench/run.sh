@@ -370,6 +370,9 @@ for r in $(seq "$REPS"); do
 done
 INC=$(median "${v[@]}"); INC_SCOPE=$(median "${s[@]}"); INC_WRITTEN=$(median "${ws[@]}")
 INC_UNDO=$(median "${us[@]}"); INC_WAL=$(median "${wl[@]}"); INC_CLOCKROWS=$(median "${cl[@]}")
+# The first of those runs is the first incremental run since the full refresh: it also
+# lists the next day's rows due afresh (analytics_due, migration 0015), as one run a day does.
+REFILL_MS=${v[0]}; REFILL_WAL=${wl[0]}
 # The same clock, nothing queued, nothing due: the whole request as the client sees it.
 v=()
 for _ in $(seq $((REPS * 5))); do
@@ -658,9 +661,10 @@ mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "| analyticsd incremental after a 1% change and one hour of the clock ($INC_SCOPE customers recomputed) | $(secs "$INC") | $(ratio "$INC" "$A_SAME") x full | <= 0.04 x full (aim 0.02) |"
 	echo "| ... rows written; the layout before migration 0013 rewrote, for the same hour | $INC_WRITTEN; $INC_CLOCKROWS | $(ratio "$INC_WRITTEN" "$INC_CLOCKROWS") x | |"
 	echo "| ... undo log (old rows, compressed); WAL | $(kib "$INC_UNDO"); $(kib "$INC_WAL") | | |"
+	echo "| ... the first of those runs, which also listed a day's rows due afresh (one run a day does): time; WAL | $(secs "$REFILL_MS"); $(kib "$REFILL_WAL") | $(ratio "$REFILL_MS" "$A_SAME") x full | |"
 	echo "| analyticsd incremental, one hour of the clock alone ($CLK_SCOPE customers recomputed: their data events came) | $(secs "$CLK") | $(ratio "$CLK" "$A_SAME") x full | <= 0.02 x full |"
 	echo "| ... rows written; the layout before migration 0013 rewrote, for the same hour | $CLK_WRITTEN; $CLK_CLOCKROWS | $(ratio "$CLK_WRITTEN" "$CLK_CLOCKROWS") x | <= 0.125 x |"
-	echo "| ... undo log (old rows, compressed); WAL | $(kib "$CLK_UNDO"); $(kib "$CLK_WAL") | | |"
+	echo "| ... undo log (old rows, compressed); WAL | $(kib "$CLK_UNDO"); $(kib "$CLK_WAL") | $(awk -v w="$CLK_WAL" 'BEGIN { printf "%.2f x 180 MB", w / 180e6 }') | <= 0.125 x the 180-193 MB an hour wrote before migration 0013 |"
 	echo "| read every row of the view customer_analytics (COPY to /dev/null) against the table it reads | $(secs "$READ_VIEW") / $(secs "$READ_STORED") | $(ratio "$READ_VIEW" "$READ_STORED") x | <= 1.5 x |"
 	echo "| analyticsd incremental with nothing queued or due ($INC_IDLE_STATUS), analyticsctl's whole round trip | $(awk -v u="$INC_IDLE_US" 'BEGIN { printf "%.1f ms", u / 1000 }') | | <= 50 ms |"
 	for sc in on off; do
