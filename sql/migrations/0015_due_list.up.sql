@@ -45,17 +45,21 @@ COMMENT ON TABLE analytics_due_horizon IS
 -- stale entries, which this leaves out), and, only when the horizon lies before that instant (no incremental run for a day), the
 -- rows due after it, which only a read of the stored table finds. The run's scope, status,
 -- the metrics and a dry run all count with this. Inlined where it is called (a plain SQL
--- function: no SET clause), so the bound reaches the index on due_at.
+-- function: no SET clause), so the bound reaches the index on due_at. OFFSET 0 keeps each
+-- entry's row a lookup by key: the list churns, its statistics are seldom current, and a
+-- plan that guessed it large would hash the whole stored table instead.
 CREATE FUNCTION analytics_rows_due(at timestamptz)
 RETURNS TABLE (organization_id uuid, square_customer_id text)
 LANGUAGE sql STABLE AS $$
 SELECT s.organization_id, s.square_customer_id
   FROM analytics_due d
-  JOIN customer_analytics_stored s
-    ON s.organization_id = d.organization_id
-   AND s.square_customer_id = d.square_customer_id
+ CROSS JOIN LATERAL (SELECT s.organization_id, s.square_customer_id
+                       FROM customer_analytics_stored s
+                      WHERE s.organization_id = d.organization_id
+                        AND s.square_customer_id = d.square_customer_id
+                        AND s.next_change_at = d.due_at
+                     OFFSET 0) s
  WHERE d.due_at <= at
-   AND s.next_change_at = d.due_at
 UNION ALL
 SELECT s.organization_id, s.square_customer_id
   FROM customer_analytics_stored s
