@@ -4,6 +4,7 @@
 #   make TEST_HOOKS=1  the same, honouring the test-only environment
 #                   variables (daemon/testhooks.h), into build/hooks/
 #   make check      unit and integration tests, built with ASan+UBSan
+#   make check-citus  the Citus suite on a coordinator and two workers (skips without Citus)
 #   make demo       throwaway PostgreSQL, demo data, daemon, status
 #   make bench      the performance benchmark (docs/BENCHMARKS.md)
 #   make soak       an hour of load and hostile readers (docs/RELIABILITY.md)
@@ -63,7 +64,7 @@ CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check check-valgrind unit integration demo bench soak deps install uninstall clean fuzz unit-bins \
+.PHONY: all check check-valgrind check-citus unit integration demo bench soak deps install uninstall clean fuzz unit-bins \
 	package-check sql
 all: $(BUILD)/analyticsd $(BUILD)/analyticsctl
 sql: $(SQL_GEN) $(FUNC_GEN)
@@ -213,6 +214,13 @@ check-valgrind:
 	sh tools/valgrind-bin.sh build/hooks build/hooks/vg
 	sh tools/valgrind-bin.sh build build/vg
 	VALGRIND_PLAIN_BUILD=build/hooks PLAIN_BIN=build/vg bash tests/run.sh build/hooks/vg
+
+# The Citus suite (tests/citus/, docs/SCALE-OUT.md): a coordinator and two workers of an
+# installed Citus (tools/citus-build.sh); without one it says why and skips.
+check-citus:
+	@sh tools/deps.sh check
+	$(MAKE) BUILD=build/san SAN=1 TEST_HOOKS=1 all
+	sh tests/citus/run.sh build/san
 
 unit-bins: $(UNIT_TESTS)
 

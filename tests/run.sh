@@ -45,7 +45,7 @@ fi
 for t in "$@"; do
 	[ -f "$t" ] || t=$here/integration/$t.sh
 	bash "$t" >"$log" 2>&1
-	count "integration/$(basename "$t" .sh)" $?
+	count "$(basename "$(dirname "$t")")/$(basename "$t" .sh)" $?
 done
 
 [ -n "$failed_names" ] && echo "failed:$failed_names"
