@@ -16,9 +16,10 @@
 -- within the horizon are few (a day of data events), their index is small, and an
 -- incremental run deletes the ones it has consumed together, so the list costs a few pages
 -- an hour. Once a day an incremental run moves the horizon on and lists the next day's rows
--- afresh, reading the stored table once (refresh_due_refill.sql). Anything that writes
--- next_change_at other than a run (a rollback; a migration) sets the horizon back to
--- -infinity, and the next incremental run lists the rows afresh.
+-- afresh, reading the stored table once (refresh_due_refill.sql). A rollback puts rows back
+-- with their old next_change_at and queues them, so the next run recomputes and lists them;
+-- a migration that writes next_change_at sets the horizon back to -infinity, and the next
+-- incremental run lists the rows afresh.
 DROP INDEX customer_analytics_next_change_idx;
 ALTER TABLE customer_analytics_stored SET (fillfactor = 90);
 
@@ -42,8 +43,9 @@ COMMENT ON TABLE analytics_due_horizon IS
 
 -- The rows due by the clock at an instant, each once: the entries of the list that are their
 -- row's next_change_at (the list holds one such entry for each row due by the horizon, and
--- stale entries, which this leaves out), and, only when the horizon lies before that instant (no incremental run for a day), the
--- rows due after it, which only a read of the stored table finds. The run's scope, status,
+-- stale entries, which this leaves out), and, only when the horizon lies before that
+-- instant (no incremental run for a day), the rows due after it, which only a read of the
+-- stored table finds. The run's scope, status,
 -- the metrics and a dry run all count with this. Inlined where it is called (a plain SQL
 -- function: no SET clause), so the bound reaches the index on due_at. OFFSET 0 keeps each
 -- entry's row a lookup by key: the list churns, its statistics are seldom current, and a
