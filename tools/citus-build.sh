@@ -35,6 +35,9 @@ INC=$("$PG_CONFIG" --includedir-server)
 BUILD=$(mktemp -d "${TMPDIR:-/tmp}/citus-build.XXXXXX")
 trap 'rm -rf "$BUILD"' EXIT
 cp -R "$CITUS_SRC"/. "$BUILD"/
+# A copy's times follow the order of copying: a configure older than its configure.ac
+# would make Citus's Makefile rerun autoreconf, which the build does not need.
+touch "$BUILD/configure"
 
 compat=$BUILD/src/include/pg_version_compat.h
 if grep -q 'have_createdb_privilege' "$INC/commands/dbcommands.h" 2>/dev/null &&
