@@ -120,6 +120,8 @@ $(BUILD)/tests/test_db_error: tests/unit/test_db_error.c $(BUILD)/daemon/db.o $(
 	$(BUILD)/gen/sqlfiles.o $(BUILD)/libanalytics.a
 $(BUILD)/tests/test_wire: tests/unit/test_wire.c $(BUILD)/daemon/wire.o $(BUILD)/daemon/util.o
 $(BUILD)/tests/test_agg: tests/unit/test_agg.c $(BUILD)/daemon/agg.o
+$(BUILD)/tests/test_sqlsplit: tests/unit/test_sqlsplit.c $(BUILD)/daemon/sqlsplit.o \
+	$(BUILD)/gen/sqlfiles.o
 $(BUILD)/tests/test_safe: tests/unit/test_safe.c $(BUILD)/ctl/safe.o $(BUILD)/libanalytics.a
 $(BUILD)/tests/test_args: tests/unit/test_args.c $(BUILD)/ctl/args.o $(BUILD)/ctl/render.o \
 	$(BUILD)/ctl/table.o \

@@ -19,6 +19,7 @@
 #include "migrate.h"
 #include "schema.h"
 #include "sqlfiles.h"
+#include "sqlsplit.h"
 
 struct migration {
 	bool down;
@@ -36,6 +37,30 @@ static bool covers(const struct job *a, const struct job *b)
 	       !((const struct migration *)b->priv)->down;
 }
 
+/* A script as its statements, a step each (sqlsplit.h says why); name is its file. */
+static void add_script(struct txn *t, const char *name, const char *script)
+{
+	struct sqlsplit s;
+	const char *stmt;
+	size_t len;
+	int line, rc;
+
+	sqlsplit_init(&s, script);
+	while ((rc = sqlsplit_next(&s, &stmt, &len, &line)) == 1) {
+		char *one = strndup(stmt, len);
+
+		rc = one != NULL ? txn_add(t, one, 0, NULL, true, NULL, NULL) : -1;
+		free(one);
+		if (rc != 0) {
+			txn_fail(t, "53200", "out of memory reading %s", name);
+			return;
+		}
+	}
+	if (rc < 0)
+		txn_fail(t, "42601", "%s, line %d: cannot cut the script into statements there "
+			 "(a quote or comment that does not end, or BEGIN ATOMIC)", name, line);
+}
+
 static void plan_repeatable(struct migration *m, struct txn *t)
 {
 	const struct sql_repeatable *r = schema_next_repeatable(&m->si);
@@ -46,13 +71,13 @@ static void plan_repeatable(struct migration *m, struct txn *t)
 	m->script = r;
 	params[0] = r->name;
 	params[1] = r->checksum;
-	txn_add(t, r->script, 0, NULL, true, NULL, NULL);
+	add_script(t, r->name, r->script);
 	txn_add(t, sql_schema_repeatable_record, 2, params, false, NULL, NULL);
 }
 
 static void plan_up(struct job *j, struct migration *m, struct txn *t)
 {
-	char ver[16];
+	char ver[16], file[96];
 	const char *params[3] = { ver, NULL, NULL };
 
 	for (size_t i = 0; i < sql_n_migrations; i++) {
@@ -64,7 +89,8 @@ static void plan_up(struct job *j, struct migration *m, struct txn *t)
 		snprintf(ver, sizeof(ver), "%d", s->version);
 		params[1] = s->name;
 		params[2] = s->checksum;
-		txn_add(t, s->up, 0, NULL, true, NULL, NULL);
+		snprintf(file, sizeof(file), "%04d_%s.up.sql", s->version, s->name);
+		add_script(t, file, s->up);
 		txn_add(t, sql_schema_record, 3, params, false, NULL, NULL);
 		return;
 	}
@@ -73,7 +99,7 @@ static void plan_up(struct job *j, struct migration *m, struct txn *t)
 
 static void plan_down(struct job *j, struct migration *m, struct txn *t)
 {
-	char ver[16];
+	char ver[16], file[96];
 	const char *params[1] = { ver };
 
 	if (m->si.current == 0) {
@@ -87,7 +113,8 @@ static void plan_down(struct job *j, struct migration *m, struct txn *t)
 			continue;
 		m->step = s;
 		snprintf(ver, sizeof(ver), "%d", s->version);
-		txn_add(t, s->down, 0, NULL, true, NULL, NULL);
+		snprintf(file, sizeof(file), "%04d_%s.down.sql", s->version, s->name);
+		add_script(t, file, s->down);
 		txn_add(t, sql_schema_forget, 1, params, false, NULL, NULL);
 		return;
 	}
@@ -134,7 +161,7 @@ static void on_repeatables(struct txn *t, PGresult *res, void *arg)
 
 static void plan(struct job *j, struct txn *t)
 {
-	txn_add(t, sql_bootstrap, 0, NULL, true, NULL, NULL);
+	add_script(t, "bootstrap.sql", sql_bootstrap);
 	txn_add(t, sql_schema_applied, 0, NULL, false, on_applied, j);
 	txn_add(t, sql_schema_repeatables, 0, NULL, false, on_repeatables, j);
 }

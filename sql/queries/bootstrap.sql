@@ -1,3 +1,12 @@
+-- Run first in every migration's transaction.
+--
+-- On a Citus coordinator (docs/SCALE-OUT.md), a foreign key from a table of analyticsd's to a
+-- reference table (organizations) would make Citus turn the table into a "Citus local
+-- table" and plan every query on it as a distributed one, which refuses statements the
+-- migrations and the daemon use. Off, the table stays a plain one until the migration that
+-- distributes it (0016). Without Citus this sets a placeholder that nothing reads.
+SELECT set_config('citus.enable_local_reference_table_foreign_keys', 'off', true);
+
 -- The migration runner's own ledger. It is created by the runner (not by a
 -- numbered migration) so that reverting migration 1 can still be recorded.
 CREATE TABLE IF NOT EXISTS schema_migrations (
