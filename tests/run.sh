@@ -45,7 +45,8 @@ fi
 for t in "$@"; do
 	[ -f "$t" ] || t=$here/integration/$t.sh
 	bash "$t" >"$log" 2>&1
-	count "$(basename "$(dirname "$t")")/$(basename "$t" .sh)" $?
+	rc=$?       # before the name's command substitutions reset $?
+	count "$(basename "$(dirname "$t")")/$(basename "$t" .sh)" "$rc"
 done
 
 [ -n "$failed_names" ] && echo "failed:$failed_names"
