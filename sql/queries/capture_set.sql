@@ -1,8 +1,9 @@
 -- capture on|off ($1 on, $2 who, $3 why), in one statement and so one transaction. The
 -- control row is locked first (FOR UPDATE): that waits for every writer that found capture
 -- off and holds the row until it commits (analytics_capture_enabled(), migration 0011), and
--- reads the switch as it is then. Turning it on queues the whole-table entry, which makes the
--- next run recompute every customer: nothing written while it was off stays stale.
+-- reads the switch as it is then. Turning it on queues the whole-table entry
+-- (analytics_queue_whole, migration 0016), which makes the next run recompute every customer:
+-- nothing written while it was off stays stale.
 WITH prev AS (
     SELECT capture_enabled FROM analytics_control FOR UPDATE
 ), upd AS (
@@ -13,9 +14,8 @@ WITH prev AS (
      WHERE prev.capture_enabled IS DISTINCT FROM $1::boolean
     RETURNING c.capture_enabled, c.capture_changed_by, c.capture_changed_at, c.capture_reason
 ), requeue AS (
-    INSERT INTO analytics_change_queue (organization_id)
-    SELECT NULL FROM prev WHERE $1::boolean AND NOT prev.capture_enabled
-    RETURNING 1
+    SELECT analytics_queue_whole() AS entries
+      FROM prev WHERE $1::boolean AND NOT prev.capture_enabled
 )
 SELECT p.capture_enabled AS was_enabled,
        (SELECT count(*) FROM upd) = 1 AS changed,

@@ -14,5 +14,8 @@ SELECT coalesce((SELECT as_of FROM analytics_refresh_runs
                     AND mode IN ('full', 'incremental')
                   ORDER BY id DESC LIMIT 1), '-infinity') AS as_of;
 CREATE TEMP TABLE ca_queue ON COMMIT DROP AS
-SELECT organization_id, customer_id, booking_id, location_id, email_key, phone_key
-  FROM analytics_change_queue;
+SELECT organization_id, customer_id, booking_id, location_id, email_key, phone_key,
+       ledger_customer_id
+  FROM analytics_change_queue
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM analytics_queue_all;

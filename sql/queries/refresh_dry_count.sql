@@ -4,5 +4,6 @@
 -- clock.
 SELECT (SELECT count(*) FROM ca_scope) AS scope,
        (SELECT count(*) FROM customer_analytics_stored) AS rows,
-       (SELECT count(*) FROM analytics_change_queue) AS queue_entries,
+       (SELECT count(*) FROM analytics_change_queue)
+           + (SELECT count(*) FROM analytics_queue_all) AS queue_entries,
        (SELECT count(*) FROM analytics_rows_due(coalesce($1::timestamptz, now()))) AS rows_due;

@@ -10,6 +10,8 @@
 --                           organization's, as refresh_queue_whole.sql made it before;
 --   a contact entry         the rows matched to that contact (organization, normalised
 --                           email and phone: the ledger's key, docs/METRICS.md "Loyalty");
+--   a ledger entry          those of its customer's contact now (customers.id; a contact
+--                           changed since was queued, old and new, by its own trigger);
 -- and the referrer each such customer's client record names: referrals_made and
 -- referrals_converted count the referred client's record and visits. (The capture triggers
 -- queue a client record's old and new referrer themselves.)
@@ -18,7 +20,15 @@ WITH orgs AS (
     SELECT DISTINCT organization_id
       FROM ca_queue
      WHERE customer_id IS NULL AND booking_id IS NULL AND location_id IS NULL
-       AND email_key IS NULL
+       AND email_key IS NULL AND ledger_customer_id IS NULL
+), contacts AS (
+    SELECT DISTINCT organization_id, email_key, phone_key FROM ca_queue
+     WHERE email_key IS NOT NULL
+    UNION
+    SELECT c.organization_id, coalesce(c.email_normalized, ''), coalesce(c.phone_e164, '')
+      FROM (SELECT DISTINCT organization_id, ledger_customer_id FROM ca_queue
+             WHERE ledger_customer_id IS NOT NULL) q
+      JOIN customers c ON c.organization_id = q.organization_id AND c.id = q.ledger_customer_id
 ), k (organization_id, square_customer_id) AS (
     SELECT organization_id, customer_id
       FROM ca_queue
@@ -37,8 +47,7 @@ WITH orgs AS (
      WHERE b.customer_id IS NOT NULL
     UNION
     SELECT ca.organization_id, ca.square_customer_id
-      FROM (SELECT DISTINCT organization_id, email_key, phone_key FROM ca_queue
-             WHERE email_key IS NOT NULL) q
+      FROM contacts q
       JOIN customer_analytics_stored ca
         ON ca.organization_id = q.organization_id
        AND coalesce(ca.email_normalized, '') = q.email_key

@@ -3,9 +3,12 @@
 -- milliseconds whatever the tables hold, so each count stops at 1000 (entries_capped,
 -- rows_due_capped say it did; the metrics count them all): the rows due are read through
 -- analytics_rows_due (migration 0015), and the queue, which has no index, is read no
--- further than its first 1000 entries, whose oldest is then the oldest of those.
+-- further than its first 1000 entries (and whole-table entries, analytics_queue_all), whose
+-- oldest is then the oldest of those.
 WITH q AS (
-    SELECT queued_at FROM analytics_change_queue LIMIT 1001
+    (SELECT queued_at FROM analytics_change_queue LIMIT 1001)
+    UNION ALL
+    (SELECT queued_at FROM analytics_queue_all LIMIT 1001)
 ), due AS (
     SELECT 1 FROM analytics_rows_due(now()) LIMIT 1001
 )

@@ -221,7 +221,7 @@ check "the oracle agrees" oracle "$AS_OF"
 
 # TRUNCATE: one whole-table entry, expanded by the next run.
 check "the application truncates payments" as_role booking_app -c "TRUNCATE payments"
-is "$(psql_q -c "select count(*) from analytics_change_queue where organization_id is null")" 1 \
+is "$(psql_q -c "select count(*) from analytics_queue_all")" 1 \
 	"TRUNCATE queued one whole-table entry"
 ctl_json refresh incremental
 is "$RC" 0 "incremental after the TRUNCATE"
