@@ -336,4 +336,4 @@ END
 $$;
 
 DROP FUNCTION public.analytics_queue_whole();
-DROP FUNCTION public.analytics_queue(uuid[], text[], uuid[], uuid[], text[], text[], bigint[]);
+DROP FUNCTION public.analytics_queue(uuid[], uuid[]);
