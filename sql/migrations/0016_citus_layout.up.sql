@@ -3,13 +3,14 @@
 --
 -- 1. The capture functions read their transition tables into arrays, in statements that
 --    name no other table, and then queue the keys from the arrays. On one server this costs
---    a few hundredths of a millisecond more a statement (docs/SCALE-OUT.md). On Citus a trigger on a distributed table runs
---    on each shard, and a statement there that reads a transition table together with a
---    Citus table is planned by Citus apart from the trigger and fails ("could not find named
---    tuplestore"); read apart, the transition table never meets Citus.
---    The ledger's entries name the ledger's customer (analytics_change_queue's new column
---    ledger_customer_id), whose contact the run looks up (refresh_queue_keys.sql): looked up
---    in the trigger, it was a query of a distributed table from a shard, which Citus refuses.
+--    a few hundredths of a millisecond more a statement (docs/SCALE-OUT.md). On Citus a
+--    trigger on a distributed table runs on each shard, and a statement there that reads a
+--    transition table together with a Citus table is planned by Citus apart from the
+--    trigger and fails ("could not find named tuplestore"); read apart, the transition
+--    table never meets Citus. The ledger's entries name the ledger's customer
+--    (analytics_change_queue's new column ledger_customer_id), whose contact the run looks
+--    up (refresh_queue_keys.sql): looked up in the trigger, it was a query of a
+--    distributed table from a shard, which Citus refuses.
 -- 2. The whole-table entry (a TRUNCATE, capture turned back on) is a row of a table of its
 --    own, analytics_queue_all, no longer an entry without an organization: a queue
 --    distributed by organization cannot hold one, and on Citus a TRUNCATE trigger runs on
