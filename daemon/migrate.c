@@ -47,14 +47,11 @@ static void add_script(struct txn *t, const char *name, const char *script)
 
 	sqlsplit_init(&s, script);
 	while ((rc = sqlsplit_next(&s, &stmt, &len, &line)) == 1) {
-		char *one = strndup(stmt, len);
+		char where[128];
 
-		rc = one != NULL ? txn_add(t, one, 0, NULL, true, NULL, NULL) : -1;
-		free(one);
-		if (rc != 0) {
-			txn_fail(t, "53200", "out of memory reading %s", name);
+		snprintf(where, sizeof(where), "%s, line %d", name, line);
+		if (txn_add_located(t, stmt, len, where) != 0)
 			return;
-		}
 	}
 	if (rc < 0)
 		txn_fail(t, "42601", "%s, line %d: cannot cut the script into statements there "

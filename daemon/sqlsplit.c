@@ -2,8 +2,8 @@
 /*
  * The statements of a SQL script (sqlsplit.h): a scan over its text that knows where
  * strings, quoted identifiers, dollar quotes and comments begin and end, as PostgreSQL's
- * lexer does with standard_conforming_strings on (the default since 9.1, and what
- * analyticsd's sessions use).
+ * lexer does with standard_conforming_strings on (the default since 9.1; bootstrap.sql
+ * sets it in every migration's transaction, so the server reads a script as this cut it).
  */
 #include <stdbool.h>
 #include <string.h>
@@ -128,10 +128,27 @@ static bool skip_dollar(struct scan *c, size_t tag)
 	}
 }
 
+/* Only blanks from p to end, with a newline among them: a string continued ('a'
+ * NEWLINE 'b' is one string, and keeps the escapes of an E'' it continues). */
+static bool continues(const char *p, const char *end)
+{
+	bool newline = false;
+
+	for (; p < end; p++) {
+		if (*p == '\n')
+			newline = true;
+		else if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\f')
+			return false;
+	}
+	return newline;
+}
+
 int sqlsplit_next(struct sqlsplit *s, const char **stmt, size_t *len, int *line)
 {
 	struct scan c = { s->p, s->line };
 	char prev_word[8] = "";
+	const char *e_end = NULL;       /* where the last E'' string (or its continuation) ended */
+	int depth = 0;                  /* parentheses open: psql does not cut inside them */
 
 	for (;;) {         /* blanks and comments before the statement */
 		while (*c.p == ' ' || *c.p == '\t' || *c.p == '\r' || *c.p == '\n' || *c.p == '\f')
@@ -148,7 +165,7 @@ int sqlsplit_next(struct sqlsplit *s, const char **stmt, size_t *len, int *line)
 		return 0;
 	*stmt = c.p;
 	*line = c.line;
-	while (*c.p != '\0' && *c.p != ';') {
+	while (*c.p != '\0' && (*c.p != ';' || depth > 0)) {
 		unsigned char ch = (unsigned char)*c.p;
 		bool after_ident = c.p > *stmt && ident_char((unsigned char)c.p[-1]);
 		int at = c.line;
@@ -159,9 +176,12 @@ int sqlsplit_next(struct sqlsplit *s, const char **stmt, size_t *len, int *line)
 			ended = skip_comment(&c);
 		} else if (ch == '\'') {
 			/* E'...' (or e'...'): the E a word of its own, not the end of one. */
-			bool e = c.p > *stmt && (c.p[-1] == 'E' || c.p[-1] == 'e') &&
-				 (c.p - 1 == *stmt || !ident_char((unsigned char)c.p[-2]));
+			bool e = (c.p > *stmt && (c.p[-1] == 'E' || c.p[-1] == 'e') &&
+				  (c.p - 1 == *stmt || !ident_char((unsigned char)c.p[-2]))) ||
+				 (e_end != NULL && continues(e_end, c.p));
+
 			ended = skip_quoted(&c, e);
+			e_end = e ? c.p : NULL;
 		} else if (ch == '"') {
 			ended = skip_quoted(&c, false);
 		} else if (ch == '$' && !after_ident && (tag = dollar_tag(c.p)) > 0) {
@@ -185,6 +205,13 @@ int sqlsplit_next(struct sqlsplit *s, const char **stmt, size_t *len, int *line)
 			}
 			advance(&c, n);
 		} else {
+			if (ch == '(')
+				depth++;
+			else if (ch == ')' && depth > 0)
+				depth--;
+			/* BEGIN ATOMIC is two words with only blanks (or comments) between. */
+			if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n' && ch != '\f')
+				prev_word[0] = '\0';
 			advance(&c, 1);
 		}
 		if (!ended) {

@@ -17,6 +17,7 @@ struct txn_step {
 	size_t copy_len;
 	txn_step_fn fn;
 	void *arg;
+	char *where;                    /* txn_add_located: named by a failure */
 };
 
 struct txn {
@@ -41,6 +42,7 @@ static void step_free(struct txn_step *s)
 		free(s->params[i]);
 	free(s->params);
 	free(s->copy);
+	free(s->where);
 	free(s);
 }
 
@@ -113,6 +115,9 @@ static void on_step(PGresult *res, const struct db_error *err, void *arg)
 	if (err != NULL) {
 		if (!t->failed) {
 			t->err = *err;
+			if (t->cur != NULL && t->cur->where != NULL)
+				db_error_set(&t->err, err->sqlstate, "%s: %s", t->cur->where,
+					     err->message);
 			t->failed = true;
 		}
 	} else if (t->cur != NULL && t->cur->fn != NULL) {
@@ -138,6 +143,15 @@ struct txn *txn_begin(struct db_conn *db, txn_done_fn done, void *arg)
 	return t;
 }
 
+static void append(struct txn *t, struct txn_step *s)
+{
+	if (t->tail != NULL)
+		t->tail->next = s;
+	else
+		t->head = s;
+	t->tail = s;
+}
+
 int txn_add(struct txn *t, const char *sql, int nparams, const char *const *params,
 	    bool simple, txn_step_fn fn, void *arg)
 {
@@ -158,16 +172,27 @@ int txn_add(struct txn *t, const char *sql, int nparams, const char *const *para
 			if (params[i] != NULL && (s->params[i] = strdup(params[i])) == NULL)
 				goto oom;
 	}
-	if (t->tail != NULL)
-		t->tail->next = s;
-	else
-		t->head = s;
-	t->tail = s;
+	append(t, s);
 	return 0;
 oom:
 	step_free(s);
 	txn_fail(t, "53200", "out of memory adding a statement");
 	return -1;
+}
+
+int txn_add_located(struct txn *t, const char *sql, size_t len, const char *where)
+{
+	struct txn_step *s = calloc(1, sizeof(*s));
+
+	if (s == NULL || (s->sql = strndup(sql, len)) == NULL ||
+	    (s->where = strdup(where)) == NULL) {
+		step_free(s);
+		txn_fail(t, "53200", "out of memory adding %s", where);
+		return -1;
+	}
+	s->simple = true;
+	append(t, s);
+	return 0;
 }
 
 static struct txn_step *push(struct txn *t, const char *sql, txn_step_fn fn, void *arg)

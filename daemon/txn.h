@@ -29,6 +29,9 @@ typedef bool (*txn_drain_fn)(struct txn *t, void *arg);
 struct txn *txn_begin(struct db_conn *db, txn_done_fn done, void *arg);
 int txn_add(struct txn *t, const char *sql, int nparams, const char *const *params,
 	    bool simple, txn_step_fn fn, void *arg);
+/* A statement of a script, len bytes of sql, without parameters (simple protocol); should
+ * it fail, the error starts with where ("0016_citus_layout.up.sql, line 40"). */
+int txn_add_located(struct txn *t, const char *sql, size_t len, const char *where);
 /* Several statements that take the same parameters, in order, each with its
  * callback (or NULL) called with arg; the list ends with a NULL sql. */
 struct txn_stmt {

@@ -5,7 +5,12 @@
 -- table" and plan every query on it as a distributed one, which refuses statements the
 -- migrations and the daemon use. Off, the table stays a plain one until the migration that
 -- distributes it (0016). Without Citus this sets a placeholder that nothing reads.
-SELECT set_config('citus.enable_local_reference_table_foreign_keys', 'off', true);
+--
+-- standard_conforming_strings: the migrator cuts a script into statements (sqlsplit.h)
+-- reading a backslash in a plain string as a character; so must the server, whatever a
+-- role's or database's setting.
+SELECT set_config('citus.enable_local_reference_table_foreign_keys', 'off', true),
+       set_config('standard_conforming_strings', 'on', true);
 
 -- The migration runner's own ledger. It is created by the runner (not by a
 -- numbered migration) so that reverting migration 1 can still be recorded.

@@ -3,7 +3,8 @@
 -- off and holds the row until it commits (analytics_capture_enabled(), migration 0011), and
 -- reads the switch as it is then. Turning it on queues the whole-table entry
 -- (analytics_queue_whole, migration 0016), which makes the next run recompute every customer:
--- nothing written while it was off stays stale.
+-- nothing written while it was off stays stale. A CTE that only reads runs only as far as
+-- its reader reads it: the outer count of requeue is what calls analytics_queue_whole().
 WITH prev AS (
     SELECT capture_enabled FROM analytics_control FOR UPDATE
 ), upd AS (

@@ -93,6 +93,21 @@ is "$RC" 0 "migrate up after down succeeds (the down script left nothing behind)
 is "$(jget .result.version)" "$LATEST" "and returns to the latest version"
 is "$(jget '[.result.applied[] | select(.function)] | length')" "$FUNCS" "and applies the functions again"
 
+# A statement that fails names its script and line: migration 0016, with a table it
+# creates already there.
+while [ "$(psql_q -c 'select max(version) from schema_migrations')" -gt 15 ]; do ctl_json migrate down; done
+L=$(grep -n '^CREATE TABLE analytics_queue_all' "$SRC_DIR/sql/migrations/0016_citus_layout.up.sql" | cut -d: -f1)
+psql_q -c "create table analytics_queue_all (x int)"
+ctl_json migrate up
+is "$RC" 1 "migrate up fails on a statement the server refuses"
+is "$(jq -r -s "last | .error.message" <<<"$OUT")" \
+	"migration 0016 (citus_layout) up failed: 0016_citus_layout.up.sql, line $L: relation \"analytics_queue_all\" already exists (SQLSTATE 42P07)" \
+	"the failure names the script and the statement's line"
+is "$(psql_q -c 'select max(version) from schema_migrations')" 15 "and applies none of that migration"
+psql_q -c "drop table analytics_queue_all"
+ctl_json migrate up
+is "$RC:$(jget .result.version)" "0:$LATEST" "migrate up then succeeds"
+
 # A script changed after it was applied must stop migrate, not be ignored.
 SUM=$(psql_q -c "select checksum from schema_migrations where version = 1")
 psql_q -c "update schema_migrations set checksum = 'deadbeef' where version = 1"

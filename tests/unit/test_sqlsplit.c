@@ -31,7 +31,7 @@ static struct cut cut(const char *script)
 	struct sqlsplit s;
 	const char *stmt;
 	size_t len;
-	int line;
+	int line = 0;
 
 	sqlsplit_init(&s, script);
 	while ((c.rc = sqlsplit_next(&s, &stmt, &len, &line)) == 1) {
@@ -98,6 +98,37 @@ static void test_strings(void **state)
 	/* An e that ends a word does not make the string after it an E'...' one. */
 	c = cut("SELECT some'\\'; SELECT 2");
 	assert_int_equal(c.n, 2);
+	/* A string continued on the next line is one string: an E'' one keeps its escapes
+	 * there, a plain one does not take them. */
+	c = cut("SELECT E'a'\n  '\\';'; SELECT 'b'\n'\\'; SELECT 3");
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(c.n, 3);
+	assert_string_equal(c.text[0], "SELECT E'a'\n  '\\';';");
+	assert_string_equal(c.text[1], "SELECT 'b'\n'\\';");
+	/* Not a continuation: a token between, or no newline. */
+	c = cut("SELECT E'a', '\\'; SELECT 2");
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.text[0], "SELECT E'a', '\\';");
+}
+
+static void test_parentheses(void **state)
+{
+	struct cut c = cut("CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1);\n"
+			   "  NOTIFY t);\nSELECT (1);");
+
+	(void)state;
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.text[0], "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a "
+			    "VALUES (1);\n  NOTIFY t);");
+	assert_string_equal(c.text[1], "SELECT (1);");
+	assert_int_equal(c.line[1], 3);
+	/* Parentheses in strings, identifiers and comments do not count. */
+	c = cut("SELECT '(', \"(\" /* ( */; SELECT 2");
+	assert_int_equal(c.n, 2);
+	/* A stray closing one does not hold the next semicolon either. */
+	c = cut("SELECT 1); SELECT 2");
+	assert_int_equal(c.n, 2);
 }
 
 static void test_dollar(void **state)
@@ -143,10 +174,13 @@ static void test_refused(void **state)
 		"BEGIN  ATOMIC\n SELECT 1; SELECT 2;\nEND;");
 	assert_int_equal(c.rc, -1);
 	assert_int_equal(c.bad_line, 2);
-	/* A transaction's BEGIN is not one. */
+	/* A transaction's BEGIN is not one, nor a column begin beside a column atomic. */
 	c = cut("BEGIN; SELECT atomic FROM t; COMMIT;");
 	assert_int_equal(c.rc, 0);
 	assert_int_equal(c.n, 3);
+	c = cut("SELECT begin, atomic FROM t; SELECT begin /* x */ FROM t");
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(c.n, 2);
 }
 
 static void test_empty(void **state)
@@ -168,7 +202,7 @@ static void check_script(const char *name, const char *script)
 	struct sqlsplit s;
 	const char *stmt;
 	size_t len, total = 0;
-	int line, rc, n = 0;
+	int line = 0, rc, n = 0;
 
 	sqlsplit_init(&s, script);
 	while ((rc = sqlsplit_next(&s, &stmt, &len, &line)) == 1) {
@@ -210,6 +244,7 @@ static void test_embedded(void **state)
 	}
 	for (size_t i = 0; i < sql_n_repeatables; i++)
 		check_script(sql_repeatables[i].name, sql_repeatables[i].script);
+	check_script("bootstrap.sql", sql_bootstrap);
 }
 
 int main(void)
@@ -217,7 +252,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain),   cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_strings), cmocka_unit_test(test_dollar),
-		cmocka_unit_test(test_refused), cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_parentheses), cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_embedded),
 	};
 
