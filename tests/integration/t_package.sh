@@ -101,6 +101,15 @@ check "purge removes the metrics directory and symlink the package created" \
 
 # For real, as root: install, look, purge.
 if [ -n "${PACKAGE_INSTALL:-}" ] && [ "$(id -u)" = 0 ]; then
+	# A first install, as on a fresh machine: the users and groups an earlier install made
+	# outlive its purge (as Debian leaves them), and their presence hid an install that
+	# created the metrics directory before its owner.
+	if ! dpkg -s analyticsd >/dev/null 2>&1; then
+		for u in analyticsd analyticsd-metrics; do userdel "$u" 2>/dev/null; done
+		for g in analyticsd analyticsd-metrics analyticsd-readers analyticsd-operators; do
+			groupdel "$g" 2>/dev/null
+		done
+	fi
 	dpkg -i "$DEB" >"$T/install.log" 2>&1; RC=$?
 	is "$RC" 0 "dpkg -i succeeds"
 	check "analyticsd --version" /usr/sbin/analyticsd --version
@@ -110,7 +119,8 @@ if [ -n "${PACKAGE_INSTALL:-}" ] && [ "$(id -u)" = 0 ]; then
 	check "postinst made analyticsd-operators" getent group analyticsd-operators
 	check "the installed configuration checks" analyticsd --check-config -c /etc/analyticsd/analyticsd.conf
 	is "$(stat -c '%a %U %G' /etc/analyticsd/analyticsd.conf)" "640 root analyticsd" "the configuration is 0640 root:analyticsd"
-	check "the metrics directory exists" test -d /var/lib/prometheus/node-exporter/analyticsd
+	is "$(stat -c '%a %U %G' /var/lib/prometheus/node-exporter/analyticsd 2>&1)" \
+		"755 analyticsd-metrics analyticsd-readers" "the metrics directory exists, analyticsd-metrics's"
 	check "node_exporter's symlink exists" test -L /var/lib/prometheus/node-exporter/analyticsd.prom
 	dpkg --purge analyticsd >"$T/purge.log" 2>&1; RC=$?
 	is "$RC" 0 "dpkg --purge succeeds"
