@@ -17,6 +17,11 @@ void sqlsplit_init(struct sqlsplit *s, const char *script)
 	s->line = 1;
 }
 
+static bool blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+}
+
 static bool ident_start(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
@@ -137,7 +142,7 @@ static bool continues(const char *p, const char *end)
 	for (; p < end; p++) {
 		if (*p == '\n')
 			newline = true;
-		else if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\f')
+		else if (!blank((unsigned char)*p))
 			return false;
 	}
 	return newline;
@@ -151,7 +156,7 @@ int sqlsplit_next(struct sqlsplit *s, const char **stmt, size_t *len, int *line)
 	int depth = 0;                  /* parentheses open: psql does not cut inside them */
 
 	for (;;) {         /* blanks and comments before the statement */
-		while (*c.p == ' ' || *c.p == '\t' || *c.p == '\r' || *c.p == '\n' || *c.p == '\f')
+		while (blank((unsigned char)*c.p))
 			advance(&c, 1);
 		if (!at_comment(c.p))
 			break;
@@ -210,7 +215,7 @@ int sqlsplit_next(struct sqlsplit *s, const char **stmt, size_t *len, int *line)
 			else if (ch == ')' && depth > 0)
 				depth--;
 			/* BEGIN ATOMIC is two words with only blanks (or comments) between. */
-			if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n' && ch != '\f')
+			if (!blank(ch))
 				prev_word[0] = '\0';
 			advance(&c, 1);
 		}

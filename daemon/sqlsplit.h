@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * A SQL script cut into its statements, as psql cuts it: at each semicolon that is
- * outside parentheses, a string ('...', E'...', continued on a later line or not), a quoted
- * identifier ("..."), a dollar-quoted body ($$...$$, $tag$...$tag$) and a comment (-- to
- * the end of the line, nested slash-star comments). The migrator sends a migration one statement at a time: Citus forwards some
- * DDL to its workers as the text of the query that carried it, and a multi-statement
- * query then fails there (docs/SCALE-OUT.md). A statement that fails is named by its
- * file and line.
+ * outside parentheses, a string ('...', E'...', continued on a later line or not), a
+ * quoted identifier ("..."), a dollar-quoted body ($$...$$, $tag$...$tag$) and a
+ * comment (-- to the end of the line, nested slash-star comments). The migrator sends a
+ * migration one statement at a time: Citus forwards some DDL to its workers as the text
+ * of the query that carried it, and a multi-statement query then fails there
+ * (docs/SCALE-OUT.md). A statement that fails is named by its file and line.
  *
  * Not understood: BEGIN ATOMIC bodies (SQL-standard function bodies), whose inner
  * semicolons would cut the statement; sqlsplit_next refuses a statement holding one.
